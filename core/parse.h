@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Parsing of an overlay frame addressed to the gateway:
+ * outer Ethernet [802.1Q] / IPv4 / UDP / (Geneve | VXLAN) / inner Ethernet.
+ * Every access is checked against pkt->end in the form the BPF verifier
+ * follows: pointer + size > end.
+ */
+#ifndef ALKAID_CORE_PARSE_H
+#define ALKAID_CORE_PARSE_H
+
+#include "platform.h"
+
+/* What the frame is, once parsed, and what the gateway should do with it. */
+enum alk_kind {
+	ALK_K_FORWARD, /* inner IPv4: bounce or divide on (vni, daddr) */
+	ALK_K_ARP,     /* inner ARP request: answer or divide on (vni, tpa) */
+	ALK_K_DHCP,    /* inner DHCPv4 to the server port */
+};
+
+/* Bytes of outer headers the core will look at, at the most. */
+#define ALK_MAX_OUTER (14 + 4 + 60 + 8 + 8 + 252)
+
+struct alk_parsed {
+	struct alk_eth *eth;
+	struct alk_ipv4 *ip;
+	struct alk_udp *udp;
+	struct alk_eth *ieth;  /* inner Ethernet */
+	void *inner_l3;        /* inner IPv4 or ARP header */
+	__u32 ip_off, udp_off, ieth_off; /* the same, as offsets from data */
+	__u32 frame_len; /* an overlay frame ends where its outer IPv4 does */
+	__u32 vni;
+	enum alk_kind kind;
+	struct alk_endpoint_key key; /* endpoint to look up (FORWARD, ARP) */
+	__u32 flow_hash;             /* inner flow, for hop selection */
+};
+
+/* Sentinel: the parser has not decided yet; carry on. */
+#define ALK_R_CONTINUE ALK_R_MAX
+
+/* MurmurHash3 (32-bit) over host-order words: identical on every target,
+ * so a flow picks the same hop whichever back end runs it. */
+ALK_INLINE __u32 alk_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+ALK_INLINE __u32 alk_murmur_mix(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51;
+	k = alk_rotl32(k, 15);
+	k *= 0x1b873593;
+	h ^= k;
+	h = alk_rotl32(h, 13);
+	return h * 5 + 0xe6546b64;
+}
+
+ALK_INLINE __u32 alk_flow_hash(__u32 vni, __be32 saddr, __be32 daddr,
+			       __u32 ports, __u32 proto)
+{
+	__u32 h = 0x9747b28c;
+
+	h = alk_murmur_mix(h, vni);
+	h = alk_murmur_mix(h, alk_ntohl(saddr));
+	h = alk_murmur_mix(h, alk_ntohl(daddr));
+	h = alk_murmur_mix(h, ports);
+	h = alk_murmur_mix(h, proto);
+	h ^= 20; /* length in bytes */
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Map a hash onto [0, n) without a division. */
+ALK_INLINE __u32 alk_pick(__u32 hash, __u32 n)
+{
+	return (__u32)(((__u64)hash * n) >> 32);
+}
+
+/* Outer Ethernet, optional 802.1Q tag: returns the EtherType, sets *l3. */
+ALK_INLINE int alk_parse_eth(struct alk_pkt *pkt, struct alk_parsed *ps,
+			     __u16 *type, void **l3)
+{
+	struct alk_eth *eth = (struct alk_eth *)pkt->data;
+	__u8 *pos;
+
+	if ((__u8 *)(eth + 1) > pkt->end)
+		return ALK_R_malformed_eth;
+	ps->eth = eth;
+	*type = alk_ntohs(eth->type);
+	pos = (__u8 *)(eth + 1);
+	if (*type == ALK_ETH_P_8021Q) {
+		struct alk_vlan *vlan = (struct alk_vlan *)pos;
+
+		if ((__u8 *)(vlan + 1) > pkt->end)
+			return ALK_R_malformed_vlan;
+		*type = alk_ntohs(vlan->type);
+		pos = (__u8 *)(vlan + 1);
+		ps->ip_off = sizeof(*eth) + sizeof(*vlan);
+	} else {
+		ps->ip_off = sizeof(*eth);
+	}
+	*l3 = pos;
+	return ALK_R_CONTINUE;
+}
+
+/* Geneve: version 0, Ethernet payload, options walked and bounded. */
+ALK_INLINE int alk_parse_geneve(struct alk_pkt *pkt, struct alk_parsed *ps,
+				__u8 *pos)
+{
+	struct alk_geneve *gnv = (struct alk_geneve *)pos;
+	__u8 *opt, *opt_end;
+
+	if ((__u8 *)(gnv + 1) > pkt->end)
+		return ALK_R_malformed_geneve;
+	if (gnv->ver_optlen >> 6)
+		return ALK_R_geneve_version;
+	if (gnv->flags & ALK_GENEVE_F_OAM)
+		return ALK_R_geneve_control;
+	if (gnv->protocol != alk_htons(ALK_ETH_P_TEB))
+		return ALK_R_geneve_protocol;
+	opt = (__u8 *)(gnv + 1);
+	opt_end = opt + (gnv->ver_optlen & 0x3f) * 4;
+	if (opt_end > pkt->end)
+		return ALK_R_malformed_geneve;
+	for (int i = 0; i < ALK_GENEVE_OPT_MAX; i++) {
+		struct alk_geneve_opt *o = (struct alk_geneve_opt *)opt;
+
+		if (opt >= opt_end)
+			break;
+		if ((__u8 *)(o + 1) > pkt->end)
+			return ALK_R_geneve_option;
+		opt += sizeof(*o) + (o->len & 0x1f) * 4;
+		if (opt > opt_end)
+			return ALK_R_geneve_option;
+	}
+	ps->vni = alk_vni24(gnv->vni);
+	ps->ieth = (struct alk_eth *)opt_end;
+	ps->ieth_off = ps->udp_off + sizeof(struct alk_udp) + sizeof(*gnv) +
+		       (gnv->ver_optlen & 0x3f) * 4;
+	return ALK_R_CONTINUE;
+}
+
+ALK_INLINE int alk_parse_vxlan(struct alk_pkt *pkt, struct alk_parsed *ps,
+			       __u8 *pos)
+{
+	struct alk_vxlan *vx = (struct alk_vxlan *)pos;
+
+	if ((__u8 *)(vx + 1) > pkt->end)
+		return ALK_R_malformed_vxlan;
+	if (!(vx->flags & ALK_VXLAN_F_VNI))
+		return ALK_R_vxlan_flags;
+	ps->vni = alk_vni24(vx->vni);
+	ps->ieth = (struct alk_eth *)(vx + 1);
+	ps->ieth_off = ps->udp_off + sizeof(struct alk_udp) + sizeof(*vx);
+	return ALK_R_CONTINUE;
+}
+
+/* The inner frame: IPv4 (forward, or DHCP to port 67) or ARP request. */
+ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
+{
+	struct alk_eth *ieth = ps->ieth;
+	__u16 type;
+
+	if ((__u8 *)(ieth + 1) > pkt->end)
+		return ALK_R_malformed_inner_eth;
+	type = alk_ntohs(ieth->type);
+	ps->inner_l3 = ieth + 1;
+	ps->key.vni = ps->vni;
+
+	if (type == ALK_ETH_P_ARP) {
+		struct alk_arp *arp = (struct alk_arp *)(ieth + 1);
+
+		if ((__u8 *)(arp + 1) > pkt->end)
+			return ALK_R_malformed_arp;
+		if (arp->htype != alk_htons(1) ||
+		    arp->ptype != alk_htons(ALK_ETH_P_IPV4) ||
+		    arp->hlen != 6 || arp->plen != 4)
+			return ALK_R_malformed_arp;
+		if (arp->op != alk_htons(ALK_ARP_REQUEST))
+			return ALK_R_arp_not_request;
+		ps->kind = ALK_K_ARP;
+		ps->key.ip = arp->tpa;
+		ps->flow_hash = alk_flow_hash(ps->vni, arp->spa, arp->tpa, 0,
+					      0);
+		return ALK_R_CONTINUE;
+	}
+	if (type != ALK_ETH_P_IPV4)
+		return ALK_R_inner_not_ipv4;
+
+	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
+	__u32 ports = 0;
+	__u32 ihl;
+
+	if ((__u8 *)(iip + 1) > pkt->end)
+		return ALK_R_malformed_inner_ipv4;
+	ihl = (iip->ver_ihl & 0xf) * 4;
+	if ((iip->ver_ihl >> 4) != 4 || ihl < sizeof(*iip))
+		return ALK_R_malformed_inner_ipv4;
+	ps->kind = ALK_K_FORWARD;
+	ps->key.ip = iip->daddr;
+
+	/* Ports only on a first (or only) fragment; a missing L4 header is
+	 * not ours to judge, the flow just hashes on addresses. */
+	if ((iip->protocol == ALK_IPPROTO_UDP ||
+	     iip->protocol == ALK_IPPROTO_TCP) &&
+	    !(iip->frag_off & alk_htons(ALK_IP_OFFMASK))) {
+		struct alk_udp *l4 = (struct alk_udp *)((__u8 *)iip + ihl);
+
+		if ((__u8 *)(l4 + 1) <= pkt->end) {
+			ports = (__u32)alk_ntohs(l4->source) << 16 |
+				alk_ntohs(l4->dest);
+			if (iip->protocol == ALK_IPPROTO_UDP &&
+			    l4->dest == alk_htons(ALK_DHCP_SERVER_PORT))
+				ps->kind = ALK_K_DHCP;
+		}
+	}
+	ps->flow_hash = alk_flow_hash(ps->vni, iip->saddr, iip->daddr, ports,
+				      iip->protocol);
+	return ALK_R_CONTINUE;
+}
+
+/*
+ * Outer IPv4 / UDP / tunnel.  A frame that is not an overlay packet for this
+ * gateway is passed; one that is, but is malformed, is dropped.  Overlay
+ * frames are never shorter than the Ethernet minimum, so their IPv4 total
+ * length must match the frame exactly.
+ */
+ALK_INLINE int alk_parse_outer(struct alk_pkt *pkt, struct alk_parsed *ps,
+			       const struct alk_gateway *gw, void *l3)
+{
+	struct alk_ipv4 *ip = (struct alk_ipv4 *)l3;
+	struct alk_udp *udp;
+	__u32 ihl, tot_len;
+	int geneve;
+	__u8 *tun;
+
+	if ((__u8 *)(ip + 1) > pkt->end)
+		return ALK_R_malformed_ipv4;
+	ihl = (ip->ver_ihl & 0xf) * 4;
+	tot_len = alk_ntohs(ip->tot_len);
+	if ((ip->ver_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot_len < ihl ||
+	    (__u8 *)ip + tot_len > pkt->end)
+		return ALK_R_malformed_ipv4;
+	ps->ip = ip;
+	if (ip->daddr != gw->ip || !gw->ip)
+		return ALK_R_not_for_us;
+	if (ip->protocol != ALK_IPPROTO_UDP)
+		return ALK_R_not_udp;
+	if (ip->frag_off & alk_htons(ALK_IP_MF | ALK_IP_OFFMASK))
+		return ALK_R_outer_fragment;
+
+	udp = (struct alk_udp *)((__u8 *)ip + ihl);
+	if ((__u8 *)(udp + 1) > pkt->end)
+		return ALK_R_malformed_udp;
+	ps->udp = udp;
+	ps->udp_off = ps->ip_off + ihl;
+	geneve = gw->geneve_port && udp->dest == gw->geneve_port;
+	if (!geneve && !(gw->vxlan_port && udp->dest == gw->vxlan_port))
+		return ALK_R_not_tunnel_port;
+	if ((__u8 *)ip + tot_len != pkt->end ||
+	    alk_ntohs(udp->len) != tot_len - ihl)
+		return ALK_R_malformed_udp;
+
+	ps->frame_len = ps->ip_off + tot_len;
+	tun = (__u8 *)(udp + 1);
+	if (geneve)
+		return alk_parse_geneve(pkt, ps, tun);
+	return alk_parse_vxlan(pkt, ps, tun);
+}
+
+#endif

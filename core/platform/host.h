@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host platform: the core over an ordinary buffer and the in-memory tables
+ * of tables/host.c.  Used by unit tests, the golden-packet host runner and
+ * the fuzzer; not a data plane.
+ */
+#ifndef ALKAID_PLATFORM_HOST_H
+#define ALKAID_PLATFORM_HOST_H
+
+#include "../platform.h"
+
+struct alk_tables;
+
+/* tables/host.c */
+const void *alk_host_lookup(struct alk_tables *t, enum alk_table tbl,
+			    const void *key);
+const struct alk_network *alk_host_network_match(struct alk_tables *t,
+						 __u32 vni, __be32 ip);
+const struct alk_gateway *alk_host_gateway(struct alk_tables *t);
+void alk_host_count(struct alk_tables *t, enum alk_reason r);
+
+struct alk_ctx {
+	struct alk_tables *tables;
+	__u32 capacity; /* bytes the frame's buffer holds from pkt->data */
+};
+
+ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
+{
+	return alk_host_gateway(ctx->tables);
+}
+
+ALK_INLINE const struct alk_endpoint *
+alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+{
+	return (const struct alk_endpoint *)alk_host_lookup(ctx->tables,
+							    ALK_T_ENDPOINT, k);
+}
+
+ALK_INLINE const struct alk_network *
+alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+{
+	return alk_host_network_match(ctx->tables, vni, ip);
+}
+
+ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
+{
+	struct alk_vpc_key k = { .vni = vni };
+
+	return (const struct alk_vpc *)alk_host_lookup(ctx->tables, ALK_T_VPC,
+						       &k);
+}
+
+ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
+							__be32 ip)
+{
+	struct alk_neighbor_key k = { .ip = ip };
+
+	return (const struct alk_neighbor *)alk_host_lookup(ctx->tables,
+							    ALK_T_NEIGHBOR, &k);
+}
+
+ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
+						const struct alk_dhcp_key *k)
+{
+	return (const struct alk_dhcp *)alk_host_lookup(ctx->tables,
+							ALK_T_DHCP, k);
+}
+
+ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			       int delta)
+{
+	long len = pkt->end - pkt->data + delta;
+
+	if (len < 0 || len > (long)ctx->capacity)
+		return -1;
+	pkt->end = pkt->data + len;
+	return 0;
+}
+
+ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
+{
+	alk_host_count(ctx->tables, r);
+}
+
+#endif

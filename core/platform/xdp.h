@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * XDP platform: the core over an xdp_md, its tables in BTF-defined maps.
+ * Map sizes here are defaults; the loader sets the real ones before load.
+ */
+#ifndef ALKAID_PLATFORM_XDP_H
+#define ALKAID_PLATFORM_XDP_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "../platform.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct alk_gateway);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_gateway SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 20);
+	__type(key, struct alk_endpoint_key);
+	__type(value, struct alk_endpoint);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct alk_network_lpm_key);
+	__type(value, struct alk_network);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_networks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct alk_vpc_key);
+	__type(value, struct alk_vpc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_vpcs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct alk_neighbor_key);
+	__type(value, struct alk_neighbor);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_neighbors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 20);
+	__type(key, struct alk_dhcp_key);
+	__type(value, struct alk_dhcp);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_dhcp_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ALK_R_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_stats SEC(".maps");
+
+struct alk_ctx {
+	struct xdp_md *xdp;
+};
+
+ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&alk_gateway, &zero);
+}
+
+ALK_INLINE const struct alk_endpoint *
+alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+{
+	return bpf_map_lookup_elem(&alk_endpoints, k);
+}
+
+ALK_INLINE const struct alk_network *
+alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+{
+	struct alk_network_lpm_key k = {
+		.prefixlen = 64,
+		.vni = alk_htonl(vni),
+		.ip = ip,
+	};
+
+	return bpf_map_lookup_elem(&alk_networks, &k);
+}
+
+ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
+{
+	struct alk_vpc_key k = { .vni = vni };
+
+	return bpf_map_lookup_elem(&alk_vpcs, &k);
+}
+
+ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
+							__be32 ip)
+{
+	struct alk_neighbor_key k = { .ip = ip };
+
+	return bpf_map_lookup_elem(&alk_neighbors, &k);
+}
+
+ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
+						const struct alk_dhcp_key *k)
+{
+	return bpf_map_lookup_elem(&alk_dhcp_index, k);
+}
+
+ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			       int delta)
+{
+	struct xdp_md *xdp = ctx->xdp;
+
+	if (bpf_xdp_adjust_tail(xdp, delta))
+		return -1;
+	pkt->data = (__u8 *)(long)xdp->data;
+	pkt->end = (__u8 *)(long)xdp->data_end;
+	return 0;
+}
+
+ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
+{
+	__u32 idx = r;
+	__u64 *cnt = bpf_map_lookup_elem(&alk_stats, &idx);
+
+	if (cnt)
+		*cnt += 1;
+}
+
+#endif

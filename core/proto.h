@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Wire formats, byte order and checksums.  Our own definitions rather than
+ * the system's, so that the same header compiles for BPF, DPDK and the host
+ * without clashing with either world's.
+ */
+#ifndef ALKAID_CORE_PROTO_H
+#define ALKAID_CORE_PROTO_H
+
+#include <linux/types.h>
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define ALK_INLINE static __always_inline
+
+/* Fixed-count loops that must be straight-line code for BPF. */
+#ifdef __clang__
+#define ALK_UNROLL _Pragma("unroll")
+#else
+#define ALK_UNROLL _Pragma("GCC unroll 64")
+#endif
+
+/* Hide a value from the optimizer, so that a bound the compiler can prove
+ * is still emitted for the BPF verifier, which cannot. */
+#define alk_opaque(x) __asm__ volatile("" : "+r"(x))
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define alk_htons(x) ((__be16)__builtin_bswap16(x))
+#define alk_ntohs(x) ((__u16)__builtin_bswap16(x))
+#define alk_htonl(x) ((__be32)__builtin_bswap32(x))
+#define alk_ntohl(x) ((__u32)__builtin_bswap32(x))
+#else
+#define alk_htons(x) ((__be16)(x))
+#define alk_ntohs(x) ((__u16)(x))
+#define alk_htonl(x) ((__be32)(x))
+#define alk_ntohl(x) ((__u32)(x))
+#endif
+
+#define ALK_ETH_P_IPV4 0x0800
+#define ALK_ETH_P_ARP 0x0806
+#define ALK_ETH_P_8021Q 0x8100
+#define ALK_ETH_P_TEB 0x6558 /* transparent Ethernet bridging */
+#define ALK_IPPROTO_TCP 6
+#define ALK_IPPROTO_UDP 17
+
+struct alk_eth {
+	__u8 dst[6];
+	__u8 src[6];
+	__be16 type;
+} __attribute__((packed));
+
+struct alk_vlan {
+	__be16 tci;
+	__be16 type;
+} __attribute__((packed));
+
+struct alk_ipv4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__be32 saddr;
+	__be32 daddr;
+} __attribute__((packed));
+
+#define ALK_IP_MF 0x2000
+#define ALK_IP_OFFMASK 0x1fff
+
+struct alk_udp {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__u16 check;
+} __attribute__((packed));
+
+/* RFC 8926 */
+struct alk_geneve {
+	__u8 ver_optlen; /* version:2, option length in 4-byte words:6 */
+	__u8 flags;      /* O:1, C:1, reserved:6 */
+	__be16 protocol;
+	__u8 vni[3];
+	__u8 reserved;
+} __attribute__((packed));
+
+#define ALK_GENEVE_F_OAM 0x80
+#ifndef ALK_GENEVE_OPT_MAX
+#define ALK_GENEVE_OPT_MAX 63
+#endif /* 252 bytes of options, 4 at the least each */
+
+struct alk_geneve_opt {
+	__be16 opt_class;
+	__u8 type;
+	__u8 len; /* reserved:3, length in 4-byte words (data only):5 */
+} __attribute__((packed));
+
+/* RFC 7348 */
+struct alk_vxlan {
+	__u8 flags; /* I flag: 0x08 */
+	__u8 reserved1[3];
+	__u8 vni[3];
+	__u8 reserved2;
+} __attribute__((packed));
+
+#define ALK_VXLAN_F_VNI 0x08
+
+/* ARP for Ethernet/IPv4 only (RFC 826) */
+struct alk_arp {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 op;
+	__u8 sha[6];
+	__be32 spa;
+	__u8 tha[6];
+	__be32 tpa;
+} __attribute__((packed));
+
+#define ALK_ARP_REQUEST 1
+#define ALK_ARP_REPLY 2
+
+/* RFC 2131 fixed part, then the magic cookie */
+struct alk_bootp {
+	__u8 op;
+	__u8 htype;
+	__u8 hlen;
+	__u8 hops;
+	__be32 xid;
+	__be16 secs;
+	__be16 flags;
+	__be32 ciaddr;
+	__be32 yiaddr;
+	__be32 siaddr;
+	__be32 giaddr;
+	__u8 chaddr[16];
+	__u8 sname[64];
+	__u8 file[128];
+	__be32 cookie;
+} __attribute__((packed));
+
+#define ALK_BOOTP_REQUEST 1
+#define ALK_BOOTP_REPLY 2
+#define ALK_BOOTP_BROADCAST 0x8000
+#define ALK_DHCP_COOKIE 0x63825363
+#define ALK_DHCP_SERVER_PORT 67
+#define ALK_DHCP_CLIENT_PORT 68
+
+ALK_INLINE void alk_mac_copy(__u8 *dst, const __u8 *src)
+{
+	/* two stores instead of a byte loop; both sides may be unaligned */
+	__builtin_memcpy(dst, src, 4);
+	__builtin_memcpy(dst + 4, src + 4, 2);
+}
+
+ALK_INLINE int alk_mac_eq(const __u8 *a, const __u8 *b)
+{
+	return !__builtin_memcmp(a, b, 6);
+}
+
+ALK_INLINE __u32 alk_vni24(const __u8 *v)
+{
+	return (__u32)v[0] << 16 | (__u32)v[1] << 8 | v[2];
+}
+
+/* RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'), on 16-bit words. */
+ALK_INLINE __u16 alk_csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+ALK_INLINE __u16 alk_csum_replace4(__u16 check, __be32 from, __be32 to)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~(from & 0xffff);
+	sum += (__u16)~(from >> 16);
+	sum += to & 0xffff;
+	sum += to >> 16;
+	return (__u16)~alk_csum_fold(sum);
+}
+
+ALK_INLINE __u16 alk_csum_replace2(__u16 check, __u16 from, __u16 to)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~from;
+	sum += to;
+	return (__u16)~alk_csum_fold(sum);
+}
+
+/* Full IPv4 header checksum of a 20-byte header (no options). */
+ALK_INLINE __u16 alk_ipv4_csum20(const struct alk_ipv4 *ip)
+{
+	__u32 sum = 0;
+
+	ALK_UNROLL
+	for (int i = 0; i < 10; i++) {
+		__u16 w;
+
+		__builtin_memcpy(&w, (const __u8 *)ip + 2 * i, 2);
+		sum += w;
+	}
+	return (__u16)~alk_csum_fold(sum);
+}
+
+#endif

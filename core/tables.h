@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The table data model: fixed-size keys and values shared by the XDP
+ * program, the DPDK workers and the control plane.  Every field is in the
+ * byte order noted; IPv4 addresses are always network order (__be32), VNIs
+ * are host order (24 significant bits).
+ */
+#ifndef ALKAID_CORE_TABLES_H
+#define ALKAID_CORE_TABLES_H
+
+#include <linux/types.h>
+
+#ifndef ALK_MAX_HOPS
+#define ALK_MAX_HOPS 8 /* bouncers per network, dividers per VPC */
+#endif
+
+#define ALK_VNI_MAX 0xffffffu
+#define ALK_GENEVE_PORT 6081
+#define ALK_VXLAN_PORT 4789
+
+enum alk_table {
+	ALK_T_ENDPOINT,
+	ALK_T_NETWORK,
+	ALK_T_VPC,
+	ALK_T_NEIGHBOR,
+	ALK_T_DHCP, /* (vni, mac) -> ip, kept by the table layer */
+	ALK_T_MAX,
+};
+
+/* gateway: one entry, the gateway's own underlay identity */
+#define ALK_GW_F_UNDERLAY_ARP 0x1 /* answer ARP for gateway.ip (DPDK) */
+
+struct alk_gateway {
+	__be32 ip;
+	__u8 mac[6];
+	__be16 geneve_port; /* network order; 0 disables Geneve */
+	__be16 vxlan_port;  /* network order; 0 disables VXLAN */
+	__u16 flags;
+};
+
+/* endpoints: (vni, ip) -> where the endpoint lives */
+struct alk_endpoint_key {
+	__u32 vni;
+	__be32 ip;
+};
+
+struct alk_endpoint {
+	__be32 host;  /* underlay address of the endpoint's host */
+	__u8 mac[6];  /* the endpoint's own MAC (ARP replies, DHCP index) */
+	__u16 flags;
+};
+
+/* networks: longest prefix of (vni, ip) -> bouncers and DHCP options */
+struct alk_network_key {
+	__u32 vni;
+	__be32 prefix; /* host bits zero */
+	__u32 plen;    /* 0..32 */
+};
+
+struct alk_network {
+	__be32 router;  /* DHCP option 3 and server identifier; 0: none */
+	__be32 dns;     /* DHCP option 6; 0: none */
+	__u32 lease;    /* seconds, DHCP option 51 */
+	__u16 mtu;      /* DHCP option 26; 0: none */
+	__u8 plen;      /* copy of the key's prefix length (option 1) */
+	__u8 nbouncers;
+	__be32 bouncers[ALK_MAX_HOPS];
+};
+
+/* The network key as tries see it (BPF LPM trie, DPDK LPM6): 64 bits of
+ * big-endian vni:ip, of which 32 + plen are significant. */
+struct alk_network_lpm_key {
+	__u32 prefixlen; /* 32 + plen */
+	__be32 vni;
+	__be32 ip;
+};
+
+/* vpcs: vni -> dividers */
+struct alk_vpc_key {
+	__u32 vni;
+};
+
+struct alk_vpc {
+	__u32 ndividers;
+	__be32 dividers[ALK_MAX_HOPS];
+};
+
+/* neighbors: underlay ip -> next-hop MAC */
+struct alk_neighbor_key {
+	__be32 ip;
+};
+
+struct alk_neighbor {
+	__u8 mac[6];
+	__u16 flags;
+};
+
+/* DHCP index: (vni, endpoint MAC) -> endpoint ip */
+struct alk_dhcp_key {
+	__u32 vni;
+	__u8 mac[6];
+	__u16 pad; /* always zero */
+};
+
+struct alk_dhcp {
+	__be32 ip;
+};
+
+#endif

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The table front end: validation, batches applied all-or-nothing, and the
+ * DHCP index kept in step with the endpoints.  Back ends only store.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tables.h"
+
+static const struct {
+	const char *name;
+	size_t key, val;
+} table_desc[ALK_T_MAX] = {
+	[ALK_T_ENDPOINT] = { "endpoint", sizeof(struct alk_endpoint_key),
+			     sizeof(struct alk_endpoint) },
+	[ALK_T_NETWORK] = { "network", sizeof(struct alk_network_key),
+			    sizeof(struct alk_network) },
+	[ALK_T_VPC] = { "vpc", sizeof(struct alk_vpc_key),
+			sizeof(struct alk_vpc) },
+	[ALK_T_NEIGHBOR] = { "neighbor", sizeof(struct alk_neighbor_key),
+			     sizeof(struct alk_neighbor) },
+	[ALK_T_DHCP] = { "dhcp", sizeof(struct alk_dhcp_key),
+			 sizeof(struct alk_dhcp) },
+};
+
+size_t alk_table_key_size(enum alk_table tbl)
+{
+	return table_desc[tbl].key;
+}
+
+size_t alk_table_val_size(enum alk_table tbl)
+{
+	return table_desc[tbl].val;
+}
+
+const char *alk_table_name(enum alk_table tbl)
+{
+	return table_desc[tbl].name;
+}
+
+void alk_table_sizes_default(struct alk_table_sizes *s)
+{
+	s->endpoints = ALK_DEFAULT_ENDPOINTS;
+	s->networks = ALK_DEFAULT_NETWORKS;
+	s->vpcs = ALK_DEFAULT_VPCS;
+	s->neighbors = ALK_DEFAULT_NEIGHBORS;
+}
+
+static int fail(struct alk_error *err, int64_t index, int code,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->index = index;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -code;
+}
+
+static const char *ip_str(__be32 ip, char *buf)
+{
+	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+static int mac_is_unicast(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, 6);
+}
+
+/* A usable unicast IPv4 address: not 0/8, loopback, multicast, broadcast. */
+static int ip_is_unicast(__be32 ip)
+{
+	uint32_t a = ntohl(ip);
+
+	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 14;
+}
+
+static int check_vni(uint32_t vni, int64_t i, struct alk_error *err)
+{
+	if (vni > ALK_VNI_MAX)
+		return fail(err, i, EINVAL, "vni %u out of range (0-%u)", vni,
+			    ALK_VNI_MAX);
+	return 0;
+}
+
+static int check_capacity(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, struct alk_error *err)
+{
+	size_t ks = alk_table_key_size(tbl);
+	struct alk_table_info info;
+	uint8_t val[sizeof(struct alk_network)];
+	uint64_t fresh = 0;
+	int rc;
+
+	rc = t->ops->info(t, tbl, &info);
+	if (rc)
+		return fail(err, -1, -rc, "%s table: cannot read its size",
+			    alk_table_name(tbl));
+	if (info.count + n <= info.capacity)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks, val))
+			fresh++;
+	if (info.count + fresh > info.capacity)
+		return fail(err, -1, ENOSPC,
+			    "%s table full: %llu of %llu used, batch adds %llu",
+			    alk_table_name(tbl),
+			    (unsigned long long)info.count,
+			    (unsigned long long)info.capacity,
+			    (unsigned long long)fresh);
+	return 0;
+}
+
+static int apply(struct alk_tables *t, enum alk_table tbl, const void *keys,
+		 const void *vals, uint32_t n, struct alk_error *err)
+{
+	int rc = t->ops->update(t, tbl, keys, vals, n);
+
+	if (rc)
+		return fail(err, -1, -rc, "%s table: update failed: %s",
+			    alk_table_name(tbl), strerror(-rc));
+	return 0;
+}
+
+int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
+		      const struct alk_endpoint *vals, uint32_t n,
+		      struct alk_error *err)
+{
+	struct alk_dhcp_key *dkeys = NULL, *stale = NULL;
+	struct alk_dhcp *dvals = NULL;
+	uint32_t nstale = 0;
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		rc = check_vni(keys[i].vni, i, err);
+		if (rc)
+			return rc;
+		if (!ip_is_unicast(keys[i].ip))
+			return fail(err, i, EINVAL,
+				    "ip %s is not a unicast address",
+				    ip_str(keys[i].ip, a));
+		if (!ip_is_unicast(vals[i].host))
+			return fail(err, i, EINVAL,
+				    "host %s is not a unicast address",
+				    ip_str(vals[i].host, a));
+		if (!mac_is_unicast(vals[i].mac))
+			return fail(err, i, EINVAL,
+				    "mac is not a unicast Ethernet address");
+	}
+	rc = check_capacity(t, ALK_T_ENDPOINT, keys, n, err);
+	if (rc)
+		return rc;
+
+	dkeys = calloc(n ? n : 1, sizeof(*dkeys));
+	dvals = calloc(n ? n : 1, sizeof(*dvals));
+	stale = calloc(n ? n : 1, sizeof(*stale));
+	if (!dkeys || !dvals || !stale) {
+		rc = fail(err, -1, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct alk_endpoint old;
+		struct alk_dhcp owner;
+
+		dkeys[i].vni = keys[i].vni;
+		memcpy(dkeys[i].mac, vals[i].mac, 6);
+		dvals[i].ip = keys[i].ip;
+		/* a MAC is one endpoint per VNI: DHCP finds clients by it */
+		if (t->ops->lookup(t, ALK_T_DHCP, &dkeys[i], &owner) == 0 &&
+		    owner.ip != keys[i].ip) {
+			rc = fail(err, i, EEXIST,
+				  "mac already belongs to endpoint %s in vni %u",
+				  ip_str(owner.ip, a), keys[i].vni);
+			goto out;
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			if (dkeys[j].vni == dkeys[i].vni &&
+			    !memcmp(dkeys[j].mac, dkeys[i].mac, 6) &&
+			    dvals[j].ip != dvals[i].ip) {
+				rc = fail(err, i,
+					  EEXIST, "mac repeated in the batch (entry %u)",
+					  j);
+				goto out;
+			}
+			if (n > 4096)
+				break; /* large loads: checked by the index */
+		}
+		if (t->ops->lookup(t, ALK_T_ENDPOINT, &keys[i], &old) == 0 &&
+		    memcmp(old.mac, vals[i].mac, 6)) {
+			stale[nstale].vni = keys[i].vni;
+			memcpy(stale[nstale].mac, old.mac, 6);
+			nstale++;
+		}
+	}
+	/* endpoints first: the index never points at a missing endpoint
+	 * for longer than the two updates take */
+	rc = apply(t, ALK_T_ENDPOINT, keys, vals, n, err);
+	if (!rc && nstale)
+		rc = t->ops->remove(t, ALK_T_DHCP, stale, nstale);
+	if (!rc)
+		rc = apply(t, ALK_T_DHCP, dkeys, dvals, n, err);
+out:
+	free(dkeys);
+	free(dvals);
+	free(stale);
+	return rc;
+}
+
+int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
+		      uint32_t n, struct alk_error *err)
+{
+	struct alk_dhcp_key *dkeys;
+	uint32_t nd = 0;
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		rc = check_vni(keys[i].vni, i, err);
+		if (rc)
+			return rc;
+	}
+	dkeys = calloc(n ? n : 1, sizeof(*dkeys));
+	if (!dkeys)
+		return fail(err, -1, ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		struct alk_endpoint old;
+
+		if (t->ops->lookup(t, ALK_T_ENDPOINT, &keys[i], &old))
+			continue;
+		dkeys[nd].vni = keys[i].vni;
+		memcpy(dkeys[nd].mac, old.mac, 6);
+		nd++;
+	}
+	rc = t->ops->remove(t, ALK_T_DHCP, dkeys, nd);
+	if (!rc)
+		rc = t->ops->remove(t, ALK_T_ENDPOINT, keys, n);
+	free(dkeys);
+	return rc ? fail(err, -1, -rc, "endpoint table: delete failed") : 0;
+}
+
+static int check_hops(const __be32 *hops, uint32_t n, const char *what,
+		      int64_t i, struct alk_error *err)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (n < 1 || n > ALK_MAX_HOPS)
+		return fail(err, i, EINVAL, "%s: between 1 and %d needed, got %u",
+			    what, ALK_MAX_HOPS, n);
+	for (uint32_t h = 0; h < n; h++)
+		if (!ip_is_unicast(hops[h]))
+			return fail(err, i, EINVAL,
+				    "%s: %s is not a unicast address", what,
+				    ip_str(hops[h], a));
+	return 0;
+}
+
+/* Prefix keys with host bits cleared, as the back ends store them. */
+static int network_key_check(const struct alk_network_key *k, int64_t i,
+			     struct alk_error *err)
+{
+	char a[INET_ADDRSTRLEN];
+	int rc = check_vni(k->vni, i, err);
+
+	if (rc)
+		return rc;
+	if (k->plen > 32)
+		return fail(err, i, EINVAL, "prefix length %u out of range (0-32)",
+			    k->plen);
+	if (k->prefix & ~alk_prefix_mask(k->plen))
+		return fail(err, i, EINVAL,
+			    "prefix %s/%u has host bits set",
+			    ip_str(k->prefix, a), k->plen);
+	return 0;
+}
+
+int alk_networks_add(struct alk_tables *t, const struct alk_network_key *keys,
+		     const struct alk_network *vals, uint32_t n,
+		     struct alk_error *err)
+{
+	struct alk_network *copy;
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		rc = network_key_check(&keys[i], i, err);
+		if (rc)
+			return rc;
+		rc = check_hops(vals[i].bouncers, vals[i].nbouncers, "bouncers",
+				i, err);
+		if (rc)
+			return rc;
+		if (vals[i].mtu && vals[i].mtu < 68)
+			return fail(err, i, EINVAL, "mtu %u below 68",
+				    vals[i].mtu);
+	}
+	rc = check_capacity(t, ALK_T_NETWORK, keys, n, err);
+	if (rc)
+		return rc;
+	copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (!copy)
+		return fail(err, -1, ENOMEM, "out of memory");
+	memcpy(copy, vals, n * sizeof(*copy));
+	for (uint32_t i = 0; i < n; i++) {
+		copy[i].plen = keys[i].plen; /* the mask DHCP hands out */
+		for (uint32_t h = copy[i].nbouncers; h < ALK_MAX_HOPS; h++)
+			copy[i].bouncers[h] = 0;
+	}
+	rc = apply(t, ALK_T_NETWORK, keys, copy, n, err);
+	free(copy);
+	return rc;
+}
+
+int alk_networks_del(struct alk_tables *t, const struct alk_network_key *keys,
+		     uint32_t n, struct alk_error *err)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = network_key_check(&keys[i], i, err);
+
+		if (rc)
+			return rc;
+	}
+	return t->ops->remove(t, ALK_T_NETWORK, keys, n);
+}
+
+int alk_vpcs_add(struct alk_tables *t, const struct alk_vpc_key *keys,
+		 const struct alk_vpc *vals, uint32_t n, struct alk_error *err)
+{
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		rc = check_vni(keys[i].vni, i, err);
+		if (!rc)
+			rc = check_hops(vals[i].dividers, vals[i].ndividers,
+					"dividers", i, err);
+		if (rc)
+			return rc;
+	}
+	rc = check_capacity(t, ALK_T_VPC, keys, n, err);
+	return rc ? rc : apply(t, ALK_T_VPC, keys, vals, n, err);
+}
+
+int alk_vpcs_del(struct alk_tables *t, const struct alk_vpc_key *keys,
+		 uint32_t n, struct alk_error *err)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = check_vni(keys[i].vni, i, err);
+
+		if (rc)
+			return rc;
+	}
+	return t->ops->remove(t, ALK_T_VPC, keys, n);
+}
+
+int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
+		      const struct alk_neighbor *vals, uint32_t n,
+		      struct alk_error *err)
+{
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!ip_is_unicast(keys[i].ip))
+			return fail(err, i, EINVAL,
+				    "ip %s is not a unicast address",
+				    ip_str(keys[i].ip, a));
+		if (!mac_is_unicast(vals[i].mac))
+			return fail(err, i, EINVAL,
+				    "mac is not a unicast Ethernet address");
+	}
+	rc = check_capacity(t, ALK_T_NEIGHBOR, keys, n, err);
+	return rc ? rc : apply(t, ALK_T_NEIGHBOR, keys, vals, n, err);
+}
+
+int alk_neighbors_del(struct alk_tables *t, const struct alk_neighbor_key *keys,
+		      uint32_t n, struct alk_error *err)
+{
+	(void)err;
+	return t->ops->remove(t, ALK_T_NEIGHBOR, keys, n);
+}
+
+int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
+		    struct alk_error *err)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!ip_is_unicast(gw->ip))
+		return fail(err, -1, EINVAL, "ip %s is not a unicast address",
+			    ip_str(gw->ip, a));
+	if (!mac_is_unicast(gw->mac))
+		return fail(err, -1, EINVAL,
+			    "mac is not a unicast Ethernet address");
+	if (!gw->geneve_port && !gw->vxlan_port)
+		return fail(err, -1, EINVAL,
+			    "geneve-port and vxlan-port both 0: nothing to serve");
+	if (gw->geneve_port && gw->geneve_port == gw->vxlan_port)
+		return fail(err, -1, EINVAL,
+			    "geneve-port and vxlan-port must differ");
+	return t->ops->gateway_set(t, gw);
+}
+
+int alk_table_get(struct alk_tables *t, enum alk_table tbl, const void *key,
+		  void *val)
+{
+	return t->ops->lookup(t, tbl, key, val);
+}
+
+int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,
+		   void *keys, void *vals, uint32_t max)
+{
+	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
+	const void *prev = after;
+	uint32_t n = 0;
+
+	while (n < max) {
+		uint8_t *k = (uint8_t *)keys + n * ks;
+		int rc = t->ops->next_key(t, tbl, prev, k);
+
+		if (rc == -ENOENT)
+			break;
+		if (rc)
+			return rc;
+		/* deleted between the two calls: skip it */
+		if (t->ops->lookup(t, tbl, k, (uint8_t *)vals + n * vs) == 0)
+			n++;
+		prev = k;
+	}
+	return n;
+}

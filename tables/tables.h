@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The table API: how the control plane (and tests, and benchmarks) program
+ * the data plane.  One front end, several back ends:
+ *
+ *   tables/host.c       in-memory tables for the host platform (tests, fuzz)
+ *   dp-xdp/tables_bpf.c BPF maps, pinned under /sys/fs/bpf/alkaid/<ifname>/
+ *   dp-dpdk/tables_dpdk.c rte_hash / LPM with lock-free readers
+ *
+ * The back end implements `struct alk_tables_ops` (raw, per-table map
+ * operations).  The front end (tables.c) owns the semantics: validation of
+ * a whole batch before any of it is applied, the DHCP index kept in step
+ * with the endpoints, capacity checks, and error messages naming the entry.
+ */
+#ifndef ALKAID_TABLES_H
+#define ALKAID_TABLES_H
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/tables.h"
+#include "../core/verdict.h"
+
+struct alk_tables;
+
+struct alk_table_info {
+	uint64_t count;    /* entries in use */
+	uint64_t capacity; /* entries the table can hold */
+	uint64_t memory;   /* bytes the back end reserved for it (estimate) */
+};
+
+/* Back-end operations.  Return 0 or a negative errno. */
+struct alk_tables_ops {
+	const char *name; /* "host", "xdp", "dpdk" */
+	/* Insert or replace n entries; all or nothing is the front end's
+	 * job, a back end may fail midway only on resource exhaustion. */
+	int (*update)(struct alk_tables *t, enum alk_table tbl,
+		      const void *keys, const void *vals, uint32_t n);
+	/* Delete n entries; absent keys are not an error. */
+	int (*remove)(struct alk_tables *t, enum alk_table tbl,
+		      const void *keys, uint32_t n);
+	/* Exact-key lookup: 0, or -ENOENT. */
+	int (*lookup)(struct alk_tables *t, enum alk_table tbl,
+		      const void *key, void *val);
+	/* Iteration: the key after `key` (NULL: the first); -ENOENT at the
+	 * end.  Order is the back end's own but stable while unchanged. */
+	int (*next_key)(struct alk_tables *t, enum alk_table tbl,
+			const void *key, void *next);
+	int (*info)(struct alk_tables *t, enum alk_table tbl,
+		    struct alk_table_info *info);
+	int (*gateway_get)(struct alk_tables *t, struct alk_gateway *gw);
+	int (*gateway_set)(struct alk_tables *t, const struct alk_gateway *gw);
+	/* Counters summed over CPUs / lcores. */
+	int (*stats_get)(struct alk_tables *t, uint64_t counters[ALK_R_MAX]);
+	int (*stats_reset)(struct alk_tables *t);
+	void (*close)(struct alk_tables *t);
+};
+
+/* Every back end's handle starts with this. */
+struct alk_tables {
+	const struct alk_tables_ops *ops;
+};
+
+/* Sizes of a table's key and value. */
+size_t alk_table_key_size(enum alk_table tbl);
+size_t alk_table_val_size(enum alk_table tbl);
+const char *alk_table_name(enum alk_table tbl);
+
+/* Capacities asked for at start-up. */
+struct alk_table_sizes {
+	uint32_t endpoints;
+	uint32_t networks;
+	uint32_t vpcs;
+	uint32_t neighbors;
+};
+
+#define ALK_DEFAULT_ENDPOINTS (1u << 20)
+#define ALK_DEFAULT_NETWORKS 65536
+#define ALK_DEFAULT_VPCS 16384
+#define ALK_DEFAULT_NEIGHBORS 65536
+
+void alk_table_sizes_default(struct alk_table_sizes *s);
+
+/* What went wrong, for the user: which entry of a batch, and why. */
+struct alk_error {
+	int64_t index; /* entry of the batch, or -1 for the whole request */
+	char msg[160];
+};
+
+/*
+ * The front end.  Batches are validated whole first; on any error nothing
+ * is changed and err says which entry and why.  Return 0 or -errno.
+ */
+int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
+		      const struct alk_endpoint *vals, uint32_t n,
+		      struct alk_error *err);
+int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
+		      uint32_t n, struct alk_error *err);
+int alk_networks_add(struct alk_tables *t, const struct alk_network_key *keys,
+		     const struct alk_network *vals, uint32_t n,
+		     struct alk_error *err);
+int alk_networks_del(struct alk_tables *t, const struct alk_network_key *keys,
+		     uint32_t n, struct alk_error *err);
+int alk_vpcs_add(struct alk_tables *t, const struct alk_vpc_key *keys,
+		 const struct alk_vpc *vals, uint32_t n, struct alk_error *err);
+int alk_vpcs_del(struct alk_tables *t, const struct alk_vpc_key *keys,
+		 uint32_t n, struct alk_error *err);
+int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
+		      const struct alk_neighbor *vals, uint32_t n,
+		      struct alk_error *err);
+int alk_neighbors_del(struct alk_tables *t, const struct alk_neighbor_key *keys,
+		      uint32_t n, struct alk_error *err);
+int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
+		    struct alk_error *err);
+
+/* Pass-throughs, with the key normalised (network prefixes masked). */
+int alk_table_get(struct alk_tables *t, enum alk_table tbl, const void *key,
+		  void *val);
+/* Up to max entries after `after` (NULL: from the start); returns how many
+ * were written, or -errno.  Keys and vals are arrays of the table's sizes. */
+int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,
+		   void *keys, void *vals, uint32_t max);
+
+/* Mask of a prefix length, network order. */
+static inline uint32_t alk_prefix_mask(uint32_t plen)
+{
+	return plen ? htonl(~0u << (32 - plen)) : 0;
+}
+
+/* The in-memory back end (host platform). */
+struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Golden-packet fixtures (tests/fixtures/README.md) and the driver that
+ * replays them through one back end.  A runner supplies the back end.
+ */
+#ifndef ALKAID_TESTS_FIXTURES_H
+#define ALKAID_TESTS_FIXTURES_H
+
+#include <stdint.h>
+
+#include "tables/tables.h"
+
+#define FIXTURE_MAX_FRAME 4096
+
+struct fixture_backend {
+	const char *name;
+	/* Fresh, empty tables for one fixture. */
+	struct alk_tables *(*tables)(void *ctx);
+	/* Run one frame: in/out buffer of FIXTURE_MAX_FRAME bytes holding
+	 * *len bytes; returns the reason the data plane counted, or -1. */
+	int (*run)(void *ctx, struct alk_tables *t, uint8_t *frame,
+		   uint32_t *len);
+	void (*done)(void *ctx, struct alk_tables *t);
+	void *ctx;
+};
+
+/* Replays every fixture of the file; prints one line per failure and a
+ * summary.  Returns the number of failures (or -1 if the file is bad). */
+int fixtures_run(const char *path, const struct fixture_backend *be,
+		 int verbose, int *count);
+
+#endif
