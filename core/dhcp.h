@@ -52,12 +52,17 @@ ALK_INLINE __u8 *alk_dhcp_find(struct alk_pkt *pkt, __u8 *opt, __u32 code,
 	for (int i = 0; i < ALK_DHCP_OPT_WALK; i++) {
 		__u32 c, l, not_pad;
 
-		/* a lone last byte can only be a pad or the end: stop */
-		if (opt + 2 > pkt->end)
+		if (opt + 1 > pkt->end)
 			break;
 		c = opt[0];
 		if (c == ALK_DHCP_OPT_END)
 			break;
+		/* a lone last byte is fine as a pad, cut short otherwise */
+		if (opt + 2 > pkt->end) {
+			if (c == ALK_DHCP_OPT_PAD)
+				break;
+			goto bad;
+		}
 		not_pad = (c + 0xff) >> 8;
 		l = opt[1] * not_pad;
 		if (c == code) {
@@ -187,7 +192,7 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	struct alk_ipv4 *iip = (struct alk_ipv4 *)ps->inner_l3;
 	struct alk_bootp *bp = (struct alk_bootp *)((__u8 *)(iip + 1) +
 						    sizeof(struct alk_udp));
-	__u8 type, *opt, *found;
+	__u8 type, *opt, *found, *req;
 	__be32 req_ip = 0, server = 0;
 	int bad = 0;
 	struct alk_dhcp_answer a = { 0 };
@@ -211,9 +216,9 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	if (!found)
 		return ALK_R_malformed_dhcp;
 	type = found[0];
-	found = alk_dhcp_find(pkt, opt, ALK_DHCP_OPT_REQ_IP, 4, &bad);
-	if (found)
-		__builtin_memcpy(&req_ip, found, 4);
+	req = alk_dhcp_find(pkt, opt, ALK_DHCP_OPT_REQ_IP, 4, &bad);
+	if (req)
+		__builtin_memcpy(&req_ip, req, 4);
 	found = alk_dhcp_find(pkt, opt, ALK_DHCP_OPT_SERVER, 4, &bad);
 	if (found)
 		__builtin_memcpy(&server, found, 4);
@@ -240,9 +245,10 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		a.type = ALK_DHCP_OFFER;
 		break;
 	case ALK_DHCP_REQUEST: {
-		__be32 wanted = req_ip ? req_ip : ciaddr;
+		/* options count by presence: 0.0.0.0 is a value too */
+		__be32 wanted = req ? req_ip : ciaddr;
 
-		if (server && server != a.server)
+		if (found && server != a.server)
 			return ALK_R_dhcp_other_server;
 		a.type = wanted && wanted != d->ip ? ALK_DHCP_NAK :
 						     ALK_DHCP_ACK;

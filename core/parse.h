@@ -253,7 +253,7 @@ ALK_INLINE int alk_parse_outer(struct alk_pkt *pkt, struct alk_parsed *ps,
 		return ALK_R_outer_fragment;
 
 	udp = (struct alk_udp *)((__u8 *)ip + ihl);
-	if ((__u8 *)(udp + 1) > pkt->end)
+	if ((__u8 *)(udp + 1) > pkt->end || tot_len < ihl + sizeof(*udp))
 		return ALK_R_malformed_udp;
 	ps->udp = udp;
 	ps->udp_off = ps->ip_off + ihl;

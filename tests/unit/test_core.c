@@ -223,6 +223,9 @@ static void test_truncations(void)
 		memcpy(copy, f, len);
 		r = alk_process(&ctx, &pkt);
 		CU_ASSERT(alk_reason_verdict(r) != ALK_TX);
+		/* shorter than Ethernet: a case BPF_PROG_TEST_RUN cannot run */
+		if (len < sizeof(struct alk_eth))
+			CU_ASSERT_EQUAL(r, ALK_R_malformed_eth);
 		free(copy);
 	}
 	t->ops->close(t);

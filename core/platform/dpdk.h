@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK platform: the core over an rte_mbuf, its tables in rte_hash (lock-free
+ * readers) and an rte_lpm6, written by dp-dpdk/tables_dpdk.c.
+ *
+ * Readers are the worker lcores.  They never take a lock: a writer
+ * publishes a new value whole (one pointer-sized store) and frees the old
+ * one only after every worker has reported a quiescent state
+ * (rte_rcu_qsbr), which workers do once per turn of their polling loop.
+ * A value returned here is therefore valid until the worker's next
+ * quiescent report, i.e. for the whole burst.
+ */
+#ifndef ALKAID_PLATFORM_DPDK_H
+#define ALKAID_PLATFORM_DPDK_H
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_lpm6.h>
+#include <rte_mbuf.h>
+
+#include "../platform.h"
+
+/* One per lcore, summed on read: a worker never shares a cache line. */
+struct alk_dp_counters {
+	uint64_t reason[ALK_R_MAX];
+} __rte_cache_aligned;
+
+/*
+ * Networks: an LPM over 128-bit keys of which the first 24 bits are the
+ * VNI and the next 32 the address (prefix length 24 + plen), so that the
+ * VNI indexes the LPM's first level directly.  The next hop is the slot of
+ * the network's value in vals.  rte_lpm6 has no lock-free readers, so there
+ * are two instances: the writer changes the one no worker reads, swaps,
+ * waits for a quiescent period and changes the other.
+ */
+struct alk_dp_networks {
+	struct rte_lpm6 *lpm;
+	struct alk_network *vals;
+};
+
+#define ALK_DPDK_LPM_DEPTH(plen) (24 + (plen))
+
+/* The gateway as seen from each port: the same but for the MAC, which is
+ * the port's own unless the operator fixed one. */
+struct alk_dp_gateway {
+	struct alk_gateway port[RTE_MAX_ETHPORTS];
+};
+
+/* The tables as the workers read them. */
+struct alk_dp_tables {
+	struct rte_hash *endpoints; /* data: struct alk_endpoint *, out of line */
+	struct rte_hash *vpcs;      /* data: struct alk_vpc *, out of line */
+	struct rte_hash *neighbors; /* data: struct alk_neighbor, in the word */
+	struct rte_hash *dhcp;      /* data: struct alk_dhcp, in the word */
+	struct alk_dp_networks *networks; /* RCU-swapped */
+	struct alk_dp_gateway *gateway;   /* RCU-swapped; NULL until set */
+	struct alk_dp_counters *counters; /* [RTE_MAX_LCORE] */
+};
+
+/*
+ * Values of 8 bytes or less (neighbors, the DHCP index) live in the hash's
+ * data word itself: replacing one is a single atomic store and needs no
+ * reclamation.  The lookup copies the word into the context and returns a
+ * pointer to the copy, valid until the next lookup of the same table.
+ */
+_Static_assert(sizeof(struct alk_neighbor) <= sizeof(void *),
+	       "neighbor values must fit in the hash's data word");
+_Static_assert(sizeof(struct alk_dhcp) <= sizeof(void *),
+	       "DHCP index values must fit in the hash's data word");
+
+union alk_dp_word {
+	void *data;
+	struct alk_neighbor neighbor;
+	struct alk_dhcp dhcp;
+};
+
+/* One packet on one worker. */
+struct alk_ctx {
+	const struct alk_dp_tables *tables;
+	uint64_t *counters; /* this lcore's row */
+	struct rte_mbuf *m;
+	uint16_t port;
+	/* the last neighbor found in this burst: bursts go to few hosts */
+	__be32 nb_ip;
+	const struct alk_neighbor *nb;
+	union alk_dp_word nb_copy, dhcp_copy;
+};
+
+ALK_INLINE void alk_dpdk_ctx_init(struct alk_ctx *ctx,
+				  const struct alk_dp_tables *tables,
+				  uint16_t port)
+{
+	ctx->tables = tables;
+	ctx->counters = tables->counters[rte_lcore_id() < RTE_MAX_LCORE ?
+						 rte_lcore_id() :
+						 0]
+				.reason;
+	ctx->m = NULL;
+	ctx->port = port;
+	ctx->nb_ip = 0;
+	ctx->nb = NULL;
+}
+
+ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
+{
+	const struct alk_dp_gateway *gw =
+		__atomic_load_n(&ctx->tables->gateway, __ATOMIC_ACQUIRE);
+
+	return gw ? &gw->port[ctx->port] : NULL;
+}
+
+ALK_INLINE const struct alk_endpoint *
+alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+{
+	void *v;
+
+	if (rte_hash_lookup_data(ctx->tables->endpoints, k, &v) < 0)
+		return NULL;
+	return (const struct alk_endpoint *)v;
+}
+
+/* A burst's endpoints at once (n <= RTE_HASH_LOOKUP_BULK_MAX): the hash
+ * prefetches every bucket before comparing any.  eps[i] is NULL on a miss. */
+ALK_INLINE void alk_dpdk_endpoint_bulk(struct alk_ctx *ctx, const void **keys,
+				       uint32_t n,
+				       const struct alk_endpoint **eps)
+{
+	uint64_t hits = 0;
+
+	rte_hash_lookup_bulk_data(ctx->tables->endpoints, keys, n, &hits,
+				  (void **)eps);
+	for (uint32_t i = 0; i < n; i++) {
+		if (hits & (1ULL << i))
+			rte_prefetch0(eps[i]);
+		else
+			eps[i] = NULL;
+	}
+}
+
+ALK_INLINE void alk_dpdk_lpm_key(uint8_t key[16], __u32 vni, __be32 ip)
+{
+	memset(key, 0, 16);
+	key[0] = vni >> 16;
+	key[1] = vni >> 8;
+	key[2] = vni;
+	memcpy(key + 3, &ip, 4);
+}
+
+ALK_INLINE const struct alk_network *
+alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+{
+	const struct alk_dp_networks *nets =
+		__atomic_load_n(&ctx->tables->networks, __ATOMIC_ACQUIRE);
+	uint8_t key[16];
+	uint32_t slot;
+
+	alk_dpdk_lpm_key(key, vni, ip);
+	if (rte_lpm6_lookup(nets->lpm, key, &slot))
+		return NULL;
+	return &nets->vals[slot];
+}
+
+ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
+{
+	struct alk_vpc_key k = { .vni = vni };
+	void *v;
+
+	if (rte_hash_lookup_data(ctx->tables->vpcs, &k, &v) < 0)
+		return NULL;
+	return (const struct alk_vpc *)v;
+}
+
+ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
+							__be32 ip)
+{
+	struct alk_neighbor_key k = { .ip = ip };
+
+	if (ip == ctx->nb_ip && ctx->nb)
+		return ctx->nb;
+	if (rte_hash_lookup_data(ctx->tables->neighbors, &k,
+				 &ctx->nb_copy.data) < 0)
+		return NULL;
+	ctx->nb_ip = ip;
+	ctx->nb = &ctx->nb_copy.neighbor;
+	return ctx->nb;
+}
+
+ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
+						const struct alk_dhcp_key *k)
+{
+	if (rte_hash_lookup_data(ctx->tables->dhcp, k, &ctx->dhcp_copy.data) <
+	    0)
+		return NULL;
+	return &ctx->dhcp_copy.dhcp;
+}
+
+/* The frame is one segment (no scattered RX); it grows or shrinks at the
+ * tail within the mbuf's room. */
+ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			       int delta)
+{
+	struct rte_mbuf *m = ctx->m;
+
+	if (delta > 0 && !rte_pktmbuf_append(m, (uint16_t)delta))
+		return -1;
+	if (delta < 0 && rte_pktmbuf_trim(m, (uint16_t)-delta))
+		return -1;
+	pkt->data = rte_pktmbuf_mtod(m, __u8 *);
+	pkt->end = pkt->data + rte_pktmbuf_data_len(m);
+	return 0;
+}
+
+ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
+{
+	ctx->counters[r]++;
+}
+
+#endif
