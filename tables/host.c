@@ -13,8 +13,13 @@
 #include "../core/platform/host.h"
 #include "tables.h"
 
+/* A slot: [used, 8 bytes][key, padded to 8][value]: values aligned as the
+ * data plane reads them. */
+#define SLOT_HDR 8
+#define ALIGN8(x) (((x) + 7u) & ~7u)
+
 struct host_map {
-	uint32_t key_size, val_size, slot_size;
+	uint32_t key_size, val_size, val_off, slot_size;
 	uint32_t capacity; /* entries allowed */
 	uint32_t nslots;   /* power of two, >= 2 * capacity */
 	uint32_t count;
@@ -54,7 +59,8 @@ static int map_init(struct host_map *m, uint32_t key_size, uint32_t val_size,
 		nslots <<= 1;
 	m->key_size = key_size;
 	m->val_size = val_size;
-	m->slot_size = 1 + key_size + val_size;
+	m->val_off = SLOT_HDR + ALIGN8(key_size);
+	m->slot_size = ALIGN8(m->val_off + val_size);
 	m->capacity = capacity;
 	m->nslots = nslots;
 	m->count = 0;
@@ -72,7 +78,7 @@ static uint32_t map_find(const struct host_map *m, const void *key)
 {
 	uint32_t i = hash_bytes(key, m->key_size) & (m->nslots - 1);
 
-	while (slot(m, i)[0] && memcmp(slot(m, i) + 1, key, m->key_size))
+	while (slot(m, i)[0] && memcmp(slot(m, i) + SLOT_HDR, key, m->key_size))
 		i = (i + 1) & (m->nslots - 1);
 	return i;
 }
@@ -81,7 +87,7 @@ static void *map_lookup(const struct host_map *m, const void *key)
 {
 	uint8_t *s = slot(m, map_find(m, key));
 
-	return s[0] ? s + 1 + m->key_size : NULL;
+	return s[0] ? s + m->val_off : NULL;
 }
 
 static int map_update(struct host_map *m, const void *key, const void *val)
@@ -92,10 +98,10 @@ static int map_update(struct host_map *m, const void *key, const void *val)
 		if (m->count >= m->capacity)
 			return -ENOSPC;
 		s[0] = 1;
-		memcpy(s + 1, key, m->key_size);
+		memcpy(s + SLOT_HDR, key, m->key_size);
 		m->count++;
 	}
-	memcpy(s + 1 + m->key_size, val, m->val_size);
+	memcpy(s + m->val_off, val, m->val_size);
 	return 0;
 }
 
@@ -112,7 +118,7 @@ static int map_delete(struct host_map *m, const void *key)
 		j = (j + 1) & mask;
 		if (!slot(m, j)[0])
 			break;
-		home = hash_bytes(slot(m, j) + 1, m->key_size) & mask;
+		home = hash_bytes(slot(m, j) + SLOT_HDR, m->key_size) & mask;
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
@@ -184,7 +190,7 @@ static int host_next_key(struct alk_tables *t, enum alk_table tbl,
 	}
 	for (; i < m->nslots; i++) {
 		if (slot(m, i)[0]) {
-			memcpy(next, slot(m, i) + 1, m->key_size);
+			memcpy(next, slot(m, i) + SLOT_HDR, m->key_size);
 			return 0;
 		}
 	}
