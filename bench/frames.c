@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "core/proto.h"
+#include "core/tables.h"
+#include "frames.h"
+
+static uint16_t csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static void ipv4(struct alk_ipv4 *ip, uint32_t src, uint32_t dst,
+		 uint8_t proto, uint16_t tot_len)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->ver_ihl = 0x45;
+	ip->tot_len = htons(tot_len);
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->saddr = htonl(src);
+	ip->daddr = htonl(dst);
+	ip->check = csum(ip, sizeof(*ip));
+}
+
+/* Outer headers around an inner frame already at buf + offset. */
+static uint32_t outer(uint8_t *buf, const struct bench_outer *o,
+		      uint32_t inner_len)
+{
+	struct alk_eth *eth = (struct alk_eth *)buf;
+	struct alk_ipv4 *ip = (struct alk_ipv4 *)(eth + 1);
+	struct alk_udp *udp = (struct alk_udp *)(ip + 1);
+	uint8_t *tun = (uint8_t *)(udp + 1);
+	uint32_t l4 = sizeof(*udp) + 8 + inner_len;
+
+	memcpy(eth->dst, o->dst_mac, 6);
+	memcpy(eth->src, o->src_mac, 6);
+	eth->type = htons(ALK_ETH_P_IPV4);
+	ipv4(ip, o->src_ip, o->dst_ip, ALK_IPPROTO_UDP, sizeof(*ip) + l4);
+	udp->source = htons(o->sport);
+	udp->dest = htons(o->tunnel == BENCH_GENEVE ? ALK_GENEVE_PORT :
+						      ALK_VXLAN_PORT);
+	udp->len = htons(l4);
+	udp->check = 0;
+	memset(tun, 0, 8);
+	if (o->tunnel == BENCH_GENEVE) {
+		tun[2] = ALK_ETH_P_TEB >> 8;
+		tun[3] = ALK_ETH_P_TEB & 0xff;
+	} else {
+		tun[0] = ALK_VXLAN_F_VNI;
+	}
+	tun[4] = o->vni >> 16;
+	tun[5] = o->vni >> 8;
+	tun[6] = o->vni;
+	return sizeof(*eth) + sizeof(*ip) + l4;
+}
+
+#define INNER_OFF (14 + 20 + 8 + 8)
+
+static const uint8_t inner_src_mac[6] = { 0x0e, 0, 0, 0, 0, 0x01 };
+static const uint8_t inner_dst_mac[6] = { 0x0e, 0, 0, 0, 0, 0x02 };
+
+uint32_t bench_frame_ipv4(uint8_t *buf, const struct bench_outer *o,
+			  uint32_t inner_src, uint32_t inner_dst,
+			  uint32_t inner_len)
+{
+	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
+	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
+	struct alk_udp *iudp = (struct alk_udp *)(iip + 1);
+	uint32_t l3 = inner_len - sizeof(*ieth);
+
+	memset(ieth, 0, inner_len);
+	memcpy(ieth->dst, inner_dst_mac, 6);
+	memcpy(ieth->src, inner_src_mac, 6);
+	ieth->type = htons(ALK_ETH_P_IPV4);
+	ipv4(iip, inner_src, inner_dst, ALK_IPPROTO_UDP, l3);
+	iudp->source = htons(10000 + (inner_src & 0xfff));
+	iudp->dest = htons(5001);
+	iudp->len = htons(l3 - sizeof(*iip));
+	return outer(buf, o, inner_len);
+}
+
+uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
+			 const uint8_t sha[6], uint32_t spa, uint32_t tpa)
+{
+	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
+	struct alk_arp *arp = (struct alk_arp *)(ieth + 1);
+
+	memset(ieth->dst, 0xff, 6);
+	memcpy(ieth->src, sha, 6);
+	ieth->type = htons(ALK_ETH_P_ARP);
+	arp->htype = htons(1);
+	arp->ptype = htons(ALK_ETH_P_IPV4);
+	arp->hlen = 6;
+	arp->plen = 4;
+	arp->op = htons(ALK_ARP_REQUEST);
+	memcpy(arp->sha, sha, 6);
+	arp->spa = htonl(spa);
+	memset(arp->tha, 0, 6);
+	arp->tpa = htonl(tpa);
+	return outer(buf, o, sizeof(*ieth) + sizeof(*arp));
+}
+
+uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
+				   const uint8_t chaddr[6], uint32_t xid)
+{
+	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
+	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
+	struct alk_udp *iudp = (struct alk_udp *)(iip + 1);
+	struct alk_bootp *bp = (struct alk_bootp *)(iudp + 1);
+	uint8_t *opt = (uint8_t *)(bp + 1);
+	const uint32_t bootp_len = 300;
+
+	memset(ieth, 0, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) + bootp_len);
+	memset(ieth->dst, 0xff, 6);
+	memcpy(ieth->src, chaddr, 6);
+	ieth->type = htons(ALK_ETH_P_IPV4);
+	ipv4(iip, 0, 0xffffffff, ALK_IPPROTO_UDP,
+	     sizeof(*iip) + sizeof(*iudp) + bootp_len);
+	iudp->source = htons(ALK_DHCP_CLIENT_PORT);
+	iudp->dest = htons(ALK_DHCP_SERVER_PORT);
+	iudp->len = htons(sizeof(*iudp) + bootp_len);
+	bp->op = ALK_BOOTP_REQUEST;
+	bp->htype = 1;
+	bp->hlen = 6;
+	bp->xid = htonl(xid);
+	memcpy(bp->chaddr, chaddr, 6);
+	bp->cookie = htonl(ALK_DHCP_COOKIE);
+	opt[0] = 53; /* message type: DISCOVER */
+	opt[1] = 1;
+	opt[2] = 1;
+	opt[3] = 55; /* parameter request list */
+	opt[4] = 4;
+	opt[5] = 1;
+	opt[6] = 3;
+	opt[7] = 6;
+	opt[8] = 26;
+	opt[9] = 255;
+	return outer(buf, o, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) +
+				     bootp_len);
+}
+
+uint32_t bench_frame_underlay_arp(uint8_t *buf, const uint8_t sha[6],
+				  uint32_t spa, uint32_t tpa)
+{
+	struct alk_eth *eth = (struct alk_eth *)buf;
+	struct alk_arp *arp = (struct alk_arp *)(eth + 1);
+
+	memset(buf, 0, 60);
+	memset(eth->dst, 0xff, 6);
+	memcpy(eth->src, sha, 6);
+	eth->type = htons(ALK_ETH_P_ARP);
+	arp->htype = htons(1);
+	arp->ptype = htons(ALK_ETH_P_IPV4);
+	arp->hlen = 6;
+	arp->plen = 4;
+	arp->op = htons(ALK_ARP_REQUEST);
+	memcpy(arp->sha, sha, 6);
+	arp->spa = htonl(spa);
+	arp->tpa = htonl(tpa);
+	return 60;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# plot.sh CSV OUTDIR: one PNG per unit (ns/packet, Mpps, adds/s, ...),
+# bars per case and table size, value beside its reference.
+set -euo pipefail
+csv=$1
+out=$2
+command -v gnuplot >/dev/null || { echo "plot: no gnuplot" >&2; exit 1; }
+for unit in $(tail -n +2 "$csv" | cut -d, -f4 | sort -u); do
+    data=$(mktemp)
+    tail -n +2 "$csv" | awk -F, -v u="$unit" '$4 == u {
+        printf "\"%s/%s %s\" %s %s\n", $1, $2, ($3 == "" ? "" : $3), $5, ($6 == "" ? 0 : $6) }' >"$data"
+    [ -s "$data" ] || { rm -f "$data"; continue; }
+    gnuplot <<GP
+set terminal pngcairo size 1200,600 noenhanced
+set output "$out/$unit.png"
+set title "$unit (value and same-run reference)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -35 scale 0
+set grid ytics
+set key top left
+plot "$data" using 2:xtic(1) title "alkaid", "" using 3 title "reference"
+GP
+    rm -f "$data"
+done

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * XDP per-path cost: nanoseconds per packet of each path of the alkaid XDP
+ * program, through BPF_PROG_TEST_RUN on fresh frames (bench.bpf.h), with
+ * endpoint tables of several sizes and uniformly random destinations.  The
+ * reference is a MAC-swapping XDP_TX program behind the same fresh-frame
+ * restore, run the same way in the same run.  Prints CSV rows
+ * (bench/run.sh): bench,case,endpoints,unit,value,ref_value,ratio.
+ *
+ *   xdp-paths [--quick] OBJDIR
+ *
+ * Each measured path is checked: the counter of the reason it is meant to
+ * exercise must have moved by exactly the number of runs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench/frames.h"
+#include "core/reason_names.h"
+#include "tables/cmd.h"
+#include "tables_bpf.h"
+
+#define FRAME_MAX 512 /* BENCH_FRAME_MAX */
+
+static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x11 };
+
+#define GW_IP 0xc6120001u   /* 198.18.0.1 */
+#define HOSTS 64            /* 198.18.1.1 .. 198.18.1.64 */
+#define HOST_IP(i) (0xc6120101u + (i) % HOSTS)
+#define EP_VNI(i) (1000 + (i) / 65536) /* 65536 endpoints per VNI */
+#define EP_IP(i) (0xc6130000u + (i) % 65536) /* 198.19.0.0/16 */
+#define DIV_VNI 2000 /* networks only: divided to other bouncers */
+#define VPC_VNI 3000 /* a VPC only: divided to other dividers */
+#define NONE_VNI 4000
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "xdp-paths: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void cmd(struct alk_tables *t, const char *fmt, ...)
+{
+	char line[512], *argv[64];
+	struct alk_error err = { 0 };
+	struct alk_cmd c;
+	va_list ap;
+	int argc;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	argc = alk_cmd_split(line, argv, 64);
+	if (alk_cmd_parse(argc, argv, &c, &err) || alk_cmd_apply(t, &c, &err)) {
+		fprintf(stderr, "xdp-paths: table command failed: %s\n", err.msg);
+		exit(1);
+	}
+}
+
+static void ep_mac(uint32_t i, uint8_t mac[6])
+{
+	mac[0] = 0x0e;
+	mac[1] = 0;
+	mac[2] = i >> 24;
+	mac[3] = i >> 16;
+	mac[4] = i >> 8;
+	mac[5] = i;
+}
+
+/* n endpoints, in batches through the table API. */
+static void fill(struct alk_tables *t, uint32_t n)
+{
+	const uint32_t batch = 65536;
+	struct alk_endpoint_key *k = calloc(batch, sizeof(*k));
+	struct alk_endpoint *v = calloc(batch, sizeof(*v));
+	struct alk_error err = { 0 };
+
+	cmd(t, "gateway set ip 198.18.0.1 mac 02:00:00:00:00:01");
+	for (uint32_t h = 0; h < HOSTS; h++)
+		cmd(t, "neighbor add ip 198.18.1.%u mac 02:00:00:00:00:11", h + 1);
+	for (uint32_t g = 2; g <= 5; g++)
+		cmd(t, "neighbor add ip 198.18.0.%u mac 02:00:00:00:00:%02x", g, g);
+	for (uint32_t vni = EP_VNI(0); vni <= EP_VNI(n - 1); vni++)
+		cmd(t, "network add vni %u prefix 198.19.0.0/16 bouncers 198.18.0.1 "
+		       "router 198.19.255.1 dns 198.19.255.2 mtu 1450 lease 3600",
+		    vni);
+	cmd(t, "network add vni %u prefix 198.19.0.0/16 bouncers 198.18.0.2,198.18.0.3",
+	    DIV_VNI);
+	cmd(t, "vpc add vni %u dividers 198.18.0.4,198.18.0.5", VPC_VNI);
+	for (uint32_t base = 0; base < n; base += batch) {
+		uint32_t m = n - base < batch ? n - base : batch;
+
+		for (uint32_t j = 0; j < m; j++) {
+			uint32_t i = base + j;
+
+			k[j].vni = EP_VNI(i);
+			k[j].ip = htonl(EP_IP(i));
+			v[j].host = htonl(HOST_IP(i));
+			ep_mac(i, v[j].mac);
+		}
+		if (alk_endpoints_add(t, k, v, m, &err)) {
+			fprintf(stderr, "xdp-paths: endpoints: %s\n", err.msg);
+			exit(1);
+		}
+	}
+	free(k);
+	free(v);
+}
+
+enum path { P_BOUNCE, P_DIVIDE_NET, P_DIVIDE_VPC, P_ARP, P_DHCP, P_DROP, P_PASS, P_MAX };
+
+static const struct {
+	const char *name;
+	enum alk_reason reason;
+	int action;
+} paths[P_MAX] = {
+	[P_BOUNCE] = { "bounce", ALK_R_bounce, XDP_TX },
+	[P_DIVIDE_NET] = { "divide_network", ALK_R_divide_network, XDP_TX },
+	[P_DIVIDE_VPC] = { "divide_vpc", ALK_R_divide_vpc, XDP_TX },
+	[P_ARP] = { "arp_reply", ALK_R_arp_reply, XDP_TX },
+	[P_DHCP] = { "dhcp_offer", ALK_R_dhcp_offer, XDP_TX },
+	[P_DROP] = { "drop_unknown_vni", ALK_R_unknown_vni, XDP_DROP },
+	[P_PASS] = { "pass_not_for_us", ALK_R_not_for_us, XDP_PASS },
+};
+
+/* Frame f of a path, destinations drawn uniformly from n endpoints. */
+static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
+{
+	struct bench_outer o = {
+		.tunnel = BENCH_GENEVE, .src_ip = HOST_IP(0), .dst_ip = GW_IP,
+		.sport = 40000 + (rand() & 0x3fff),
+	};
+	uint32_t dst = (uint32_t)(((uint64_t)rand() << 31 | rand()) % n);
+	/* the source: another endpoint of the same VNI */
+	uint32_t base = dst & ~0xffffu;
+	uint32_t span = n - base < 65536 ? n - base : 65536;
+	uint32_t src = base + (dst - base + 1) % span;
+	uint8_t mac[6];
+
+	memcpy(o.src_mac, host_mac, 6);
+	memcpy(o.dst_mac, gw_mac, 6);
+	o.vni = EP_VNI(dst);
+	switch (p) {
+	case P_BOUNCE:
+		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+	case P_DIVIDE_NET:
+		o.vni = DIV_VNI;
+		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+	case P_DIVIDE_VPC:
+		o.vni = VPC_VNI;
+		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+	case P_ARP:
+		ep_mac(src, mac);
+		return bench_frame_arp(buf, &o, mac, EP_IP(src), EP_IP(dst));
+	case P_DHCP:
+		ep_mac(dst, mac);
+		return bench_frame_dhcp_discover(buf, &o, mac, dst);
+	case P_DROP:
+		o.vni = NONE_VNI;
+		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+	case P_PASS:
+		o.dst_ip = GW_IP + 100;
+		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+	default:
+		return 0;
+	}
+}
+
+static void load_frames(struct bpf_object *obj, enum path p, uint32_t n,
+			uint32_t nframes, uint32_t *len)
+{
+	int frames_fd = bpf_object__find_map_fd_by_name(obj, "bench_frames");
+	int conf_fd = bpf_object__find_map_fd_by_name(obj, "bench_conf");
+	int next_fd = bpf_object__find_map_fd_by_name(obj, "bench_next");
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t *zero = calloc(ncpus, sizeof(uint32_t));
+	uint8_t *buf = calloc(nframes, FRAME_MAX);
+	uint32_t *keys = calloc(nframes, sizeof(uint32_t));
+	uint32_t k, count = nframes;
+
+	srand(0x5eed + p);
+	for (uint32_t f = 0; f < nframes; f++) {
+		*len = frame(p, n, buf + (size_t)f * FRAME_MAX);
+		keys[f] = f;
+	}
+	if (bpf_map_update_batch(frames_fd, keys, buf, &count, NULL))
+		die("bench_frames", errno);
+	k = 0;
+	bpf_map_update_elem(conf_fd, &k, &nframes, 0);
+	k = 1;
+	bpf_map_update_elem(conf_fd, &k, len, 0);
+	k = 0;
+	bpf_map_update_elem(next_fd, &k, zero, 0);
+	free(zero);
+	free(buf);
+	free(keys);
+}
+
+/* ns per run of prog over the loaded frames; checks the action. */
+static double run(int prog_fd, uint32_t len, uint32_t repeat, int want_action)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX + 256];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out),
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		die("BPF_PROG_TEST_RUN", errno);
+	if ((int)opts.retval != want_action) {
+		fprintf(stderr, "xdp-paths: action %u, expected %d\n", opts.retval,
+			want_action);
+		exit(1);
+	}
+	return opts.duration; /* the kernel's average per run, in ns */
+}
+
+static struct bpf_object *open_obj(const char *dir, const char *name,
+				   uint32_t endpoints)
+{
+	char path[4096];
+	struct bpf_object *obj;
+	struct alk_table_sizes s;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		die(path, errno);
+	if (endpoints) {
+		alk_table_sizes_default(&s);
+		s.endpoints = endpoints + endpoints / 8 + 1024;
+		/* the bench program has no pins: drop the pinning attribute */
+		struct bpf_map *m;
+		bpf_object__for_each_map(m, obj)
+			bpf_map__set_pin_path(m, NULL);
+		if (alk_bpf_set_sizes(obj, &s))
+			die("map sizes", EINVAL);
+	}
+	if (bpf_object__load(obj))
+		die("load", errno);
+	return obj;
+}
+
+int main(int argc, char **argv)
+{
+	int quick = argc > 2 && !strcmp(argv[1], "--quick");
+	const char *dir = argv[argc - 1];
+	const uint32_t sizes_full[] = { 1000, 1000000 };
+	const uint32_t sizes_quick[] = { 1000, 65536 };
+	const uint32_t *sizes = quick ? sizes_quick : sizes_full;
+	uint32_t repeat = quick ? 20000 : 2000000;
+	uint32_t nframes = quick ? 1024 : 65536;
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: xdp-paths [--quick] OBJDIR\n");
+		return 2;
+	}
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+
+	/* the references: MAC swap behind the same restore, and bare */
+	struct bpf_object *ref = open_obj(dir, "macswap_restore.bpf.o", 0);
+	struct bpf_object *bare = open_obj(dir, "macswap.bpf.o", 0);
+	int ref_fd = bpf_program__fd(bpf_object__find_program_by_name(ref, "macswap"));
+	int bare_fd = bpf_program__fd(bpf_object__find_program_by_name(bare, "macswap"));
+
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = sizes[s];
+		struct bpf_object *obj = open_obj(dir, "alkaid_bench.bpf.o", n);
+		int fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "alkaid_bench"));
+		struct alk_error err = { 0 };
+		struct alk_tables *t = alk_bpf_tables_from_object(obj, &err);
+		uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
+		uint32_t len;
+
+		if (!t) {
+			fprintf(stderr, "xdp-paths: tables: %s\n", err.msg);
+			return 1;
+		}
+		fill(t, n);
+		for (int p = 0; p < P_MAX; p++) {
+			double ns, ref_ns;
+
+			load_frames(obj, p, n, nframes, &len);
+			t->ops->stats_get(t, before);
+			ns = run(fd, len, repeat, paths[p].action);
+			t->ops->stats_get(t, after);
+			if (after[paths[p].reason] - before[paths[p].reason] != repeat) {
+				fprintf(stderr,
+					"xdp-paths: %s: %llu of %u runs took the path\n",
+					paths[p].name,
+					(unsigned long long)(after[paths[p].reason] -
+							     before[paths[p].reason]),
+					repeat);
+				return 1;
+			}
+			load_frames(ref, p, n, nframes, &len);
+			ref_ns = run(ref_fd, len, repeat, XDP_TX);
+			printf("xdp,%s,%u,ns_per_pkt,%.1f,%.1f,%.2f\n", paths[p].name, n,
+			       ns, ref_ns, ns / ref_ns);
+			fflush(stdout);
+		}
+		t->ops->close(t);
+		bpf_object__close(obj);
+	}
+	uint32_t len = 114;
+
+	printf("xdp,macswap_without_restore,,ns_per_pkt,%.1f,,\n",
+	       run(bare_fd, len, repeat, XDP_TX));
+	bpf_object__close(ref);
+	bpf_object__close(bare);
+	return 0;
+}
