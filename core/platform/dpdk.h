@@ -49,12 +49,13 @@ struct alk_dp_gateway {
 
 /* The tables as the workers read them. */
 struct alk_dp_tables {
-	struct rte_hash *endpoints; /* data: struct alk_endpoint *, out of line */
-	struct rte_hash *vpcs;      /* data: struct alk_vpc *, out of line */
+	struct rte_hash
+		*endpoints;    /* data: struct alk_endpoint *, out of line */
+	struct rte_hash *vpcs; /* data: struct alk_vpc *, out of line */
 	struct rte_hash *neighbors; /* data: struct alk_neighbor, in the word */
-	struct rte_hash *dhcp;      /* data: struct alk_dhcp, in the word */
+	struct rte_hash *dhcp;	    /* data: struct alk_dhcp, in the word */
 	struct alk_dp_networks *networks; /* RCU-swapped */
-	struct alk_dp_gateway *gateway;   /* RCU-swapped; NULL until set */
+	struct alk_dp_gateway *gateway;	  /* RCU-swapped; NULL until set */
 	struct alk_dp_counters *counters; /* [RTE_MAX_LCORE] */
 };
 
@@ -92,10 +93,10 @@ ALK_INLINE void alk_dpdk_ctx_init(struct alk_ctx *ctx,
 				  uint16_t port)
 {
 	ctx->tables = tables;
-	ctx->counters = tables->counters[rte_lcore_id() < RTE_MAX_LCORE ?
-						 rte_lcore_id() :
-						 0]
-				.reason;
+	ctx->counters =
+		tables->counters[rte_lcore_id() < RTE_MAX_LCORE ? rte_lcore_id()
+								: 0]
+			.reason;
 	ctx->m = NULL;
 	ctx->port = port;
 	ctx->nb_ip = 0;
@@ -147,8 +148,8 @@ ALK_INLINE void alk_dpdk_lpm_key(uint8_t key[16], __u32 vni, __be32 ip)
 	memcpy(key + 3, &ip, 4);
 }
 
-ALK_INLINE const struct alk_network *
-alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
+						      __u32 vni, __be32 ip)
 {
 	const struct alk_dp_networks *nets =
 		__atomic_load_n(&ctx->tables->networks, __ATOMIC_ACQUIRE);
@@ -163,7 +164,7 @@ alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
 
 ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
 {
-	struct alk_vpc_key k = { .vni = vni };
+	struct alk_vpc_key k = {.vni = vni};
 	void *v;
 
 	if (rte_hash_lookup_data(ctx->tables->vpcs, &k, &v) < 0)
@@ -174,7 +175,7 @@ ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
 ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 							__be32 ip)
 {
-	struct alk_neighbor_key k = { .ip = ip };
+	struct alk_neighbor_key k = {.ip = ip};
 
 	if (ip == ctx->nb_ip && ctx->nb)
 		return ctx->nb;

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-packet code of the workers, and nothing else: the core's
+ * pipeline over a burst of mbufs.  Classification of every frame first,
+ * then one bulk lookup of all their endpoints (the hash prefetches every
+ * bucket before it compares any key), then the actions.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "core/platform/dpdk.h"
+#include "core/alkaid.h"
+#include "worker.h"
+
+/* Frames ahead whose first bytes are fetched while one is parsed. */
+#define PREFETCH_OFFSET 3
+
+#define NO_KEY 0xff
+
+void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
+		      struct rte_mbuf **m, uint16_t n)
+{
+	struct alk_parsed ps[ALK_BURST];
+	struct alk_pkt pkt[ALK_BURST];
+	const void *keys[ALK_BURST];
+	const struct alk_endpoint *eps[ALK_BURST];
+	struct rte_mbuf *drop[ALK_BURST];
+	uint8_t key_of[ALK_BURST];
+	int reason[ALK_BURST];
+	const struct alk_gateway *gw;
+	struct rte_eth_dev_tx_buffer *txbuf = w->txbuf[q->tx_port];
+	struct alk_ctx ctx;
+	uint16_t i, nkeys = 0, ndrop = 0;
+
+	alk_dpdk_ctx_init(&ctx, w->tables, q->port);
+	gw = alk_plat_gateway(&ctx);
+
+	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_OFFSET],
+						       void *));
+		pkt[i].data = rte_pktmbuf_mtod(m[i], __u8 *);
+		pkt[i].end = pkt[i].data + rte_pktmbuf_data_len(m[i]);
+		key_of[i] = NO_KEY;
+		/* no gateway yet: nothing is for us, as on every target */
+		reason[i] = likely(gw != NULL)
+				    ? alk_classify(&pkt[i], &ps[i], gw)
+				    : ALK_R_not_for_us;
+		if (reason[i] == ALK_R_CONTINUE && ps[i].kind != ALK_K_DHCP) {
+			keys[nkeys] = &ps[i].key;
+			key_of[i] = nkeys++;
+		}
+	}
+	if (nkeys)
+		alk_dpdk_endpoint_bulk(&ctx, keys, nkeys, eps);
+
+	for (i = 0; i < n; i++) {
+		int r = reason[i];
+
+		if (r == ALK_R_CONTINUE) {
+			ctx.m = m[i];
+			r = alk_act(&ctx, &pkt[i], &ps[i], gw,
+				    key_of[i] == NO_KEY ? NULL
+							: eps[key_of[i]]);
+		}
+		alk_plat_count(&ctx, (enum alk_reason)r);
+		/* PASS has no kernel to go to here: counted, then dropped */
+		if (alk_reason_verdict((enum alk_reason)r) == ALK_TX)
+			rte_eth_tx_buffer(q->tx_port, w->txq, txbuf, m[i]);
+		else
+			drop[ndrop++] = m[i];
+	}
+	if (ndrop)
+		rte_pktmbuf_free_bulk(drop, ndrop);
+}
+
+unsigned int alk_worker_poll(struct alk_worker *w)
+{
+	struct rte_mbuf *m[ALK_BURST];
+	unsigned int total = 0;
+
+	for (uint16_t i = 0; i < w->nrxq; i++) {
+		const struct alk_rxq *q = &w->rxq[i];
+		uint16_t n = rte_eth_rx_burst(q->port, q->queue, m, ALK_BURST);
+
+		if (!n)
+			continue;
+		alk_worker_burst(w, q, m, n);
+		/* what came in as a burst goes out as one */
+		rte_eth_tx_buffer_flush(q->tx_port, w->txq,
+					w->txbuf[q->tx_port]);
+		total += n;
+	}
+	return total;
+}
+
+int alk_worker_loop(void *worker)
+{
+	struct alk_worker *w = worker;
+
+	rte_rcu_qsbr_thread_register(w->qsbr, w->qsbr_id);
+	rte_rcu_qsbr_thread_online(w->qsbr, w->qsbr_id);
+	while (!__atomic_load_n(w->quit, __ATOMIC_RELAXED)) {
+		alk_worker_poll(w);
+		/* nothing of the tables is held across passes */
+		rte_rcu_qsbr_quiescent(w->qsbr, w->qsbr_id);
+	}
+	rte_rcu_qsbr_thread_offline(w->qsbr, w->qsbr_id);
+	rte_rcu_qsbr_thread_unregister(w->qsbr, w->qsbr_id);
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon's counters in DPDK telemetry (dpdk-telemetry.py):
+ *   /alkaid/stats   every reason by name, summed over lcores
+ *   /alkaid/ports   rx, tx, missed, errors and TX-queue drops per port
+ *   /alkaid/tables  count, capacity and memory of every table
+ * Callbacks run on the telemetry thread and only read.
+ */
+#ifndef ALKAID_DP_DPDK_TELEMETRY_H
+#define ALKAID_DP_DPDK_TELEMETRY_H
+
+struct alk_tables;
+struct alk_worker;
+
+int alk_telemetry_init(struct alk_tables *tables,
+		       struct alk_worker *const *workers,
+		       unsigned int nworkers);
+
+#endif

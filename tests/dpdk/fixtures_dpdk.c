@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Golden-packet runner: the workers' own code on mbufs.  Each fixture's
+ * frame goes into the RX ring of a net_ring port and through
+ * alk_worker_poll() (RX burst, classification, bulk lookup, action, TX
+ * buffer, flush), over tables programmed through the table API on the
+ * DPDK back end.  What the port transmits is the output; the reason is the
+ * per-lcore counter that moved.
+ *
+ * Every fixture runs twice: alone, then as a burst of 32 in which 16
+ * copies alternate with 16 runt frames (malformed_eth, or not_for_us
+ * while there is no gateway), so that the bulk lookup of a burst
+ * with holes in it is checked against the frame-at-a-time answer.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_eth_ring.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "core/reason_names.h"
+#include "dp-dpdk/ports.h"
+#include "dp-dpdk/tables_dpdk.h"
+#include "dp-dpdk/worker.h"
+#include "test_eal.h"
+#include "tests/runners/fixtures.h"
+
+#define RING_SIZE 256
+#define COPIES (ALK_BURST / 2)
+
+static struct {
+	struct rte_mempool *pool;
+	struct rte_ring *rx, *tx;
+	uint16_t port;
+	bool quit;
+} rig;
+
+static struct alk_tables *dpdk_tables(void *unused)
+{
+	struct alk_dpdk_table_config c = {
+		.sizes = {1024, 256, 256, 256},
+		.network_tbl8s = 512,
+		.max_readers = 1,
+		.socket = (int)rte_socket_id(),
+	};
+
+	return alk_dpdk_tables_create(&c);
+}
+
+static void counters_of_this_lcore(struct alk_tables *t, uint64_t *c)
+{
+	const struct alk_dp_tables *dp = alk_dpdk_tables_dp(t);
+
+	memcpy(c, dp->counters[rte_lcore_id()].reason,
+	       sizeof(uint64_t) * ALK_R_MAX);
+}
+
+static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rig.pool);
+
+	if (!m || !rte_pktmbuf_append(m, len)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(rte_pktmbuf_mtod(m, void *), frame, len);
+	return m;
+}
+
+/* Feed n frames, poll once, collect what was sent. */
+static int pass_through(struct alk_worker *w, struct rte_mbuf **in,
+			unsigned int n, struct rte_mbuf **out,
+			unsigned int *nout)
+{
+	unsigned int polled;
+
+	if (rte_ring_enqueue_bulk(rig.rx, (void **)in, n, NULL) != n) {
+		fprintf(stderr, "    RX ring refused the frames\n");
+		rte_pktmbuf_free_bulk(in, n);
+		return -1;
+	}
+	polled = alk_worker_poll(w);
+	*nout = rte_ring_dequeue_burst(rig.tx, (void **)out, ALK_BURST, NULL);
+	if (polled != n) {
+		fprintf(stderr, "    worker took %u frames of %u\n", polled, n);
+		return -1;
+	}
+	return 0;
+}
+
+static int same_frame(const struct rte_mbuf *m, const uint8_t *frame,
+		      uint32_t len)
+{
+	return m->nb_segs == 1 && rte_pktmbuf_data_len(m) == len &&
+	       rte_pktmbuf_pkt_len(m) == len &&
+	       !memcmp(rte_pktmbuf_mtod(m, const void *), frame, len);
+}
+
+/* One frame alone: exactly one counter of this lcore moves, by one. */
+static int run_single(struct alk_tables *t, struct alk_worker *w,
+		      uint8_t *frame, uint32_t *len)
+{
+	uint64_t before[ALK_R_MAX], after[ALK_R_MAX], sum0[ALK_R_MAX],
+		sum1[ALK_R_MAX];
+	struct rte_mbuf *in, *out[ALK_BURST];
+	unsigned int nout;
+	int counted = -1;
+
+	in = mbuf_of(frame, *len);
+	if (!in)
+		return -1;
+	counters_of_this_lcore(t, before);
+	t->ops->stats_get(t, sum0);
+	if (pass_through(w, &in, 1, out, &nout))
+		goto fail;
+	counters_of_this_lcore(t, after);
+	t->ops->stats_get(t, sum1);
+	for (int r = 0; r < ALK_R_MAX; r++) {
+		if (after[r] == before[r])
+			continue;
+		if (counted >= 0 || after[r] != before[r] + 1) {
+			fprintf(stderr, "    counters: %s moved by %llu\n",
+				alk_reason_names[r],
+				(unsigned long long)(after[r] - before[r]));
+			goto fail;
+		}
+		counted = r;
+	}
+	if (counted < 0) {
+		fprintf(stderr, "    no counter moved\n");
+		goto fail;
+	}
+	/* and the sum over lcores agrees: nobody else counted */
+	for (int r = 0; r < ALK_R_MAX; r++) {
+		if (sum1[r] - sum0[r] != after[r] - before[r]) {
+			fprintf(stderr, "    summed counters disagree on %s\n",
+				alk_reason_names[r]);
+			goto fail;
+		}
+	}
+	if (nout != (alk_reason_verdict(counted) == ALK_TX)) {
+		fprintf(stderr, "    %s: %u frames transmitted\n",
+			alk_reason_names[counted], nout);
+		goto fail;
+	}
+	if (nout) {
+		*len = rte_pktmbuf_data_len(out[0]);
+		if (out[0]->nb_segs != 1 || *len > FIXTURE_MAX_FRAME) {
+			fprintf(stderr, "    output: %u segments, %u bytes\n",
+				out[0]->nb_segs, *len);
+			goto fail;
+		}
+		memcpy(frame, rte_pktmbuf_mtod(out[0], void *), *len);
+	}
+	rte_pktmbuf_free_bulk(out, nout);
+	return counted;
+fail:
+	rte_pktmbuf_free_bulk(out, nout);
+	return -1;
+}
+
+/* The same frame 16 times among 16 runts, in one burst: the same answer
+ * for each copy, the runts all dropped, nothing else counted. */
+static int run_burst(struct alk_tables *t, struct alk_worker *w,
+		     const uint8_t *in_frame, uint32_t in_len, int reason,
+		     const uint8_t *out_frame, uint32_t out_len)
+{
+	static const uint8_t runt[12] = {0x0e, 0, 0, 0, 0, 1};
+	uint64_t before[ALK_R_MAX], after[ALK_R_MAX], want[ALK_R_MAX] = {0};
+	struct rte_mbuf *in[ALK_BURST], *out[ALK_BURST];
+	unsigned int nout, sent = alk_reason_verdict(reason) == ALK_TX;
+	struct alk_gateway gw;
+	int ok = 1;
+
+	for (unsigned int i = 0; i < ALK_BURST; i++) {
+		/* copies at odd positions, then even: holes on both sides */
+		int copy = (i % 2) ^ (i >= ALK_BURST / 2);
+
+		in[i] = copy ? mbuf_of(in_frame, in_len)
+			     : mbuf_of(runt, sizeof(runt));
+		if (!in[i]) {
+			rte_pktmbuf_free_bulk(in, i);
+			return -1;
+		}
+	}
+	counters_of_this_lcore(t, before);
+	if (pass_through(w, in, ALK_BURST, out, &nout))
+		return -1;
+	counters_of_this_lcore(t, after);
+	want[reason] += COPIES;
+	/* without a gateway nothing is parsed: not for us */
+	want[t->ops->gateway_get(t, &gw) ? ALK_R_not_for_us
+					 : ALK_R_malformed_eth] +=
+		ALK_BURST - COPIES;
+	for (int r = 0; r < ALK_R_MAX; r++) {
+		if (after[r] - before[r] != want[r]) {
+			fprintf(stderr,
+				"    burst: %s moved by %llu, not %llu\n",
+				alk_reason_names[r],
+				(unsigned long long)(after[r] - before[r]),
+				(unsigned long long)want[r]);
+			ok = 0;
+		}
+	}
+	if (nout != sent * COPIES) {
+		fprintf(stderr, "    burst: %u frames transmitted, not %u\n",
+			nout, sent * COPIES);
+		ok = 0;
+	}
+	for (unsigned int i = 0; i < nout && ok; i++) {
+		if (!same_frame(out[i], out_frame, out_len)) {
+			fprintf(stderr,
+				"    burst: copy %u differs from the frame "
+				"sent alone\n",
+				i);
+			ok = 0;
+		}
+	}
+	rte_pktmbuf_free_bulk(out, nout);
+	return ok ? 0 : -1;
+}
+
+static int dpdk_run(void *unused, struct alk_tables *t, uint8_t *frame,
+		    uint32_t *len)
+{
+	uint8_t in_frame[FIXTURE_MAX_FRAME];
+	uint32_t in_len = *len;
+	struct alk_worker *w;
+	int reason;
+
+	w = alk_worker_create(rte_lcore_id(), t, 0, 0, &rig.quit);
+	if (!w || alk_worker_add_rxq(w, rig.port, 0, rig.port)) {
+		alk_worker_free(w);
+		return -1;
+	}
+	memcpy(in_frame, frame, in_len);
+	reason = run_single(t, w, frame, len);
+	if (reason >= 0 &&
+	    run_burst(t, w, in_frame, in_len, reason, frame, *len))
+		reason = -1;
+	alk_worker_free(w);
+	return reason;
+}
+
+static void dpdk_done(void *unused, struct alk_tables *t)
+{
+	t->ops->close(t);
+}
+
+static int rig_init(void)
+{
+	struct alk_port_conf pc = {
+		.nb_rxq = 1,
+		.nb_txq = 1,
+		.nb_rxd = RING_SIZE,
+		.nb_txd = RING_SIZE,
+	};
+	char err[256];
+	int port;
+
+	/* room for the largest fixture, and for a DHCP reply to grow in */
+	rig.pool =
+		alk_mbuf_pool("fixture_mbufs", 1023,
+			      RTE_PKTMBUF_HEADROOM + FIXTURE_MAX_FRAME + 1024,
+			      (int)rte_socket_id());
+	rig.rx = rte_ring_create("fixture_rx", RING_SIZE, rte_socket_id(),
+				 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rig.tx = rte_ring_create("fixture_tx", RING_SIZE, rte_socket_id(),
+				 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!rig.pool || !rig.rx || !rig.tx)
+		return -1;
+	port = rte_eth_from_rings("net_ring_fixture", &rig.rx, 1, &rig.tx, 1,
+				  rte_socket_id());
+	if (port < 0)
+		return -1;
+	rig.port = port;
+	if (alk_port_start(rig.port, &pc, rig.pool, err, sizeof(err))) {
+		fprintf(stderr, "fixtures-dpdk: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fixture_backend be = {
+		.name = "dpdk",
+		.tables = dpdk_tables,
+		.run = dpdk_run,
+		.done = dpdk_done,
+	};
+	int verbose = argc > 2 && !strcmp(argv[2], "-v"), count, failures;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FIXTURES [-v]\n", argv[0]);
+		return 2;
+	}
+	if (test_eal_init("fixtures-dpdk", "0", "512") || rig_init()) {
+		fprintf(stderr, "fixtures-dpdk: cannot set up the port\n");
+		return 1;
+	}
+	failures = fixtures_run(argv[1], &be, verbose, &count);
+	rte_eal_cleanup();
+	return failures == 0 && count > 0 ? 0 : 1;
+}

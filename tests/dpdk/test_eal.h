@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * EAL for tests: no hugepages, no shared files, no PCI device touched,
+ * and a file prefix of its own, so that tests run side by side and beside
+ * a daemon.  (DPDK 22.11 refuses --in-memory with --no-huge; --no-shconf
+ * is the part of it that matters here.)
+ */
+#ifndef ALKAID_TESTS_DPDK_EAL_H
+#define ALKAID_TESTS_DPDK_EAL_H
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+/* Returns 0, or -1 after printing why. */
+static inline int test_eal_init(const char *name, const char *lcores,
+				const char *memory_mb)
+{
+	char prefix[64];
+	char *argv[] = {
+		(char *)name,
+		"-l",
+		(char *)lcores,
+		"--no-huge",
+		"--no-shconf",
+		"--no-pci",
+		"-m",
+		(char *)memory_mb,
+		"--file-prefix",
+		prefix,
+		"--log-level",
+		"*:warning",
+		NULL,
+	};
+
+	snprintf(prefix, sizeof(prefix), "%s-%d", name, (int)getpid());
+	if (rte_eal_init(sizeof(argv) / sizeof(argv[0]) - 1, argv) < 0) {
+		fprintf(stderr, "%s: EAL: %s\n", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+#endif
