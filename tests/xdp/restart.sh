@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# restart.sh ALKAID_XDP XDP_TABLES TRAFFICGEN XDP_PASS_OBJ
+#
+# alkaid-xdp is stopped (SIGTERM) and started again RESTARTS times (default
+# 3) under a steady stream of VXLAN and Geneve frames.  Every frame must
+# come back bounced, exactly once and exactly as the bouncer rewrites it;
+# the bounce counter must count each frame once; the tables must hold what
+# they held before; each restart must have replaced the program; a second
+# daemon, and a start with other table sizes, must be refused without
+# touching anything; --detach must remove the program and the pins.
+#
+#   namespace gw:   gw0 (02:a1:ca:1d:00:01)  alkaid-xdp, native XDP,
+#                   gateway 198.18.0.1
+#   namespace peer: pe0 (02:a1:ca:1d:00:02)  XDP_PASS attached, trafficgen
+#                   on AF_PACKET; it is both the host 198.18.0.2 that
+#                   sends and the host 198.18.0.3 of the destination
+#
+# Everything it makes (two namespaces, a private bpffs, a temporary
+# directory) goes on exit, whatever the outcome.  Exit 77 (skip) when not
+# root.
+set -euo pipefail
+
+if [ $# -ne 4 ]; then
+    echo "usage: $0 ALKAID_XDP XDP_TABLES TRAFFICGEN XDP_PASS_OBJ" >&2
+    exit 2
+fi
+alkaid=$1 tables=$2 trafficgen=$3 pass_obj=$4
+RESTARTS=${RESTARTS:-3}
+RATE=${RATE:-10000}
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "restart: needs root (namespaces, XDP): skipped"
+    exit 77
+fi
+
+tag=alkrst$$
+ns_gw=$tag-gw
+ns_peer=$tag-peer
+gw_mac=02:a1:ca:1d:00:01
+peer_mac=02:a1:ca:1d:00:02
+sizes=(--endpoints 64K --networks 1K --vpcs 1K --neighbors 1K)
+tmp=$(mktemp -d /tmp/alkaid-restart.XXXXXX)
+bpffs=$tmp/bpffs
+pins=$bpffs/alkaid/gw0
+daemon_pid=
+gen_pid=
+
+cleanup() {
+    local rc=$?
+    set +e
+    [ -n "$gen_pid" ] && kill -TERM "$gen_pid" 2>/dev/null
+    [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null
+    wait 2>/dev/null
+    for ns in "$ns_gw" "$ns_peer"; do
+        # a process left in a namespace keeps it (and its veth) alive
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+        ip netns del "$ns" 2>/dev/null
+    done
+    mountpoint -q "$bpffs" && umount "$bpffs"
+    rm -rf "$tmp"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+    echo "restart: FAIL: $*" >&2
+    for f in "$tmp"/*.log; do
+        [ -s "$f" ] || continue
+        echo "--- ${f##*/}" >&2
+        tail -n 20 "$f" >&2
+    done
+    exit 1
+}
+
+gw() { ip netns exec "$ns_gw" "$@"; }
+
+attached_id() {
+    ip -n "$ns_gw" -d link show dev gw0 |
+        sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+
+# start_daemon N ARGS...: start alkaid-xdp, wait until it says it is ready
+start_daemon() {
+    local n=$1 log=$tmp/daemon.$1.log
+    shift
+    # not through gw(): $! must be the daemon, not a subshell
+    ip netns exec "$ns_gw" "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" \
+        "$@" >"$log" 2>&1 &
+    daemon_pid=$!
+    for _ in $(seq 300); do
+        grep -q "ready:" "$log" && return 0
+        kill -0 "$daemon_pid" 2>/dev/null ||
+            fail "alkaid-xdp start $n exited: $(cat "$log")"
+        sleep 0.1
+    done
+    fail "alkaid-xdp start $n not ready after 30 s"
+}
+
+stop_daemon() {
+    local rc=0
+    kill -TERM "$daemon_pid"
+    wait "$daemon_pid" || rc=$?
+    daemon_pid=
+    [ "$rc" -eq 0 ] || fail "alkaid-xdp exited with $rc on SIGTERM"
+}
+
+# --- the two namespaces, a veth between them, a private bpffs -----------
+ip netns add "$ns_gw"
+ip netns add "$ns_peer"
+for ns in "$ns_gw" "$ns_peer"; do
+    # no IPv6 chatter: the counters must show our frames only
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n "$ns_gw" link add name gw0 type veth peer name pe0 netns "$ns_peer"
+ip -n "$ns_gw" link set dev gw0 address "$gw_mac" up
+ip -n "$ns_peer" link set dev pe0 address "$peer_mac" up
+ip -n "$ns_peer" link set dev pe0 xdpdrv obj "$pass_obj" sec xdp
+# ip netns exec hides the host's /sys/fs/bpf, but not this mount
+mkdir "$bpffs"
+mount -t bpf bpf "$bpffs"
+
+# --- first start and the tables -----------------------------------------
+start_daemon 0 --gateway-ip 198.18.0.1
+[ -e "$pins/alk_endpoints" ] || fail "no tables pinned in $pins"
+{
+    echo "neighbor add ip 198.18.0.3 mac $peer_mac"
+    echo "neighbor add ip 198.18.3.1 mac 02:00:00:03:00:01"
+    echo "endpoint add vni 100 ip 198.19.0.20 mac 0e:00:00:00:00:14 host 198.18.0.3"
+    echo "endpoint add vni 100 ip 198.19.0.10 mac 0e:00:00:00:00:0a host 198.18.0.2"
+    echo "endpoint add vni 101 ip 192.0.2.10 mac 0e:00:00:00:01:0a host 198.18.0.3"
+    echo "network add vni 100 prefix 198.19.0.0/24 bouncers 198.18.0.1 router 198.19.0.1 dns 198.19.0.2 mtu 1450 lease 3600"
+    echo "network add vni 101 prefix 192.0.2.0/26 bouncers 198.18.0.1"
+    echo "vpc add vni 100 dividers 198.18.3.1,198.18.3.2"
+    for i in $(seq 0 999); do
+        printf 'endpoint add vni 200 ip 198.19.%d.%d mac 0e:00:00:c8:%02x:%02x host 198.18.0.3\n' \
+            $((i / 250)) $((i % 250 + 1)) $((i / 256)) $((i % 256))
+    done
+} >"$tmp/tables.cmd"
+"$tables" "$pins" apply <"$tmp/tables.cmd" >"$tmp/apply.log" 2>&1 ||
+    fail "filling the tables through the pins: $(cat "$tmp/apply.log")"
+"$tables" "$pins" list | sort >"$tmp/before.txt"
+entries=$(grep -vc '^gateway' "$tmp/before.txt" || true)
+# 1003 endpoints and their 1003 DHCP index entries, 2 networks, 1 VPC,
+# 2 neighbors
+[ "$entries" -eq 2011 ] || fail "tables hold $entries entries, 2011 expected"
+grep -q "^gateway set ip 198.18.0.1 mac $gw_mac " "$tmp/before.txt" ||
+    fail "gateway not set from --gateway-ip and gw0's MAC"
+"$tables" "$pins" reset-stats
+
+# --- the stream, and the restarts under it ------------------------------
+ip netns exec "$ns_peer" "$trafficgen" -i pe0 \
+    --gateway 198.18.0.1 --gateway-mac "$gw_mac" --src 198.18.0.2 \
+    --host 198.18.0.3 --host-mac "$peer_mac" --vni 100 \
+    --inner-src 198.19.0.10 --inner-dst 198.19.0.20 --rate "$RATE" \
+    --proto both >"$tmp/trafficgen.log" 2>&1 &
+gen_pid=$!
+sleep 1
+ids=$(attached_id)
+for i in $(seq "$RESTARTS"); do
+    old=$(attached_id)
+    stop_daemon
+    [ "$(attached_id)" = "$old" ] ||
+        fail "SIGTERM detached the program (id now '$(attached_id)')"
+    sleep 0.5 # the data plane forwards with no daemon at all
+    start_daemon "$i"
+    new=$(attached_id)
+    [ -n "$new" ] && [ "$new" != "$old" ] ||
+        fail "restart $i did not replace the program (id $old, now '$new')"
+    ids="$ids -> $new"
+    sleep 0.5
+done
+
+# a second daemon for a served interface is refused and changes nothing
+rc=0
+gw "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" >"$tmp/second.log" 2>&1 ||
+    rc=$?
+[ "$rc" -eq 1 ] || fail "second daemon on gw0: exit $rc, expected 1"
+grep -q "another alkaid-xdp" "$tmp/second.log" ||
+    fail "second daemon: $(cat "$tmp/second.log")"
+[ "$(attached_id)" = "$new" ] || fail "a refused start changed the program"
+
+# with none running, a start with other sizes is refused (exit 3), says
+# what to do, and changes nothing; then the right one starts
+stop_daemon
+rc=0
+gw "$alkaid" -i gw0 --bpffs "$bpffs" --endpoints 128K \
+    >"$tmp/refused.log" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "start with other sizes: exit $rc, expected 3"
+grep -q -- "--detach" "$tmp/refused.log" ||
+    fail "refusal does not say what to do: $(cat "$tmp/refused.log")"
+[ "$(attached_id)" = "$new" ] || fail "a refused start changed the program"
+start_daemon last
+ids="$ids -> $(attached_id)"
+sleep 1
+
+kill -TERM "$gen_pid"
+rc=0
+wait "$gen_pid" || rc=$?
+gen_pid=
+cat "$tmp/trafficgen.log"
+[ "$rc" -eq 0 ] || fail "trafficgen: not every frame came back bounced once"
+sent=$(awk '$1 == "sent" { print $2 }' "$tmp/trafficgen.log")
+received=$(awk '$1 == "sent" { print $4 }' "$tmp/trafficgen.log")
+
+# --- counters and tables after the restarts -----------------------------
+"$tables" "$pins" stats >"$tmp/stats.txt"
+bounce=$(awk '$1 == "bounce" { print $2 }' "$tmp/stats.txt")
+[ "${bounce:-0}" -eq "$sent" ] ||
+    fail "bounce counter ${bounce:-0}, frames sent $sent: $(cat "$tmp/stats.txt")"
+"$tables" "$pins" list | sort >"$tmp/after.txt"
+diff -u "$tmp/before.txt" "$tmp/after.txt" >"$tmp/tables-diff.log" ||
+    fail "the tables changed across the restarts"
+
+# --- --detach removes the program and the pins --------------------------
+stop_daemon
+gw "$alkaid" --detach -i gw0 --bpffs "$bpffs" >"$tmp/detach.log" 2>&1 ||
+    fail "--detach failed"
+[ -z "$(attached_id)" ] || fail "--detach left program $(attached_id) attached"
+[ ! -e "$pins" ] || fail "--detach left $pins"
+
+echo "xdp-restart: $((RESTARTS + 1)) restarts (program ids $ids), sent $sent," \
+    "received $received, bounce counter $bounce, tables intact" \
+    "($entries entries)"
