@@ -36,6 +36,11 @@
 /* Keys read or written per batch syscall when the count is ours to choose. */
 #define BATCH_CHUNK 4096
 
+_Static_assert(sizeof(struct alk_vpc) >= sizeof(struct alk_endpoint) &&
+		       sizeof(struct alk_vpc) >= sizeof(struct alk_neighbor) &&
+		       sizeof(struct alk_vpc) >= sizeof(struct alk_dhcp),
+	       "hash_update()'s scratch value holds any hash table's value");
+
 struct bpf_tables {
 	struct alk_tables base;
 	int fd[ALK_T_MAX];
@@ -265,7 +270,7 @@ static int hash_update(struct bpf_tables *b, enum alk_table tbl,
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 	const uint8_t *k = keys;
-	uint8_t *fresh = NULL, val[64];
+	uint8_t *fresh = NULL, val[sizeof(struct alk_vpc)]; /* the largest */
 	uint32_t nfresh = 0;
 	int err;
 
