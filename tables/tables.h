@@ -128,6 +128,12 @@ static inline uint32_t alk_prefix_mask(uint32_t plen)
 	return plen ? htonl(~0u << (32 - plen)) : 0;
 }
 
+/* One set of tables over n back ends holding the same tables: writes go to
+ * all, reads come from the first, counters are summed.  With n == 1 the
+ * member itself is returned.  Closing it leaves the members open. */
+struct alk_tables *alk_fanout_tables_create(struct alk_tables **members,
+					    uint32_t n);
+
 /* The in-memory back end (host platform). */
 struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s);
 

@@ -255,6 +255,34 @@ static void test_grammar(void)
 			-EINVAL);
 }
 
+/* Fan-out: writes reach every member, counters are summed. */
+static void test_fanout(void)
+{
+	struct alk_tables *m[2] = { tables(16), tables(16) };
+	struct alk_tables *f = alk_fanout_tables_create(m, 2);
+	struct alk_endpoint_key k;
+	struct alk_endpoint v, out;
+	struct alk_error err;
+	uint64_t c[ALK_R_MAX];
+
+	endpoint(&k, &v, 3, 0xc6130003, 3);
+	CU_ASSERT_EQUAL(alk_endpoints_add(f, &k, &v, 1, &err), 0);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(alk_table_get(m[i], ALK_T_ENDPOINT, &k, &out), 0);
+		CU_ASSERT_EQUAL(count(m[i], ALK_T_DHCP), 1);
+	}
+	alk_host_count(m[0], ALK_R_bounce);
+	alk_host_count(m[1], ALK_R_bounce);
+	CU_ASSERT_EQUAL(f->ops->stats_get(f, c), 0);
+	CU_ASSERT_EQUAL(c[ALK_R_bounce], 2);
+	CU_ASSERT_EQUAL(alk_endpoints_del(f, &k, 1, &err), 0);
+	CU_ASSERT_EQUAL(count(m[1], ALK_T_ENDPOINT), 0);
+	CU_ASSERT_PTR_EQUAL(alk_fanout_tables_create(m, 1), m[0]);
+	f->ops->close(f);
+	m[0]->ops->close(m[0]);
+	m[1]->ops->close(m[1]);
+}
+
 void unit_tables_register(void)
 {
 	CU_pSuite s = CU_add_suite("tables", NULL, NULL);
@@ -265,4 +293,5 @@ void unit_tables_register(void)
 	CU_add_test(s, "networks: longest prefix", test_networks);
 	CU_add_test(s, "host map churn and listing", test_host_map_churn);
 	CU_add_test(s, "command grammar", test_grammar);
+	CU_add_test(s, "fan-out over two back ends", test_fanout);
 }
