@@ -142,24 +142,24 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"gateway-ip", required_argument, NULL, OPT_GATEWAY_IP},
-	{"gateway-mac", required_argument, NULL, OPT_GATEWAY_MAC},
-	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
-	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
-	{"batch", required_argument, NULL, OPT_BATCH},
-	{"endpoints", required_argument, NULL, OPT_ENDPOINTS},
-	{"networks", required_argument, NULL, OPT_NETWORKS},
-	{"vpcs", required_argument, NULL, OPT_VPCS},
-	{"neighbors", required_argument, NULL, OPT_NEIGHBORS},
-	{"network-tbl8s", required_argument, NULL, OPT_TBL8S},
-	{"queues", required_argument, NULL, OPT_QUEUES},
-	{"rxd", required_argument, NULL, OPT_RXD},
-	{"txd", required_argument, NULL, OPT_TXD},
-	{"mbufs", required_argument, NULL, OPT_MBUFS},
-	{"mtu", required_argument, NULL, OPT_MTU},
-	{"pair", required_argument, NULL, OPT_PAIR},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{ "gateway-ip", required_argument, NULL, OPT_GATEWAY_IP },
+	{ "gateway-mac", required_argument, NULL, OPT_GATEWAY_MAC },
+	{ "geneve-port", required_argument, NULL, OPT_GENEVE_PORT },
+	{ "vxlan-port", required_argument, NULL, OPT_VXLAN_PORT },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "endpoints", required_argument, NULL, OPT_ENDPOINTS },
+	{ "networks", required_argument, NULL, OPT_NETWORKS },
+	{ "vpcs", required_argument, NULL, OPT_VPCS },
+	{ "neighbors", required_argument, NULL, OPT_NEIGHBORS },
+	{ "network-tbl8s", required_argument, NULL, OPT_TBL8S },
+	{ "queues", required_argument, NULL, OPT_QUEUES },
+	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "txd", required_argument, NULL, OPT_TXD },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "pair", required_argument, NULL, OPT_PAIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void die(const char *fmt, ...) __rte_format_printf(1, 2)
@@ -306,7 +306,7 @@ static void gateway_init(struct alk_tables *t, const struct options *o)
 		/* no kernel behind the port: ARP for us is ours to answer */
 		.flags = ALK_GW_F_UNDERLAY_ARP,
 	};
-	struct alk_error err = {0};
+	struct alk_error err = { 0 };
 	struct rte_ether_addr mac;
 	uint16_t port;
 
@@ -346,10 +346,10 @@ static uint32_t mbufs_needed(const struct options *o, uint16_t nports,
 int main(int argc, char **argv)
 {
 	static bool quit;
-	struct alk_worker *workers[RTE_MAX_LCORE] = {0};
-	struct rte_mempool *pools[RTE_MAX_NUMA_NODES] = {0};
-	struct alk_port_conf pc = {0};
-	struct options o = {0};
+	struct alk_worker *workers[RTE_MAX_LCORE] = { 0 };
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES] = { 0 };
+	struct alk_port_conf pc = { 0 };
+	struct options o = { 0 };
 	struct alk_control *ctl;
 	struct alk_tables *tables;
 	unsigned int nworkers, lcore, k = 0;
@@ -422,8 +422,8 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "alk_mbufs_%u", node);
 			pools[node] = alk_mbuf_pool(
 				name,
-				o.mbufs ? o.mbufs
-					: mbufs_needed(&o, nports, pc.nb_rxq,
+				o.mbufs ? o.mbufs :
+					  mbufs_needed(&o, nports, pc.nb_rxq,
 						       nworkers),
 				alk_mbuf_data_room(o.mtu), socket);
 			if (!pools[node])

@@ -36,7 +36,7 @@ long alk_batch_apply(struct alk_tables *t, const char *path, char *errbuf,
 {
 	struct endpoint_run *run = calloc(1, sizeof(*run));
 	FILE *fp = fopen(path, "r");
-	struct alk_error err = {.index = -1};
+	struct alk_error err = { .index = -1 };
 	char *line = NULL;
 	size_t cap = 0;
 	long lineno = 0, applied = 0, at = 0;

@@ -63,7 +63,7 @@ static void on_tick(struct alk_control *ctl, int fd, uint32_t events, void *arg)
 
 struct alk_control *alk_control_create(struct alk_tables *tables)
 {
-	struct itimerspec second = {{1, 0}, {1, 0}};
+	struct itimerspec second = { { 1, 0 }, { 1, 0 } };
 	struct alk_control *ctl = calloc(1, sizeof(*ctl));
 	sigset_t set;
 
@@ -92,7 +92,7 @@ struct alk_control *alk_control_create(struct alk_tables *tables)
 int alk_control_watch(struct alk_control *ctl, int fd, uint32_t events,
 		      alk_control_fn fn, void *arg)
 {
-	struct epoll_event ev = {.events = events};
+	struct epoll_event ev = { .events = events };
 
 	for (int i = 0; i < MAX_WATCHED; i++) {
 		if (ctl->watched[i].fd >= 0)
@@ -100,7 +100,7 @@ int alk_control_watch(struct alk_control *ctl, int fd, uint32_t events,
 		ev.data.u32 = i;
 		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev))
 			return -errno;
-		ctl->watched[i] = (struct watch){fd, fn, arg};
+		ctl->watched[i] = (struct watch){ fd, fn, arg };
 		return 0;
 	}
 	return -ENOSPC;
@@ -112,8 +112,8 @@ int alk_control_unwatch(struct alk_control *ctl, int fd)
 		if (ctl->watched[i].fd != fd)
 			continue;
 		ctl->watched[i].fd = -1;
-		return epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno
-								     : 0;
+		return epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno :
+								       0;
 	}
 	return -ENOENT;
 }

@@ -34,7 +34,7 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	struct alk_ctx ctx;
 	uint16_t i, nkeys = 0, ndrop = 0;
 
-	alk_dpdk_ctx_init(&ctx, w->tables, q->port);
+	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
 	gw = alk_plat_gateway(&ctx);
 
 	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
@@ -47,9 +47,9 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		pkt[i].end = pkt[i].data + rte_pktmbuf_data_len(m[i]);
 		key_of[i] = NO_KEY;
 		/* no gateway yet: nothing is for us, as on every target */
-		reason[i] = likely(gw != NULL)
-				    ? alk_classify(&pkt[i], &ps[i], gw)
-				    : ALK_R_not_for_us;
+		reason[i] = likely(gw != NULL) ?
+				    alk_classify(&pkt[i], &ps[i], gw) :
+				    ALK_R_not_for_us;
 		if (reason[i] == ALK_R_CONTINUE && ps[i].kind != ALK_K_DHCP) {
 			keys[nkeys] = &ps[i].key;
 			key_of[i] = nkeys++;
@@ -64,8 +64,8 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		if (r == ALK_R_CONTINUE) {
 			ctx.m = m[i];
 			r = alk_act(&ctx, &pkt[i], &ps[i], gw,
-				    key_of[i] == NO_KEY ? NULL
-							: eps[key_of[i]]);
+				    key_of[i] == NO_KEY ? NULL :
+							  eps[key_of[i]]);
 		}
 		alk_plat_count(&ctx, (enum alk_reason)r);
 		/* PASS has no kernel to go to here: counted, then dropped */

@@ -45,7 +45,7 @@ static int fail(char *err, size_t len, int rc, const char *fmt, ...)
 int alk_port_start(uint16_t port, const struct alk_port_conf *c,
 		   struct rte_mempool *pool, char *err, size_t errlen)
 {
-	struct rte_eth_conf conf = {0};
+	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	struct rte_eth_txconf txconf;
 	uint16_t nb_rxd = c->nb_rxd, nb_txd = c->nb_txd;

@@ -205,6 +205,47 @@ static void defer_flush(struct dpdk_tables *d)
 
 /* --- hash tables --------------------------------------------------------- */
 
+/* Workers empty their neighbor caches when they see this move; it moves
+ * after the new values are in the hash. */
+static void neighbors_changed(struct dpdk_tables *d)
+{
+	__atomic_fetch_add(&d->dp.neighbor_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Our keys are 4, 8 or 12 bytes, which rte_hash would compare with a
+ * memcmp() call: one per lookup, on the workers' path. */
+static int key_cmp4(const void *a, const void *b, size_t len)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x != y;
+}
+
+static int key_cmp8(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x != y;
+}
+
+static int key_cmp12(const void *a, const void *b, size_t len)
+{
+	return key_cmp8(a, b, 8) |
+	       key_cmp4((const uint8_t *)a + 8, (const uint8_t *)b + 8, 4);
+}
+
+static rte_hash_cmp_eq_t key_cmp(size_t len)
+{
+	return len == 4	 ? key_cmp4 :
+	       len == 8	 ? key_cmp8 :
+	       len == 12 ? key_cmp12 :
+			   NULL;
+}
+
 static int hash_put(struct dpdk_tables *d, enum alk_table tbl, const void *key,
 		    const void *val)
 {
@@ -218,7 +259,7 @@ static int hash_put(struct dpdk_tables *d, enum alk_table tbl, const void *key,
 	if (fresh && ht->count >= ht->capacity)
 		return -ENOSPC;
 	if (value_in_word(tbl)) {
-		union alk_dp_word w = {.data = NULL};
+		union alk_dp_word w = { .data = NULL };
 
 		memcpy(&w, val, vs);
 		data = w.data;
@@ -262,6 +303,8 @@ static int hash_update(struct dpdk_tables *d, enum alk_table tbl,
 	for (uint32_t i = 0; i < n && !rc; i++)
 		rc = hash_put(d, tbl, (const uint8_t *)keys + i * ks,
 			      (const uint8_t *)vals + i * vs);
+	if (tbl == ALK_T_NEIGHBOR)
+		neighbors_changed(d);
 	defer_seal(d);
 	defer_reclaim(d, false);
 	return rc;
@@ -285,8 +328,8 @@ static int hash_remove(struct dpdk_tables *d, enum alk_table tbl,
 			continue;
 		ht->count--;
 		defer_push(d, tbl, pos,
-			   value_in_word(tbl) ? SLOT_NONE
-					      : slab_slot(&ht->slab, old));
+			   value_in_word(tbl) ? SLOT_NONE :
+						slab_slot(&ht->slab, old));
 	}
 	defer_seal(d);
 	defer_reclaim(d, false);
@@ -302,7 +345,7 @@ static int hash_lookup(struct dpdk_tables *d, enum alk_table tbl,
 	if (rte_hash_lookup_data(d->tbl[tbl].h, key, &data) < 0)
 		return -ENOENT;
 	if (value_in_word(tbl)) {
-		union alk_dp_word w = {.data = data};
+		union alk_dp_word w = { .data = data };
 
 		memcpy(val, &w, vs);
 	} else {
@@ -670,6 +713,8 @@ static int table_init(struct dpdk_tables *d, enum alk_table tbl,
 	ht->h = rte_hash_create(&p);
 	if (!ht->h)
 		return -rte_errno;
+	if (key_cmp(p.key_len))
+		rte_hash_set_cmp_func(ht->h, key_cmp(p.key_len));
 	ht->capacity = capacity;
 	ht->memory = hash_memory(p.entries, p.key_len);
 	if (tbl == ALK_T_NETWORK || value_in_word(tbl))

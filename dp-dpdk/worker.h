@@ -28,6 +28,7 @@ struct alk_rxq {
 
 struct alk_worker {
 	const struct alk_dp_tables *tables;
+	uint64_t *counters; /* the lcore's row of tables->counters */
 	struct rte_rcu_qsbr *qsbr;
 	const bool *quit; /* set by the main lcore */
 	unsigned int lcore;
@@ -38,6 +39,7 @@ struct alk_worker {
 	struct rte_eth_dev_tx_buffer *txbuf[RTE_MAX_ETHPORTS];
 	/* frames the TX queue refused, by port (the TX buffer's callback) */
 	uint64_t tx_dropped[RTE_MAX_ETHPORTS];
+	struct alk_dp_nb_cache nb_cache;
 } __rte_cache_aligned;
 
 /* datapath.c */

@@ -17,11 +17,14 @@ struct alk_worker *alk_worker_create(unsigned int lcore,
 	struct alk_worker *w;
 	uint16_t port;
 
+	if (lcore >= RTE_MAX_LCORE)
+		return NULL;
 	w = rte_zmalloc_socket("alk_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
 			       socket);
 	if (!w)
 		return NULL;
 	w->tables = alk_dpdk_tables_dp(tables);
+	w->counters = w->tables->counters[lcore].reason;
 	w->qsbr = alk_dpdk_tables_qsbr(tables);
 	w->quit = quit;
 	w->lcore = lcore;

@@ -13,6 +13,7 @@
 #ifndef ALKAID_PLATFORM_DPDK_H
 #define ALKAID_PLATFORM_DPDK_H
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
@@ -57,6 +58,9 @@ struct alk_dp_tables {
 	struct alk_dp_networks *networks; /* RCU-swapped */
 	struct alk_dp_gateway *gateway;	  /* RCU-swapped; NULL until set */
 	struct alk_dp_counters *counters; /* [RTE_MAX_LCORE] */
+	/* bumped after every change of the neighbors: worker caches of
+	 * them are good while it stays the same */
+	uint64_t neighbor_gen;
 };
 
 /*
@@ -76,31 +80,56 @@ union alk_dp_word {
 	struct alk_dhcp dhcp;
 };
 
-/* One packet on one worker. */
+/*
+ * A worker's copy of the neighbors it sends to, direct-mapped by address.
+ * Every transmitted frame needs its next hop's MAC, and a few hundred hosts
+ * take most frames: a hit costs a compare instead of a hash lookup.  The
+ * cache is emptied when neighbor_gen moves, checked once per burst, so a
+ * burst sees the neighbors as they were at its start or later, as with
+ * the hash itself.
+ */
+#define ALK_DP_NB_CACHE_BITS 10
+#define ALK_DP_NB_CACHE (1u << ALK_DP_NB_CACHE_BITS)
+
+struct alk_dp_nb_cache {
+	uint64_t gen;
+	struct {
+		__be32 ip; /* 0: empty (never a neighbor: not unicast) */
+		struct alk_neighbor nb;
+	} slot[ALK_DP_NB_CACHE];
+};
+
+/* One burst on one worker. */
 struct alk_ctx {
 	const struct alk_dp_tables *tables;
-	uint64_t *counters; /* this lcore's row */
-	struct rte_mbuf *m;
+	uint64_t *counters;		  /* this lcore's row */
+	struct alk_dp_nb_cache *nb_cache; /* this worker's, or NULL */
+	struct rte_mbuf *m;		  /* the frame being acted on */
 	uint16_t port;
-	/* the last neighbor found in this burst: bursts go to few hosts */
-	__be32 nb_ip;
-	const struct alk_neighbor *nb;
 	union alk_dp_word nb_copy, dhcp_copy;
 };
 
+/* counters: the lcore's row of tables->counters */
 ALK_INLINE void alk_dpdk_ctx_init(struct alk_ctx *ctx,
 				  const struct alk_dp_tables *tables,
+				  uint64_t *counters,
+				  struct alk_dp_nb_cache *nb_cache,
 				  uint16_t port)
 {
 	ctx->tables = tables;
-	ctx->counters =
-		tables->counters[rte_lcore_id() < RTE_MAX_LCORE ? rte_lcore_id()
-								: 0]
-			.reason;
+	ctx->counters = counters;
+	ctx->nb_cache = nb_cache;
 	ctx->m = NULL;
 	ctx->port = port;
-	ctx->nb_ip = 0;
-	ctx->nb = NULL;
+	if (nb_cache) {
+		uint64_t gen = __atomic_load_n(&tables->neighbor_gen,
+					       __ATOMIC_ACQUIRE);
+
+		if (unlikely(gen != nb_cache->gen)) {
+			memset(nb_cache->slot, 0, sizeof(nb_cache->slot));
+			nb_cache->gen = gen;
+		}
+	}
 }
 
 ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
@@ -164,7 +193,7 @@ ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
 
 ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
 {
-	struct alk_vpc_key k = {.vni = vni};
+	struct alk_vpc_key k = { .vni = vni };
 	void *v;
 
 	if (rte_hash_lookup_data(ctx->tables->vpcs, &k, &v) < 0)
@@ -175,16 +204,26 @@ ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
 ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 							__be32 ip)
 {
-	struct alk_neighbor_key k = {.ip = ip};
+	struct alk_neighbor_key k = { .ip = ip };
+	struct alk_dp_nb_cache *c = ctx->nb_cache;
+	uint32_t i = 0;
 
-	if (ip == ctx->nb_ip && ctx->nb)
-		return ctx->nb;
+	if (!ip) /* what empty slots hold */
+		c = NULL;
+	if (c) {
+		i = (alk_ntohl(ip) * 0x9e3779b1u) >>
+		    (32 - ALK_DP_NB_CACHE_BITS);
+		if (c->slot[i].ip == ip)
+			return &c->slot[i].nb;
+	}
 	if (rte_hash_lookup_data(ctx->tables->neighbors, &k,
 				 &ctx->nb_copy.data) < 0)
 		return NULL;
-	ctx->nb_ip = ip;
-	ctx->nb = &ctx->nb_copy.neighbor;
-	return ctx->nb;
+	if (!c)
+		return &ctx->nb_copy.neighbor;
+	c->slot[i].ip = ip;
+	c->slot[i].nb = ctx->nb_copy.neighbor;
+	return &c->slot[i].nb;
 }
 
 ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,

@@ -2,7 +2,8 @@
 /*
  * Hitless table updates: every endpoint of a full table (1M by default)
  * moves to a new host, through the table API, while a worker lcore runs
- * its real loop and bounces traffic aimed at those very endpoints.
+ * its real loop and bounces traffic aimed at those very endpoints; every
+ * few batches, every host's neighbor entry gets a new MAC too.
  *
  * The test is the wire: it feeds the RX ring of a net_ring port and drains
  * its TX ring.  Endpoints are updated in batches; before each batch, frames
@@ -11,9 +12,10 @@
  * frames for the batch follow.  Every frame carries a sequence number, and
  * each one that comes out must
  *   - come out exactly once (nothing lost, nothing duplicated),
- *   - be addressed to its endpoint's old or new host, with that host's
- *     next-hop MAC, and to the new host if it was queued after the update
- *     of its endpoint returned,
+ *   - be addressed to its endpoint's old or new host, and to the new host
+ *     if it was queued after the update of its endpoint returned,
+ *   - carry that host's MAC as it was when the frame was queued or the
+ *     one that replaced it, never an older one,
  * and the counters must add up: every frame bounced, no other reason, no
  * TX drop.
  *
@@ -46,6 +48,7 @@
 #define BEFORE 1024 /* frames queued before each batch update */
 #define AFTER 256   /* frames queued after it, all for the batch */
 #define HOSTS 200
+#define NEIGHBOR_EVERY 8 /* batches between two changes of every host MAC */
 #define VNI_BASE 100
 #define RX_RING 4096
 #define TX_RING 8192
@@ -58,8 +61,8 @@
 #define NEW_HOSTS 0xc6130200u  /* 198.19.2.x */
 #define ENDPOINTS 0xc6120000u  /* 198.18.0.0/16, in every VNI */
 
-static const uint8_t gateway_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t sender_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+static const uint8_t gateway_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t sender_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
 static struct {
 	uint32_t endpoints;
@@ -72,9 +75,10 @@ static struct {
 	/* per frame sent: its endpoint, and whether only the new host will
 	 * do; per frame received: seen */
 	uint32_t *frame_endpoint;
-	uint8_t *frame_new_only, *frame_seen;
+	uint8_t *frame_new_only, *frame_seen, *frame_epoch;
+	uint8_t epoch; /* of the hosts' MACs */
 	uint32_t sent, received;
-	uint64_t to_old, to_new, racing_old, racing_new;
+	uint64_t to_old, to_new, racing_old, racing_new, mac_changes;
 	uint64_t failures;
 } h;
 
@@ -98,16 +102,17 @@ static uint32_t host_of(uint32_t i, int fresh)
 	return (fresh ? NEW_HOSTS : OLD_HOSTS) + 1 + i % HOSTS;
 }
 
-static void host_mac(uint32_t host, uint8_t mac[6])
+static void host_mac(uint32_t host, uint8_t epoch, uint8_t mac[6])
 {
-	memcpy(mac, (uint8_t[]){0x02, 0xaa, 0, 0, host >> 8, host}, 6);
+	memcpy(mac, (uint8_t[]){ 0x02, 0xaa, epoch, 0, host >> 8, host }, 6);
 }
 
 static void endpoint_val(uint32_t i, int fresh, struct alk_endpoint *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->host = htonl(host_of(i, fresh));
-	memcpy(v->mac, (uint8_t[]){0x02, 0x0e, i >> 24, i >> 16, i >> 8, i}, 6);
+	memcpy(v->mac, (uint8_t[]){ 0x02, 0x0e, i >> 24, i >> 16, i >> 8, i },
+	       6);
 }
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -126,34 +131,44 @@ static int fail(const char *fmt, ...)
 	return -1;
 }
 
-static int tables_fill(void)
+/* Every host, old and new, with MACs of the current epoch. */
+static int neighbors_set(void)
 {
-	struct alk_endpoint_key *keys;
-	struct alk_endpoint *vals;
 	struct alk_neighbor_key nk[2 * HOSTS];
 	struct alk_neighbor nv[2 * HOSTS];
-	struct alk_gateway gw = {
-		.ip = htonl(GATEWAY_IP),
-		.geneve_port = htons(ALK_GENEVE_PORT),
-		.vxlan_port = htons(ALK_VXLAN_PORT),
-	};
-	struct alk_error err = {0};
-	int rc;
+	struct alk_error err = { 0 };
 
-	memcpy(gw.mac, gateway_mac, 6);
-	if (alk_gateway_set(h.tables, &gw, &err))
-		return fail("gateway: %s", err.msg);
 	for (int fresh = 0; fresh < 2; fresh++) {
 		for (int j = 0; j < HOSTS; j++) {
 			uint32_t host = host_of(j, fresh);
 
 			nk[fresh * HOSTS + j].ip = htonl(host);
 			memset(&nv[fresh * HOSTS + j], 0, sizeof(nv[0]));
-			host_mac(host, nv[fresh * HOSTS + j].mac);
+			host_mac(host, h.epoch, nv[fresh * HOSTS + j].mac);
 		}
 	}
 	if (alk_neighbors_add(h.tables, nk, nv, 2 * HOSTS, &err))
 		return fail("neighbors: %s", err.msg);
+	return 0;
+}
+
+static int tables_fill(void)
+{
+	struct alk_endpoint_key *keys;
+	struct alk_endpoint *vals;
+	struct alk_gateway gw = {
+		.ip = htonl(GATEWAY_IP),
+		.geneve_port = htons(ALK_GENEVE_PORT),
+		.vxlan_port = htons(ALK_VXLAN_PORT),
+	};
+	struct alk_error err = { 0 };
+	int rc;
+
+	memcpy(gw.mac, gateway_mac, 6);
+	if (alk_gateway_set(h.tables, &gw, &err))
+		return fail("gateway: %s", err.msg);
+	if (neighbors_set())
+		return -1;
 
 	keys = calloc(h.endpoints, sizeof(*keys));
 	vals = calloc(h.endpoints, sizeof(*vals));
@@ -196,6 +211,7 @@ static struct rte_mbuf *frame_for(uint32_t i, int new_only)
 	memcpy(p + SEQ_OFF, &seq, 4);
 	h.frame_endpoint[seq] = i;
 	h.frame_new_only[seq] = new_only;
+	h.frame_epoch[seq] = h.epoch;
 	h.sent++;
 	return m;
 }
@@ -260,10 +276,24 @@ static void check_frame(struct rte_mbuf *m)
 		     h.frame_new_only[seq] ? " (after its update)" : "");
 		return;
 	}
-	host_mac(host, mac);
-	if (memcmp(p, mac, 6) || memcmp(p + 6, gateway_mac, 6) ||
-	    ntohl(ip->saddr) != GATEWAY_IP)
-		fail("frame %u: outer Ethernet or source wrong", seq);
+	if (memcmp(p + 6, gateway_mac, 6) || ntohl(ip->saddr) != GATEWAY_IP) {
+		fail("frame %u: outer source wrong", seq);
+		return;
+	}
+	host_mac(host, h.frame_epoch[seq], mac);
+	if (!memcmp(p, mac, 6))
+		return;
+	/* the MAC may have changed since the frame was queued, once */
+	host_mac(host, h.frame_epoch[seq] + 1, mac);
+	if (!memcmp(p, mac, 6) &&
+	    (uint8_t)(h.frame_epoch[seq] + 1) == h.epoch) {
+		h.mac_changes++;
+		return;
+	}
+	fail("frame %u: next-hop MAC %02x:%02x:%02x:%02x:%02x:%02x is stale or "
+	     "wrong (epoch %u queued, now %u)",
+	     seq, p[0], p[1], p[2], p[3], p[4], p[5], h.frame_epoch[seq],
+	     h.epoch);
 }
 
 /* Everything sent so far comes back (the worker may still be busy). */
@@ -322,7 +352,7 @@ static int run(void)
 	struct alk_endpoint vals[UPDATE_BATCH];
 	uint32_t targets[BEFORE];
 	uint64_t update_cycles = 0, overlapped = 0;
-	struct alk_error err = {0};
+	struct alk_error err = { 0 };
 
 	for (uint32_t first = 0; first < h.endpoints; first += UPDATE_BATCH) {
 		uint32_t n =
@@ -342,6 +372,11 @@ static int run(void)
 		}
 		rte_eth_stats_get(h.port, &st0);
 		t0 = rte_get_timer_cycles();
+		if ((first / UPDATE_BATCH) % NEIGHBOR_EVERY == 0) {
+			h.epoch++;
+			if (neighbors_set())
+				return -1;
+		}
 		if (alk_endpoints_add(h.tables, keys, vals, n, &err))
 			return fail("update at %u: %s", first, err.msg);
 		update_cycles += rte_get_timer_cycles() - t0;
@@ -366,6 +401,11 @@ static int run(void)
 	       "old host, %llu to the new\n",
 	       (unsigned long long)overlapped, (unsigned long long)h.racing_old,
 	       (unsigned long long)h.racing_new);
+	printf("dpdk-hitless: host MACs changed %u times under traffic; %llu "
+	       "frames queued before a change left with the new MAC\n",
+	       (h.endpoints / UPDATE_BATCH + NEIGHBOR_EVERY - 1) /
+		       NEIGHBOR_EVERY,
+	       (unsigned long long)h.mac_changes);
 	if (!overlapped)
 		return fail("no frame was forwarded during an update");
 	return 0;
@@ -395,7 +435,7 @@ static void counters_check(void)
 int main(int argc, char **argv)
 {
 	struct alk_dpdk_table_config c = {
-		.sizes = {1u << 20, 16, 16, 2 * HOSTS},
+		.sizes = { 1u << 20, 16, 16, 2 * HOSTS },
 		.network_tbl8s = 64,
 		.max_readers = 1,
 	};
@@ -422,10 +462,11 @@ int main(int argc, char **argv)
 	h.frame_endpoint = calloc(frames, sizeof(uint32_t));
 	h.frame_new_only = calloc(frames, 1);
 	h.frame_seen = calloc(frames, 1);
+	h.frame_epoch = calloc(frames, 1);
 	c.socket = (int)rte_socket_id();
 	h.tables = alk_dpdk_tables_create(&c);
 	if (!h.frame_endpoint || !h.frame_new_only || !h.frame_seen ||
-	    !h.tables) {
+	    !h.frame_epoch || !h.tables) {
 		fprintf(stderr, "dpdk-hitless: out of memory\n");
 		return 1;
 	}

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The DPDK bouncer on one worker lcore, against dpdk-testpmd macswap.
+
+Both run on the same lcores and the same virtual devices, one after the
+other, in alternating rounds: frames replayed from memory by net_pcap
+(infinite_rx) on port 0, sent out of net_null on port 1.  alkaid-dpdk
+bounces each frame to the host of its endpoint, drawn uniformly from a full
+table; testpmd swaps MAC addresses.  Rates come from the ports' TX counters
+read over DPDK telemetry at the start and end of a timed window.
+
+Prints one CSV row on stdout (bench,case,endpoints,unit,value,ref_value,
+ratio) and the detail on stderr.
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GATEWAY_IP = '198.19.0.1'
+
+
+def log(*args):
+    print('bench/dpdk:', *args, file=sys.stderr, flush=True)
+
+
+class Telemetry:
+    """A connection to the telemetry socket of one DPDK process."""
+
+    def __init__(self, prefix):
+        if os.getuid() == 0:
+            base = '/var/run/dpdk'
+        else:
+            base = os.path.join(os.environ.get('XDG_RUNTIME_DIR', '/tmp'),
+                                'dpdk')
+        self.path = os.path.join(base, prefix, 'dpdk_telemetry.v2')
+        self.sock = None
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sock.connect(self.path)
+        self.max_len = json.loads(sock.recv(1024))['max_output_len']
+        self.sock = sock
+
+    def query(self, cmd):
+        self.sock.send(cmd.encode())
+        return json.loads(self.sock.recv(self.max_len))[cmd.split(',')[0]]
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+
+
+def eal_args(prefix, pcap, lcores, memory):
+    return ['-l', lcores, '--no-huge', '--no-shconf', '--no-pci',
+            '-m', str(memory), '--file-prefix', prefix,
+            '--log-level', '*:warning',
+            '--vdev', 'net_pcap0,rx_pcap=%s,infinite_rx=1' % pcap,
+            '--vdev', 'net_null0,no-rx=1']
+
+
+def measure(name, cmd, prefix, seconds, warmup, stop_with_enter):
+    """Run cmd; return (Mpps out of port 1, reason deltas or None)."""
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
+                            stderr=subprocess.STDOUT)
+    tel = Telemetry(prefix)
+    try:
+        deadline = time.monotonic() + 120  # loading 16M endpoints
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError('%s exited with %d' % (name, proc.returncode))
+            try:
+                if tel.sock is None:
+                    tel.connect()
+                if tel.query('/ethdev/stats,1')['opackets'] > 0:
+                    break
+            except (OSError, KeyError, TypeError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError('%s never forwarded' % name)
+            time.sleep(0.2)
+        time.sleep(warmup)
+        alkaid = '/alkaid/stats' in tel.query('/')
+        r0 = tel.query('/alkaid/stats') if alkaid else None
+        t0 = time.monotonic()
+        tx0 = tel.query('/ethdev/stats,1')['opackets']
+        time.sleep(seconds)
+        tx1 = tel.query('/ethdev/stats,1')['opackets']
+        t1 = time.monotonic()
+        r1 = tel.query('/alkaid/stats') if alkaid else None
+        reasons = ({k: r1[k] - r0[k] for k in r1 if r1[k] != r0[k]}
+                   if alkaid else None)
+        return (tx1 - tx0) / (t1 - t0) / 1e6, reasons
+    except Exception:
+        out.seek(0)
+        sys.stderr.write(out.read().decode(errors='replace'))
+        raise
+    finally:
+        tel.close()
+        if proc.poll() is None:
+            if stop_with_enter:
+                proc.stdin.write(b'\n')
+                proc.stdin.flush()
+            else:
+                proc.send_signal(2)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--alkaid', required=True, help='alkaid-dpdk binary')
+    ap.add_argument('--gen', required=True, help='dpdk-bench-gen binary')
+    ap.add_argument('--testpmd', default='dpdk-testpmd')
+    ap.add_argument('--endpoints', type=int, default=1 << 20)
+    ap.add_argument('--frames', type=int, default=1 << 16)
+    ap.add_argument('--seconds', type=float, default=5)
+    ap.add_argument('--warmup', type=float, default=2)
+    ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--lcores', default='0,1',
+                    help='main lcore, then the one worker (default 0,1)')
+    ap.add_argument('--memory', type=int, default=2048, help='EAL -m, MB')
+    a = ap.parse_args()
+
+    mbufs = a.frames + 32768  # net_pcap keeps every frame in an mbuf
+    with tempfile.TemporaryDirectory(prefix='alk-bench-dpdk.') as tmp:
+        pcap = os.path.join(tmp, 'frames.pcap')
+        batch = os.path.join(tmp, 'tables.batch')
+        subprocess.run([a.gen, str(a.endpoints), str(a.frames), pcap, batch],
+                       check=True)
+        tag = os.getpid()
+        alk_cmd = lambda p: ([a.alkaid] + eal_args(p, pcap, a.lcores, a.memory) + [
+            '--', '--gateway-ip', GATEWAY_IP, '--pair', '0:1',
+            '--batch', batch, '--endpoints', str(a.endpoints),
+            '--networks', '64', '--network-tbl8s', '64', '--vpcs', '64',
+            '--neighbors', '1024', '--mbufs', str(mbufs)])
+        pmd_cmd = lambda p: ([a.testpmd] + eal_args(p, pcap, a.lcores, a.memory) + [
+            '--', '--forward-mode=macswap', '--nb-cores=1', '--rxq=1',
+            '--txq=1', '--burst=32', '--total-num-mbufs=%d' % mbufs,
+            '--no-lsc-interrupt'])
+        alk, pmd = [], []
+        for r in range(a.rounds):
+            prefix = 'alk-bench-%d-%d' % (tag, r)
+            rate, reasons = measure('alkaid-dpdk', alk_cmd(prefix + 'a'),
+                                    prefix + 'a', a.seconds, a.warmup, False)
+            bounced = reasons.get('bounce', 0)
+            if set(reasons) != {'bounce'}:
+                raise SystemExit('alkaid-dpdk did not only bounce: %s' % reasons)
+            alk.append(rate)
+            prate, _ = measure('dpdk-testpmd', pmd_cmd(prefix + 't'),
+                               prefix + 't', a.seconds, a.warmup, True)
+            pmd.append(prate)
+            log('round %d: alkaid-dpdk %.2f Mpps (%d bounced), '
+                'testpmd macswap %.2f Mpps' % (r + 1, rate, bounced, prate))
+    value, ref = statistics.median(alk), statistics.median(pmd)
+    log('%d endpoints, %d distinct frames, one worker lcore: alkaid-dpdk '
+        '%.2f Mpps, testpmd macswap %.2f Mpps, ratio %.3f'
+        % (a.endpoints, a.frames, value, ref, value / ref))
+    print('dpdk,bouncer_random_%s,%d,Mpps,%.3f,%.3f,%.3f'
+          % ('16m' if a.endpoints >= 1 << 24 else
+             '%dk' % (a.endpoints >> 10) if a.endpoints < 1 << 20 else
+             '%dm' % (a.endpoints >> 20), a.endpoints, value, ref, value / ref))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# bench/dpdk/run.sh --quick|--full BUILD: the DPDK bouncer on one worker
+# lcore against dpdk-testpmd macswap, CSV on stdout (bench_dpdk.py).
+#   --full   1M endpoints, 64K distinct frames, 3 rounds of 5 s
+#   --quick  64K endpoints, 64K frames, 1 round of 1 s
+set -euo pipefail
+mode=$1
+build=$(realpath "$2")
+here=$(dirname "$(realpath "$0")")
+alkaid=$build/dp-dpdk/alkaid-dpdk
+gen=$build/bench/dpdk/dpdk-bench-gen
+if [ ! -x "$alkaid" ] || [ ! -x "$gen" ]; then
+    echo "bench/dpdk: $alkaid or $gen not built (-Ddataplane=xdp?)" >&2
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "bench/dpdk: needs root (DPDK telemetry and memory); skipped" >&2
+    exit 0
+fi
+if [ "$mode" = --quick ]; then
+    set -- --endpoints 65536 --rounds 1 --seconds 1 --warmup 0.5
+else
+    set -- --endpoints 1048576 --rounds 3 --seconds 5 --warmup 2
+fi
+exec /usr/bin/python3 "$here/bench_dpdk.py" --alkaid "$alkaid" --gen "$gen" \
+    --frames 65536 "$@"
