@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control protocol as both ends see it: the JSON shape of every table
+ * object, the error codes, the limits.  The server decodes requests and
+ * encodes results with these functions, alkaidctl does the reverse with the
+ * same ones, so the two cannot drift apart.  ctl/README.md documents it.
+ *
+ * Each object is described once, field by field (name, kind, where it sits
+ * in the key or the value); decoding, encoding, the command-grammar words of
+ * the state file and alkaidctl's columns are all driven by that table.
+ */
+#ifndef ALKAID_CTL_API_H
+#define ALKAID_CTL_API_H
+
+#include <stdint.h>
+
+#include "tables/cmd.h"
+#include "tables/tables.h"
+#include "buf.h"
+
+struct json_object;
+
+#define ALK_CTL_PROTOCOL 1
+#define ALK_CTL_DEFAULT_SOCKET "/run/alkaid/alkaid.sock"
+#define ALK_CTL_MAX_REQUEST (16u << 20) /* bytes of one request line */
+#define ALK_CTL_LIST_DEFAULT 1000
+#define ALK_CTL_LIST_MAX 10000 /* entries per list page */
+
+/* JSON-RPC 2.0 error codes; -32000..-32099 are ours. */
+enum alk_rpc_code {
+	ALK_RPC_PARSE_ERROR = -32700,
+	ALK_RPC_INVALID_REQUEST = -32600,
+	ALK_RPC_METHOD_NOT_FOUND = -32601,
+	ALK_RPC_INVALID_PARAMS = -32602,
+	ALK_RPC_INTERNAL = -32603,
+	ALK_RPC_FAILED = -32000,    /* the back end failed (I/O, memory) */
+	ALK_RPC_NOT_FOUND = -32001, /* get of an absent key */
+	ALK_RPC_NO_SPACE = -32002,  /* a table is full */
+	ALK_RPC_CONFLICT = -32003,  /* e.g. a MAC owned by another endpoint */
+	ALK_RPC_DENIED = -32004,    /* peer neither root nor in the group */
+	ALK_RPC_TOO_LARGE = -32005, /* request line over the limit */
+};
+
+/* How a field is written in JSON and in the grammar. */
+enum alk_api_kind {
+	ALK_K_VNI,    /* number, u32 (24-bit range checked by the front end) */
+	ALK_K_U16,    /* number */
+	ALK_K_U32,    /* number */
+	ALK_K_PORT,   /* number, stored network order */
+	ALK_K_IPV4,   /* "a.b.c.d" */
+	ALK_K_IPV4_0, /* "a.b.c.d" or null; 0.0.0.0 means none */
+	ALK_K_MAC,    /* "xx:xx:xx:xx:xx:xx" */
+	ALK_K_PREFIX, /* "a.b.c.d/len": ip at off, u32 length at aux */
+	ALK_K_HOPS,   /* ["a.b.c.d", ...]: array at off, count at aux */
+	ALK_K_FLAG,   /* true/false: bit aux of the u16 at off */
+};
+
+struct alk_api_field {
+	const char *name; /* JSON member */
+	const char *word; /* the grammar's word for it (tables/cmd.h) */
+	enum alk_api_kind kind;
+	uint8_t in_key;	  /* lives in the key, else in the value */
+	uint8_t optional; /* may be left out of an add (zero or default) */
+	uint8_t aux_size; /* ALK_K_HOPS: size of the count, 1 or 4 */
+	uint16_t off;	  /* offset in the key or value */
+	uint16_t aux;	  /* see the kind */
+	const char *header;
+	uint8_t width; /* column width in alkaidctl's tables; 0: last */
+};
+
+struct alk_api_object {
+	const char *name; /* "endpoint": methods are "endpoint.add" etc. */
+	enum alk_cmd_object object;
+	enum alk_table table; /* ALK_T_MAX for the gateway */
+	uint16_t key_size, val_size;
+	uint8_t nfields, nkey;
+	const struct alk_api_field *fields;
+};
+
+/* The gateway is one value without a key; the others are tables. */
+#define ALK_API_NOBJECTS 5
+const struct alk_api_object *alk_api_object(enum alk_cmd_object o);
+const struct alk_api_object *alk_api_object_by_name(const char *name,
+						    size_t len);
+
+/* Largest key and value of any object: sizes for scratch buffers. */
+#define ALK_API_MAX_KEY 16
+#define ALK_API_MAX_VAL 64
+
+enum alk_api_part {
+	ALK_API_KEY, /* the key fields only, all required */
+	ALK_API_ALL, /* every field; optional ones may be absent */
+};
+
+/*
+ * JSON -> key and value.  where/index name the object in messages:
+ * ("entries", 3) gives "entries[3].mac: ...", ("params", -1) "params.mac".
+ * On error fills err (index = index) and returns -EINVAL.  Fields left out
+ * are zero, except the gateway's ports, which default as in the grammar.
+ */
+int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
+		   enum alk_api_part part, const char *where, int64_t index,
+		   void *key, void *val, struct alk_error *err);
+
+/* key and value -> JSON text, appended. */
+void alk_api_encode(const struct alk_api_object *o, enum alk_api_part part,
+		    const void *key, const void *val, struct alk_buf *b);
+
+/* key and value -> the grammar's words ("vni 100 ip 203.0.113.5 ..."),
+ * appended without the leading "endpoint add"; unset options left out. */
+void alk_api_words(const struct alk_api_object *o, enum alk_api_part part,
+		   const void *key, const void *val, struct alk_buf *b);
+
+/* One field as text, as alkaidctl prints it ("-" for none). */
+void alk_api_field_text(const struct alk_api_field *f, const void *key,
+			const void *val, struct alk_buf *b);
+
+/* Where an alk_cmd keeps its key and value. */
+void alk_api_cmd_parts(const struct alk_cmd *c, const void **key,
+		       const void **val);
+
+/* The JSON-RPC code for a table-API errno. */
+int alk_api_code(int neg_errno);
+
+#endif

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control-plane throughput: endpoint adds through the control socket into
+ * the in-memory back end, against the same adds made by calling the table
+ * API directly, in the same run (absolute figures drift on a shared
+ * machine; the ratio is the result).
+ *
+ *   bench-ctl [--quick] [-n ENDPOINTS]
+ *
+ * For batches of 1, 100 and 10000 entries: adds per second both ways.
+ * Requests are encoded before the clock starts and pipelined, so the
+ * figure is the server's (parse, decode, apply, answer).  Then the latency
+ * of single adds sent one at a time (p50, p99), and the time to save and
+ * load the state file of a full table.  The server runs in a child
+ * process, driven by the same epoll loop a daemon uses.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "server.h"
+#include "state.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench-ctl: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static struct alk_tables *fresh_tables(uint32_t n)
+{
+	struct alk_table_sizes s;
+
+	alk_table_sizes_default(&s);
+	s.endpoints = n + n / 4; /* the same fill for both sides */
+	return alk_host_tables_create(&s);
+}
+
+/* Endpoint i: distinct ip and mac, spread over 64 VNIs. */
+static void endpoint(uint32_t i, struct alk_endpoint_key *k,
+		     struct alk_endpoint *v)
+{
+	memset(k, 0, sizeof(*k));
+	memset(v, 0, sizeof(*v));
+	k->vni = 100 + (i & 63);
+	k->ip = htonl(0x0a000000 | i);
+	v->host = htonl(0xc6120000 | (i % 4000 + 1));
+	memcpy(v->mac, (uint8_t[]){ 0x0e, 0, i >> 24, i >> 16, i >> 8, i }, 6);
+}
+
+/* The server in a child: the daemon's loop, until SIGTERM. */
+static pid_t server_start(const char *path, uint32_t n)
+{
+	pid_t pid = fork();
+	struct alk_ctl_server *srv;
+	struct alk_tables *t;
+	struct alk_error err;
+	struct pollfd pfd;
+
+	if (pid)
+		return pid;
+	t = fresh_tables(n);
+	srv = t ? alk_ctl_server_create(path, NULL, t, NULL, &err) : NULL;
+	if (!srv) {
+		fprintf(stderr, "bench-ctl: server: %s\n",
+			t ? err.msg : "no memory");
+		_exit(1);
+	}
+	signal(SIGTERM, SIG_DFL);
+	pfd = (struct pollfd){ .fd = alk_ctl_server_fd(srv), .events = POLLIN };
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			_exit(1);
+		alk_ctl_server_process(srv);
+	}
+}
+
+static int client_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	for (int i = 0; i < 500; i++) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		usleep(10000);
+	}
+	die("connect");
+	return -1;
+}
+
+static void server_stop(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+/* Adds of endpoints first..first+n-1 in requests of `batch`. */
+static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
+		   uint32_t batch)
+{
+	const struct alk_api_object *o = alk_api_object(ALK_O_ENDPOINT);
+	struct alk_endpoint_key k;
+	struct alk_endpoint v;
+
+	n += first;
+	for (uint32_t i = first; i < n; i += batch) {
+		alk_buf_printf(b,
+			       "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":"
+			       "\"endpoint.add\",\"params\":{\"entries\":[",
+			       i);
+		for (uint32_t j = i; j < i + batch && j < n; j++) {
+			if (j > i)
+				alk_buf_putc(b, ',');
+			endpoint(j, &k, &v);
+			alk_api_encode(o, ALK_API_ALL, &k, &v, b);
+		}
+		alk_buf_puts(b, "]}}\n");
+	}
+	if (b->nomem)
+		die("encode");
+}
+
+/* Send everything while reading answers: as many in flight as the
+ * socket buffers and the server's output cap allow. */
+static double pipelined(int fd, const struct alk_buf *req, uint32_t nreq)
+{
+	char buf[65536];
+	size_t sent = 0;
+	uint32_t answered = 0;
+	double t0 = now();
+
+	while (answered < nreq) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (sent < req->len)
+			pfd.events |= POLLOUT;
+		if (poll(&pfd, 1, -1) < 0)
+			die("poll");
+		if (pfd.revents & POLLOUT) {
+			ssize_t n = send(fd, req->data + sent, req->len - sent,
+					 MSG_DONTWAIT);
+
+			if (n > 0)
+				sent += n;
+		}
+		if (pfd.revents & (POLLIN | POLLHUP)) {
+			ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (n == 0)
+				die("server closed");
+			for (ssize_t i = 0; i < n; i++) {
+				if (buf[i] != '\n')
+					continue;
+				answered++;
+			}
+			/* every answer must be a success */
+			if (n > 0 && memmem(buf, n, "\"error\"", 7)) {
+				fprintf(stderr, "bench-ctl: %.*s\n",
+					(int)(n > 300 ? 300 : n), buf);
+				exit(1);
+			}
+		}
+	}
+	return now() - t0;
+}
+
+static double direct(uint32_t n, uint32_t batch)
+{
+	struct alk_tables *t = fresh_tables(n);
+	struct alk_endpoint_key *k = malloc(sizeof(*k) * n);
+	struct alk_endpoint *v = malloc(sizeof(*v) * n);
+	struct alk_error err;
+	double t0;
+
+	if (!t || !k || !v)
+		die("memory");
+	for (uint32_t i = 0; i < n; i++)
+		endpoint(i, &k[i], &v[i]);
+	t0 = now();
+	for (uint32_t i = 0; i < n; i += batch) {
+		uint32_t m = n - i < batch ? n - i : batch;
+
+		if (alk_endpoints_add(t, k + i, v + i, m, &err)) {
+			fprintf(stderr, "bench-ctl: direct: %s\n", err.msg);
+			exit(1);
+		}
+	}
+	t0 = now() - t0;
+	t->ops->close(t);
+	free(k);
+	free(v);
+	return t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Single adds, one at a time: the round trip each. */
+static void latency(const char *path, uint32_t n, double *p50, double *p99)
+{
+	pid_t pid = server_start(path, n);
+	int fd = client_connect(path);
+	double *rtt = malloc(sizeof(double) * n);
+	struct alk_buf req = { 0 };
+	char buf[512];
+
+	for (uint32_t i = 0; i < n; i++) {
+		double t0;
+		size_t got = 0;
+
+		req.len = 0;
+		encode(&req, i, 1, 1);
+		t0 = now();
+		if (send(fd, req.data, req.len, 0) != (ssize_t)req.len)
+			die("send");
+		while (!got || buf[got - 1] != '\n') {
+			ssize_t r = recv(fd, buf + got, sizeof(buf) - got, 0);
+
+			if (r <= 0)
+				die("recv");
+			got += r;
+		}
+		rtt[i] = now() - t0;
+		if (memmem(buf, got, "\"error\"", 7)) {
+			fprintf(stderr, "bench-ctl: %.*s\n", (int)got, buf);
+			exit(1);
+		}
+	}
+	qsort(rtt, n, sizeof(double), cmp_double);
+	*p50 = rtt[n / 2];
+	*p99 = rtt[n * 99 / 100];
+	close(fd);
+	server_stop(pid);
+	free(rtt);
+	alk_buf_free(&req);
+}
+
+static void direct_latency(uint32_t n, double *p50, double *p99)
+{
+	struct alk_tables *t = fresh_tables(n);
+	double *d = malloc(sizeof(double) * n);
+	struct alk_endpoint_key k;
+	struct alk_endpoint v;
+	struct alk_error err;
+
+	for (uint32_t i = 0; i < n; i++) {
+		double t0;
+
+		endpoint(i, &k, &v);
+		t0 = now();
+		alk_endpoints_add(t, &k, &v, 1, &err);
+		d[i] = now() - t0;
+	}
+	qsort(d, n, sizeof(double), cmp_double);
+	*p50 = d[n / 2];
+	*p99 = d[n * 99 / 100];
+	t->ops->close(t);
+	free(d);
+}
+
+static void state_file(const char *dir, uint32_t n)
+{
+	struct alk_tables *t = fresh_tables(n), *u = fresh_tables(n);
+	struct alk_endpoint_key *k = malloc(sizeof(*k) * n);
+	struct alk_endpoint *v = malloc(sizeof(*v) * n);
+	char path[256];
+	struct alk_error err;
+	struct stat st;
+	double save, load;
+
+	for (uint32_t i = 0; i < n; i++)
+		endpoint(i, &k[i], &v[i]);
+	if (alk_endpoints_add(t, k, v, n, &err))
+		die(err.msg);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	save = now();
+	if (alk_state_save(t, path, &err))
+		die(err.msg);
+	save = now() - save;
+	stat(path, &st);
+	load = now();
+	if (alk_state_load(u, path, &err))
+		die(err.msg);
+	load = now() - load;
+	printf("state file, %u endpoints (%.0f MB): save %.0f ms, load "
+	       "%.0f ms\n",
+	       n, st.st_size / 1e6, save * 1e3, load * 1e3);
+	unlink(path);
+	t->ops->close(t);
+	u->ops->close(u);
+	free(k);
+	free(v);
+}
+
+int main(int argc, char **argv)
+{
+	static const uint32_t batches[] = { 1, 100, 10000 };
+	char dir[] = "/tmp/bench-ctl.XXXXXX", path[64];
+	uint32_t n = 1000000, nlat = 100000;
+	double p50, p99, d50, d99;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			n = 100000;
+			nlat = 10000;
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			n = strtoul(argv[++i], NULL, 0);
+		} else {
+			fprintf(stderr, "usage: bench-ctl [--quick] [-n N]\n");
+			return 2;
+		}
+	}
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	snprintf(path, sizeof(path), "%s/sock", dir);
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("endpoint adds, %u per run, in-memory back end\n", n);
+	printf("%-7s  %14s  %14s  %6s\n", "batch", "direct adds/s",
+	       "socket adds/s", "ratio");
+	for (unsigned int b = 0; b < sizeof(batches) / sizeof(batches[0]);
+	     b++) {
+		uint32_t batch = batches[b];
+		/* single adds: fewer of them, the same per-request path */
+		uint32_t m = batch == 1 ? nlat : n;
+		struct alk_buf req = { 0 };
+		double td, ts;
+		pid_t pid;
+		int fd;
+
+		encode(&req, 0, m, batch);
+		pid = server_start(path, m);
+		fd = client_connect(path);
+		ts = pipelined(fd, &req, (m + batch - 1) / batch);
+		close(fd);
+		server_stop(pid);
+		td = direct(m, batch);
+		printf("%-7u  %14.0f  %14.0f  %6.3f\n", batch, m / td, m / ts,
+		       td / ts);
+		alk_buf_free(&req);
+	}
+	latency(path, nlat, &p50, &p99);
+	direct_latency(nlat, &d50, &d99);
+	printf("single add, one at a time: socket p50 %.1f us, p99 %.1f us; "
+	       "direct p50 %.2f us, p99 %.2f us\n",
+	       p50 * 1e6, p99 * 1e6, d50 * 1e6, d99 * 1e6);
+	state_file(dir, n);
+	rmdir(dir);
+	return 0;
+}

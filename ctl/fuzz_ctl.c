@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target for the control protocol: arbitrary bytes through the
+ * session (line framing, json-c's tokener, the size limit) and every method
+ * over small in-memory tables.  The first byte sets the size of the pieces
+ * the input arrives in, so partial reads are exercised too.
+ *
+ * Oracles, beyond the sanitizers: every answer is one line of JSON-RPC
+ * 2.0 that json-c parses back; and every entry the tables end with is
+ * written in the grammar's words and parsed back by the grammar into the
+ * same key and value (what the state file relies on).
+ */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/api.h"
+#include "ctl/rpc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_answers(const struct alk_buf *out)
+{
+	const char *p = out->data, *end;
+
+	if (!out->len)
+		return;
+	end = p + out->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		struct json_object *j, *v;
+
+		if (!nl)
+			__builtin_trap(); /* an answer is a whole line */
+		j = json_tokener_parse(strndupa(p, nl - p));
+		if (!j || !json_object_object_get_ex(j, "jsonrpc", &v) ||
+		    strcmp(json_object_get_string(v), "2.0") ||
+		    json_object_object_get_ex(j, "result", NULL) ==
+			    json_object_object_get_ex(j, "error", NULL))
+			__builtin_trap();
+		json_object_put(j);
+		p = nl + 1;
+	}
+}
+
+static void check_words(struct alk_tables *t)
+{
+	for (int o = ALK_O_ENDPOINT; o < ALK_API_NOBJECTS; o++) {
+		const struct alk_api_object *obj = alk_api_object(o);
+		uint8_t keys[16 * ALK_API_MAX_KEY], vals[16 * ALK_API_MAX_VAL];
+		int n = alk_table_list(t, obj->table, NULL, keys, vals, 16);
+
+		for (int i = 0; i < n; i++) {
+			const uint8_t *k = keys + i * obj->key_size;
+			const uint8_t *v = vals + i * obj->val_size;
+			struct alk_buf b = { 0 };
+			struct alk_error err;
+			struct alk_cmd cmd;
+			const void *ck, *cv;
+			char *argv[64];
+			int argc;
+
+			alk_buf_printf(&b, "%s add ", obj->name);
+			alk_api_words(obj, ALK_API_ALL, k, v, &b);
+			alk_buf_putc(&b, 0);
+			argc = alk_cmd_split(b.data, argv, 64);
+			if (argc < 0 || alk_cmd_parse(argc, argv, &cmd, &err))
+				__builtin_trap();
+			alk_api_cmd_parts(&cmd, &ck, &cv);
+			if (memcmp(ck, k, obj->key_size) ||
+			    memcmp(cv, v, obj->val_size))
+				__builtin_trap();
+			alk_buf_free(&b);
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct alk_table_sizes sizes = { 16, 8, 8, 8 };
+	struct alk_tables *t;
+	struct alk_session session;
+	struct alk_buf out = { 0 };
+	struct alk_rpc rpc;
+	size_t piece;
+
+	if (!size)
+		return 0;
+	t = alk_host_tables_create(&sizes);
+	if (!t || alk_session_init(&session, 8192))
+		abort();
+	alk_rpc_init(&rpc, t);
+	piece = data[0] % 64 + 1;
+	data++;
+	size--;
+	while (size && !session.closing) {
+		size_t n = size < piece ? size : piece;
+		/* a small output cap: the caller feeds the rest later */
+		size_t used =
+			alk_session_feed(&session, &rpc, (const char *)data, n,
+					 &out, out.len + 512);
+
+		check_answers(&out);
+		out.len = 0;
+		data += used;
+		size -= used;
+	}
+	alk_session_eof(&session, &out);
+	check_answers(&out);
+	check_words(t);
+	alk_buf_free(&out);
+	alk_session_fini(&session);
+	alk_rpc_fini(&rpc);
+	t->ops->close(t);
+	return 0;
+}
