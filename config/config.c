@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl/state.h"
+#include "config.h"
+
+/* Sizes beyond this are a typo, not a plan (2^28 endpoints is 3 GiB). */
+#define MAX_TABLE_SIZE (1u << 28)
+#define MAX_LCORE 1023
+
+struct loader {
+	const char *path;
+	struct alk_config *cfg;
+	struct alk_error *err;
+	char *text;	/* the file, read when a line must be corrected */
+	size_t *starts; /* offset of each line */
+	int nlines;
+};
+
+static void read_lines(struct loader *l)
+{
+	FILE *f = fopen(l->path, "re");
+	size_t len = 0, cap = 0;
+	int n = 0;
+
+	l->nlines = -1; /* tried */
+	if (!f || getdelim(&l->text, &cap, 0, f) < 0) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	len = strlen(l->text);
+	for (size_t i = 0; i < len; i++)
+		n += l->text[i] == '\n';
+	l->starts = malloc((n + 2) * sizeof(*l->starts));
+	if (!l->starts)
+		return;
+	l->starts[0] = 0;
+	n = 1;
+	for (size_t i = 0; i < len; i++)
+		if (l->text[i] == '\n')
+			l->starts[n++] = i + 1;
+	l->nlines = n;
+}
+
+/*
+ * libconfig gives a setting the line of the token after it: the last
+ * element of a list closed on the next line gets that next line.  A string
+ * is looked for on its own line, going up from there.
+ */
+static int source_line(struct loader *l, const config_setting_t *s)
+{
+	int line = config_setting_source_line(s);
+	const char *file = config_setting_source_file(s);
+	char quoted[256];
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    (file && strcmp(file, l->path)) ||
+	    snprintf(quoted, sizeof(quoted), "\"%s\"",
+		     config_setting_get_string(s)) >= (int)sizeof(quoted))
+		return line;
+	if (!l->nlines)
+		read_lines(l);
+	for (int i = line < l->nlines ? line : l->nlines; i >= 1; i--) {
+		size_t end = i < l->nlines ? l->starts[i] : strlen(l->text);
+		char *p = l->text + l->starts[i - 1], saved = l->text[end];
+		bool found;
+
+		l->text[end] = 0;
+		found = strstr(p, quoted);
+		l->text[end] = saved;
+		if (found)
+			return i;
+	}
+	return line;
+}
+
+/* "table-sizes.endpoints", "dpdk.ports.[1].queues" */
+static void setting_name(const config_setting_t *s, char *buf, size_t size)
+{
+	const config_setting_t *parent = config_setting_parent(s);
+	size_t len;
+
+	buf[0] = 0;
+	if (!parent) /* the root */
+		return;
+	setting_name(parent, buf, size);
+	len = strlen(buf);
+	if (config_setting_name(s))
+		snprintf(buf + len, size - len, "%s%s", len ? "." : "",
+			 config_setting_name(s));
+	else
+		snprintf(buf + len, size - len, "[%d]",
+			 config_setting_index(s));
+}
+
+static int bad(struct loader *l, const config_setting_t *s, const char *fmt,
+	       ...) __attribute__((format(printf, 3, 4)));
+
+static int bad(struct loader *l, const config_setting_t *s, const char *fmt,
+	       ...)
+{
+	char name[96], reason[128];
+	const char *file = config_setting_source_file(s);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	setting_name(s, name, sizeof(name));
+	l->err->index = source_line(l, s);
+	if (!l->err->index) /* the root: the file as a whole */
+		snprintf(l->err->msg, sizeof(l->err->msg), "%s: %s", l->path,
+			 reason);
+	else
+		snprintf(l->err->msg, sizeof(l->err->msg), "%s:%ld: %s%s%s",
+			 file ? file : l->path, (long)l->err->index, name,
+			 name[0] ? ": " : "", reason);
+	return -EINVAL;
+}
+
+/* Every member of group is one of names: a misspelt setting must not
+ * silently leave its default in place. */
+static int only(struct loader *l, const config_setting_t *group,
+		const char *const *names)
+{
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const char *const *n;
+
+		for (n = names; *n; n++)
+			if (!strcmp(*n, config_setting_name(s)))
+				break;
+		if (!*n)
+			return bad(l, s, "unknown setting");
+	}
+	return 0;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( ... )";
+	}
+	return "?";
+}
+
+/* The member called name, of the type wanted, or NULL if absent. */
+static int member(struct loader *l, const config_setting_t *group,
+		  const char *name, int type, config_setting_t **out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	int t;
+
+	*out = s;
+	if (!s)
+		return 0;
+	t = config_setting_type(s);
+	if (t == CONFIG_TYPE_INT64)
+		t = CONFIG_TYPE_INT;
+	/* a list of strings may be written as an array or a list */
+	if (type == CONFIG_TYPE_LIST && t == CONFIG_TYPE_ARRAY)
+		t = CONFIG_TYPE_LIST;
+	if (t != type)
+		return bad(l, s, "expected %s", type_name(type));
+	return 0;
+}
+
+static int get_string(struct loader *l, const config_setting_t *group,
+		      const char *name, char **out)
+{
+	config_setting_t *s;
+	int rc = member(l, group, name, CONFIG_TYPE_STRING, &s);
+
+	if (rc || !s)
+		return rc;
+	if (!*config_setting_get_string(s))
+		return bad(l, s, "empty");
+	free(*out);
+	*out = strdup(config_setting_get_string(s));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_number(struct loader *l, const config_setting_t *s,
+		      long long min, long long max, long long *out)
+{
+	long long v;
+	int t = config_setting_type(s);
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return bad(l, s, "expected an integer");
+	v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return bad(l, s, "%lld out of range (%lld-%lld)", v, min, max);
+	*out = v;
+	return 0;
+}
+
+static int get_u32(struct loader *l, const config_setting_t *group,
+		   const char *name, uint32_t min, uint32_t max, uint32_t *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	long long v;
+	int rc;
+
+	if (!s)
+		return 0;
+	rc = get_number(l, s, min, max, &v);
+	if (!rc)
+		*out = v;
+	return rc;
+}
+
+/* A list (or array) of strings. */
+static int get_strings(struct loader *l, const config_setting_t *list,
+		       char ***out, unsigned int *n)
+{
+	int len = config_setting_length(list);
+
+	*out = calloc(len ? len : 1, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *s = config_setting_get_elem(list, i);
+
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return bad(l, s, "expected a string");
+		(*out)[i] = strdup(config_setting_get_string(s));
+		if (!(*out)[i])
+			return -ENOMEM;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static int load_control(struct loader *l, const config_setting_t *root)
+{
+	static const char *const names[] = { "socket", "group", NULL };
+	config_setting_t *g, *s;
+	int rc = member(l, root, "control", CONFIG_TYPE_GROUP, &g);
+
+	if (rc || !g)
+		return rc;
+	rc = only(l, g, names);
+	if (!rc)
+		rc = get_string(l, g, "socket", &l->cfg->control.socket);
+	if (!rc)
+		rc = get_string(l, g, "group", &l->cfg->control.group);
+	if (rc)
+		return rc;
+	s = config_setting_get_member(g, "socket");
+	if (s && l->cfg->control.socket[0] != '/')
+		return bad(l, s, "not an absolute path");
+	s = config_setting_get_member(g, "group");
+	if (s && !getgrnam(l->cfg->control.group))
+		return bad(l, s, "no group '%s' on this system",
+			   l->cfg->control.group);
+	return 0;
+}
+
+static int load_sizes(struct loader *l, const config_setting_t *root)
+{
+	static const char *const names[] = { "endpoints", "networks", "vpcs",
+					     "neighbors", NULL };
+	struct alk_table_sizes *z = &l->cfg->sizes;
+	config_setting_t *g;
+	int rc = member(l, root, "table-sizes", CONFIG_TYPE_GROUP, &g);
+
+	if (rc || !g)
+		return rc;
+	rc = only(l, g, names);
+	if (!rc)
+		rc = get_u32(l, g, "endpoints", 1, MAX_TABLE_SIZE,
+			     &z->endpoints);
+	if (!rc)
+		rc = get_u32(l, g, "networks", 1, MAX_TABLE_SIZE, &z->networks);
+	if (!rc)
+		rc = get_u32(l, g, "vpcs", 1, MAX_TABLE_SIZE, &z->vpcs);
+	if (!rc)
+		rc = get_u32(l, g, "neighbors", 1, MAX_TABLE_SIZE,
+			     &z->neighbors);
+	return rc;
+}
+
+static int load_xdp(struct loader *l, const config_setting_t *root,
+		    enum alk_config_daemon daemon)
+{
+	static const char *const names[] = { "interfaces", "mode", "pin-path",
+					     NULL };
+	static const char *const modes[] = { "native", "skb", "hw" };
+	config_setting_t *g, *s;
+	char *mode = NULL;
+	int rc = member(l, root, "xdp", CONFIG_TYPE_GROUP, &g);
+
+	if (rc)
+		return rc;
+	if (!g)
+		return daemon == ALK_CONFIG_XDP ?
+			       bad(l, root,
+				   "no 'xdp' section: alkaid-xdp "
+				   "needs its interfaces") :
+			       0;
+	l->cfg->xdp.present = true;
+	rc = only(l, g, names);
+	if (!rc)
+		rc = member(l, g, "interfaces", CONFIG_TYPE_LIST, &s);
+	if (rc)
+		return rc;
+	if (!s || !config_setting_length(s))
+		return bad(l, s ? s : g, "at least one interface is needed");
+	rc = get_strings(l, s, &l->cfg->xdp.interfaces,
+			 &l->cfg->xdp.ninterfaces);
+	for (unsigned int i = 0; !rc && i < l->cfg->xdp.ninterfaces; i++)
+		if (strlen(l->cfg->xdp.interfaces[i]) >= 16) /* IFNAMSIZ */
+			rc = bad(l, config_setting_get_elem(s, i),
+				 "'%s' is longer than an interface name",
+				 l->cfg->xdp.interfaces[i]);
+	if (!rc)
+		rc = get_string(l, g, "pin-path", &l->cfg->xdp.pin_path);
+	if (!rc)
+		rc = get_string(l, g, "mode", &mode);
+	if (rc || !mode)
+		return rc;
+	rc = bad(l, config_setting_get_member(g, "mode"),
+		 "'%s' is not native, skb or hw", mode);
+	for (unsigned int i = 0; i < 3; i++) {
+		if (!strcmp(mode, modes[i])) {
+			l->cfg->xdp.mode = i;
+			rc = 0;
+		}
+	}
+	free(mode);
+	return rc;
+}
+
+static int load_port(struct loader *l, const config_setting_t *s,
+		     struct alk_config_port *port)
+{
+	static const char *const names[] = { "device", "queues", "rx-desc",
+					     "tx-desc", NULL };
+	uint32_t v;
+	int rc;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (!*config_setting_get_string(s))
+			return bad(l, s, "empty");
+		port->device = strdup(config_setting_get_string(s));
+		return port->device ? 0 : -ENOMEM;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return bad(l, s,
+			   "expected a device string or a group "
+			   "{ device = ...; queues = ...; }");
+	rc = only(l, s, names);
+	if (!rc)
+		rc = get_string(l, s, "device", &port->device);
+	if (rc)
+		return rc;
+	if (!port->device)
+		return bad(l, s, "missing 'device'");
+	v = 0;
+	rc = get_u32(l, s, "queues", 1, 1024, &v);
+	port->queues = v;
+	v = 0;
+	if (!rc)
+		rc = get_u32(l, s, "rx-desc", 64, 32768, &v);
+	port->rx_desc = v;
+	v = 0;
+	if (!rc)
+		rc = get_u32(l, s, "tx-desc", 64, 32768, &v);
+	port->tx_desc = v;
+	return rc;
+}
+
+static int load_dpdk(struct loader *l, const config_setting_t *root,
+		     enum alk_config_daemon daemon)
+{
+	static const char *const names[] = { "ports", "workers", "main-lcore",
+					     "eal-args", NULL };
+	struct alk_config *cfg = l->cfg;
+	config_setting_t *g, *s;
+	long long v;
+	int rc = member(l, root, "dpdk", CONFIG_TYPE_GROUP, &g);
+
+	if (rc)
+		return rc;
+	if (!g)
+		return daemon == ALK_CONFIG_DPDK ?
+			       bad(l, root,
+				   "no 'dpdk' section: alkaid-dpdk "
+				   "needs its ports and workers") :
+			       0;
+	cfg->dpdk.present = true;
+	rc = only(l, g, names);
+	if (!rc)
+		rc = member(l, g, "ports", CONFIG_TYPE_LIST, &s);
+	if (rc)
+		return rc;
+	if (!s || !config_setting_length(s))
+		return bad(l, s ? s : g, "at least one port is needed");
+	cfg->dpdk.ports =
+		calloc(config_setting_length(s), sizeof(*cfg->dpdk.ports));
+	if (!cfg->dpdk.ports)
+		return -ENOMEM;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		rc = load_port(l, config_setting_get_elem(s, i),
+			       &cfg->dpdk.ports[i]);
+		cfg->dpdk.nports = i + 1;
+		if (rc)
+			return rc;
+	}
+
+	rc = member(l, g, "workers", CONFIG_TYPE_LIST, &s);
+	if (rc)
+		return rc;
+	if (!s || !config_setting_length(s))
+		return bad(l, s ? s : g, "at least one worker lcore is needed");
+	cfg->dpdk.workers = calloc(config_setting_length(s), sizeof(unsigned));
+	if (!cfg->dpdk.workers)
+		return -ENOMEM;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		rc = get_number(l, e, 0, MAX_LCORE, &v);
+		if (rc)
+			return rc;
+		for (unsigned int j = 0; j < cfg->dpdk.nworkers; j++)
+			if (cfg->dpdk.workers[j] == v)
+				return bad(l, e, "lcore %lld listed twice", v);
+		cfg->dpdk.workers[cfg->dpdk.nworkers++] = v;
+	}
+
+	cfg->dpdk.main_lcore = -1;
+	s = config_setting_get_member(g, "main-lcore");
+	if (s) {
+		rc = get_number(l, s, 0, MAX_LCORE, &v);
+		if (rc)
+			return rc;
+		for (unsigned int j = 0; j < cfg->dpdk.nworkers; j++)
+			if (cfg->dpdk.workers[j] == v)
+				return bad(l, s, "lcore %lld is also a worker",
+					   v);
+		cfg->dpdk.main_lcore = v;
+	}
+	rc = member(l, g, "eal-args", CONFIG_TYPE_LIST, &s);
+	if (!rc && s)
+		rc = get_strings(l, s, &cfg->dpdk.eal_args,
+				 &cfg->dpdk.neal_args);
+	return rc;
+}
+
+/* A group of grammar words ("ip", "mac", ...) as one command, so that the
+ * file's gateway reads exactly like 'alkaidctl gateway set'. */
+static int load_gateway(struct loader *l, const config_setting_t *root)
+{
+	char *argv[2 + 2 * 8], values[8][64];
+	struct alk_error perr;
+	struct alk_cmd cmd;
+	config_setting_t *g;
+	int argc = 2, rc;
+
+	rc = member(l, root, "gateway", CONFIG_TYPE_GROUP, &g);
+	if (rc || !g)
+		return rc;
+	if (config_setting_length(g) > 8)
+		return bad(l, g, "too many settings");
+	argv[0] = "gateway";
+	argv[1] = "set";
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		char *v = values[i];
+
+		argv[argc++] = (char *)config_setting_name(s);
+		switch (config_setting_type(s)) {
+		case CONFIG_TYPE_STRING:
+			if (strlen(config_setting_get_string(s)) >=
+			    sizeof(values[i]))
+				return bad(l, s, "too long");
+			strcpy(v, config_setting_get_string(s));
+			break;
+		case CONFIG_TYPE_INT:
+		case CONFIG_TYPE_INT64:
+			snprintf(v, sizeof(values[i]), "%lld",
+				 config_setting_get_int64(s));
+			break;
+		case CONFIG_TYPE_BOOL:
+			strcpy(v, config_setting_get_bool(s) ? "on" : "off");
+			break;
+		default:
+			return bad(l, s,
+				   "expected a string, a number or a "
+				   "boolean");
+		}
+		argv[argc++] = v;
+		/* the grammar names a word; find the setting it came from */
+		if (alk_cmd_parse(argc, argv, &cmd, &perr) &&
+		    !strstr(perr.msg, "needs '"))
+			return bad(l, s, "%s", perr.msg);
+	}
+	if (alk_cmd_parse(argc, argv, &cmd, &perr))
+		return bad(l, g, "%s", perr.msg);
+	l->cfg->has_gateway = true;
+	l->cfg->gateway = cmd.gateway;
+	l->cfg->gateway_line = config_setting_source_line(g);
+	return 0;
+}
+
+static int load_initial(struct loader *l, const config_setting_t *root)
+{
+	struct alk_config *cfg = l->cfg;
+	config_setting_t *list;
+	int rc = member(l, root, "initial-tables", CONFIG_TYPE_LIST, &list);
+	int n;
+
+	if (!rc)
+		rc = get_string(l, root, "initial-file", &cfg->initial_file);
+	if (rc || !list)
+		return rc;
+	n = config_setting_length(list);
+	cfg->initial = calloc(n ? n : 1, sizeof(*cfg->initial));
+	cfg->initial_lines = calloc(n ? n : 1, sizeof(*cfg->initial_lines));
+	if (!cfg->initial || !cfg->initial_lines)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(list, i);
+		char *copy, *argv[64];
+		struct alk_error perr;
+		int argc;
+
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return bad(l, s, "expected a command string");
+		copy = strdup(config_setting_get_string(s));
+		if (!copy)
+			return -ENOMEM;
+		argc = alk_cmd_split(copy, argv, 64);
+		rc = argc < 0 ?
+			     -EINVAL :
+			     alk_cmd_parse(argc, argv, &cfg->initial[i], &perr);
+		free(copy);
+		if (rc)
+			return bad(l, s, "%s",
+				   argc < 0 ? "too many words" : perr.msg);
+		cfg->initial_lines[i] = source_line(l, s);
+		cfg->ninitial = i + 1;
+	}
+	return 0;
+}
+
+static void apply_initial_count(const struct alk_config *cfg,
+				struct alk_table_sizes *need)
+{
+	for (unsigned int i = 0; i < cfg->ninitial; i++) {
+		switch (cfg->initial[i].object) {
+		case ALK_O_ENDPOINT:
+			need->endpoints++;
+			break;
+		case ALK_O_NETWORK:
+			need->networks++;
+			break;
+		case ALK_O_VPC:
+			need->vpcs++;
+			break;
+		case ALK_O_NEIGHBOR:
+			need->neighbors++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int apply_initial(const struct alk_config *cfg, struct alk_tables *t,
+			 struct alk_error *err)
+{
+	struct alk_state_batch b;
+	int rc = alk_state_batch_init(&b, t, cfg->path, ALK_STATE_BATCH);
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; !rc && i < cfg->ninitial; i++)
+		rc = alk_state_batch_push(&b, &cfg->initial[i],
+					  cfg->initial_lines[i], err);
+	if (!rc)
+		rc = alk_state_batch_flush(&b, err);
+	alk_state_batch_fini(&b);
+	return rc;
+}
+
+static int apply_gateway(const struct alk_config *cfg, struct alk_tables *t,
+			 struct alk_error *err)
+{
+	char reason[sizeof(err->msg)];
+	int rc;
+
+	if (!cfg->has_gateway)
+		return 0;
+	rc = alk_state_apply(t, ALK_O_GATEWAY, ALK_OP_SET, NULL, &cfg->gateway,
+			     1, err);
+	if (rc) {
+		memcpy(reason, err->msg, sizeof(reason));
+		err->index = cfg->gateway_line;
+		snprintf(err->msg, sizeof(err->msg), "%s:%d: gateway: %s",
+			 cfg->path, cfg->gateway_line, reason);
+	}
+	return rc;
+}
+
+/*
+ * The gateway and the initial tables as the table API will see them, on
+ * scratch in-memory tables just large enough: a unicast check or a MAC
+ * claimed twice is found now, with its line, not when the daemon starts.
+ */
+static int check_semantics(const struct alk_config *cfg, struct alk_error *err)
+{
+	struct alk_table_sizes need = { 1, 1, 1, 1 };
+	struct alk_tables *t;
+	int rc;
+
+	apply_initial_count(cfg, &need);
+	/* no larger than configured: a list too long for its table fails */
+#define CAP(f) need.f = need.f < cfg->sizes.f ? need.f : cfg->sizes.f
+	CAP(endpoints);
+	CAP(networks);
+	CAP(vpcs);
+	CAP(neighbors);
+#undef CAP
+	t = alk_host_tables_create(&need);
+	if (!t)
+		return -ENOMEM;
+	rc = apply_gateway(cfg, t, err);
+	if (!rc)
+		rc = apply_initial(cfg, t, err);
+	t->ops->close(t);
+	return rc;
+}
+
+void alk_config_init(struct alk_config *cfg)
+{
+	*cfg = (struct alk_config){ 0 };
+	alk_table_sizes_default(&cfg->sizes);
+	cfg->dpdk.main_lcore = -1;
+}
+
+int alk_config_load(const char *path, enum alk_config_daemon daemon,
+		    struct alk_config *cfg, struct alk_error *err)
+{
+	static const char *const names[] = {
+		"control",	  "table-sizes",  "xdp",
+		"dpdk",		  "gateway",	  "state-file",
+		"initial-tables", "initial-file", NULL,
+	};
+	struct loader l = { .path = path, .cfg = cfg, .err = err };
+	config_setting_t *root, *s;
+	char *dir = strdup(path);
+	config_t cf;
+	int rc;
+
+	alk_config_init(cfg);
+	cfg->path = strdup(path);
+	if (!dir || !cfg->path) {
+		free(dir);
+		free(cfg->path);
+		err->index = -1;
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	config_init(&cf);
+	/* @include "x" is relative to the including file's directory */
+	config_set_include_dir(&cf, dirname(dir));
+	if (!config_read_file(&cf, path)) {
+		err->index = config_error_line(&cf);
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+				 errno ? strerror(errno) : "cannot read");
+		else
+			snprintf(err->msg, sizeof(err->msg), "%s:%d: %s",
+				 config_error_file(&cf) ?: path,
+				 config_error_line(&cf),
+				 config_error_text(&cf));
+		rc = -EINVAL;
+		goto out;
+	}
+	root = config_root_setting(&cf);
+	rc = only(&l, root, names);
+	if (!rc)
+		rc = load_control(&l, root);
+	if (!rc)
+		rc = load_sizes(&l, root);
+	if (!rc)
+		rc = load_xdp(&l, root, daemon);
+	if (!rc)
+		rc = load_dpdk(&l, root, daemon);
+	if (!rc)
+		rc = get_string(&l, root, "state-file", &cfg->state_file);
+	if (!rc && (s = config_setting_get_member(root, "state-file")) &&
+	    cfg->state_file[0] != '/')
+		rc = bad(&l, s, "not an absolute path");
+	if (!rc)
+		rc = load_gateway(&l, root);
+	if (!rc)
+		rc = load_initial(&l, root);
+	if (!rc)
+		rc = check_semantics(cfg, err);
+	if (rc == -ENOMEM) {
+		err->index = -1;
+		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+	}
+out:
+	config_destroy(&cf);
+	free(dir);
+	free(l.text);
+	free(l.starts);
+	if (rc)
+		alk_config_free(cfg);
+	return rc;
+}
+
+static void free_strings(char **v, unsigned int n)
+{
+	for (unsigned int i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void alk_config_free(struct alk_config *cfg)
+{
+	free(cfg->path);
+	free(cfg->control.socket);
+	free(cfg->control.group);
+	free_strings(cfg->xdp.interfaces, cfg->xdp.ninterfaces);
+	free(cfg->xdp.pin_path);
+	for (unsigned int i = 0; cfg->dpdk.ports && i < cfg->dpdk.nports; i++)
+		free(cfg->dpdk.ports[i].device);
+	free(cfg->dpdk.ports);
+	free(cfg->dpdk.workers);
+	free_strings(cfg->dpdk.eal_args, cfg->dpdk.neal_args);
+	free(cfg->state_file);
+	free(cfg->initial);
+	free(cfg->initial_lines);
+	free(cfg->initial_file);
+	alk_config_init(cfg);
+}
+
+int alk_config_apply(const struct alk_config *cfg, struct alk_tables *t,
+		     struct alk_error *err)
+{
+	int rc;
+
+	if (cfg->state_file && access(cfg->state_file, F_OK) == 0) {
+		rc = alk_state_load(t, cfg->state_file, err);
+	} else {
+		rc = apply_initial(cfg, t, err);
+		if (!rc && cfg->initial_file)
+			rc = alk_state_load(t, cfg->initial_file, err);
+	}
+	return rc ? rc : apply_gateway(cfg, t, err);
+}
