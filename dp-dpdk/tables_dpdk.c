@@ -331,6 +331,8 @@ static int hash_remove(struct dpdk_tables *d, enum alk_table tbl,
 			   value_in_word(tbl) ? SLOT_NONE :
 						slab_slot(&ht->slab, old));
 	}
+	if (tbl == ALK_T_NEIGHBOR)
+		neighbors_changed(d);
 	defer_seal(d);
 	defer_reclaim(d, false);
 	return 0;
