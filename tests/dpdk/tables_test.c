@@ -258,20 +258,20 @@ static void test_networks_longest_prefix(void)
 	struct alk_error err;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	network(7, "198.51.0.0", 16, 0xc6130016, &k[0], &v[0]);
-	network(7, "198.51.100.0", 24, 0xc6130024, &k[1], &v[1]);
-	network(7, "198.51.100.9", 32, 0xc6130032, &k[2], &v[2]);
+	network(7, "198.18.0.0", 16, 0xc6130016, &k[0], &v[0]);
+	network(7, "198.18.100.0", 24, 0xc6130024, &k[1], &v[1]);
+	network(7, "198.18.100.9", 32, 0xc6130032, &k[2], &v[2]);
 	network(8, "0.0.0.0", 0, 0xc6130000, &k[3], &v[3]);
 	network(0xffffff, "203.0.113.0", 24, 0xc61300ff, &k[4], &v[4]);
 	CU_ASSERT_EQUAL(alk_networks_add(t, k, v, 5, &err), 0);
 	CU_ASSERT_EQUAL(count(t, ALK_T_NETWORK), 5);
 
-	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.100.9"), htonl(0xc6130032));
-	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.100.10"), htonl(0xc6130024));
-	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.7.1"), htonl(0xc6130016));
-	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.52.0.1"), 0);
+	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.100.9"), htonl(0xc6130032));
+	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.100.10"), htonl(0xc6130024));
+	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.7.1"), htonl(0xc6130016));
+	CU_ASSERT_EQUAL(bouncer_for(t, 7, "203.0.113.1"), 0);
 	CU_ASSERT_EQUAL(bouncer_for(t, 8, "192.0.2.1"), htonl(0xc6130000));
-	CU_ASSERT_EQUAL(bouncer_for(t, 9, "198.51.100.9"), 0);
+	CU_ASSERT_EQUAL(bouncer_for(t, 9, "198.18.100.9"), 0);
 	CU_ASSERT_EQUAL(bouncer_for(t, 0xffffff, "203.0.113.200"),
 			htonl(0xc61300ff));
 	CU_ASSERT_EQUAL(bouncer_for(t, 0xfffffe, "203.0.113.200"), 0);
@@ -279,18 +279,18 @@ static void test_networks_longest_prefix(void)
 	/* each change goes to both LPMs: check twice, swapping between */
 	for (int pass = 0; pass < 2; pass++) {
 		CU_ASSERT_EQUAL(alk_networks_del(t, &k[1], 1, &err), 0);
-		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.100.10"),
+		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.100.10"),
 				htonl(0xc6130016));
-		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.100.9"),
+		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.100.9"),
 				htonl(0xc6130032));
 		CU_ASSERT_EQUAL(alk_networks_add(t, &k[1], &v[1], 1, &err), 0);
-		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.100.10"),
+		CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.100.10"),
 				htonl(0xc6130024));
 	}
 	v[0].bouncers[0] = htonl(0xc6130116);
 	v[0].router = htonl(0xc6336401);
 	CU_ASSERT_EQUAL(alk_networks_add(t, &k[0], &v[0], 1, &err), 0);
-	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.51.7.1"), htonl(0xc6130116));
+	CU_ASSERT_EQUAL(bouncer_for(t, 7, "198.18.7.1"), htonl(0xc6130116));
 	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_NETWORK, &k[0], &got), 0);
 	CU_ASSERT_EQUAL(got.router, htonl(0xc6336401));
 	CU_ASSERT_EQUAL(got.plen, 16);
@@ -312,7 +312,7 @@ static void test_networks_exhausted(void)
 	for (uint32_t i = 0; i < 256 && !rc; i++) {
 		char ip[32];
 
-		snprintf(ip, sizeof(ip), "198.51.%u.1", i);
+		snprintf(ip, sizeof(ip), "198.18.%u.1", i);
 		network(100 + i, ip, 32, 0xc6130001 + i, &k, &v);
 		rc = alk_networks_add(t, &k, &v, 1, &err);
 		added += !rc;
@@ -323,17 +323,17 @@ static void test_networks_exhausted(void)
 	for (uint32_t i = 0; i < added; i++) {
 		char ip[32];
 
-		snprintf(ip, sizeof(ip), "198.51.%u.1", i);
+		snprintf(ip, sizeof(ip), "198.18.%u.1", i);
 		CU_ASSERT_EQUAL(bouncer_for(t, 100 + i, ip),
 				htonl(0xc6130001 + i));
 	}
 	/* and the other instance too */
-	network(99, "198.51.255.0", 24, 0xc6130063, &k, &v);
+	network(99, "198.18.255.0", 24, 0xc6130063, &k, &v);
 	CU_ASSERT_EQUAL(alk_networks_del(t, &k, 1, &err), 0);
 	for (uint32_t i = 0; i < added; i++) {
 		char ip[32];
 
-		snprintf(ip, sizeof(ip), "198.51.%u.1", i);
+		snprintf(ip, sizeof(ip), "198.18.%u.1", i);
 		CU_ASSERT_EQUAL(bouncer_for(t, 100 + i, ip),
 				htonl(0xc6130001 + i));
 	}
