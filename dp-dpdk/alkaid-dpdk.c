@@ -463,11 +463,14 @@ int main(int argc, char **argv)
 	if (!ctl)
 		die("control loop: %s", strerror(errno));
 	/*
-	 * The control socket (ctl/) plugs in here.  It needs the tables
-	 * (alk_control_tables(ctl)) and watches its descriptors with
-	 * alk_control_watch(ctl, fd, EPOLLIN, callback, arg); its callbacks
-	 * run on this lcore, between the loop's own, and may write the
-	 * tables at any time: the workers do not stop for it.
+	 * The control socket (ctl/server.h) plugs in here; it needs only the
+	 * tables, and its callbacks run on this lcore between the loop's own
+	 * and may write the tables at any time (the workers do not stop):
+	 *
+	 *   srv = alk_ctl_server_create(path, group, tables, &opt, &err);
+	 *   alk_control_watch(ctl, alk_ctl_server_fd(srv), EPOLLIN,
+	 *                     on_ctl, srv);  on_ctl: alk_ctl_server_process()
+	 *   ... and alk_ctl_server_destroy(srv) after alk_control_run().
 	 */
 
 	for (unsigned int w = 0; w < nworkers; w++)
