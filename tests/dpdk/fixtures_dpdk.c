@@ -41,7 +41,7 @@ static struct {
 static struct alk_tables *dpdk_tables(void *unused)
 {
 	struct alk_dpdk_table_config c = {
-		.sizes = {1024, 256, 256, 256},
+		.sizes = { 1024, 256, 256, 256 },
 		.network_tbl8s = 512,
 		.max_readers = 1,
 		.socket = (int)rte_socket_id(),
@@ -168,8 +168,8 @@ static int run_burst(struct alk_tables *t, struct alk_worker *w,
 		     const uint8_t *in_frame, uint32_t in_len, int reason,
 		     const uint8_t *out_frame, uint32_t out_len)
 {
-	static const uint8_t runt[12] = {0x0e, 0, 0, 0, 0, 1};
-	uint64_t before[ALK_R_MAX], after[ALK_R_MAX], want[ALK_R_MAX] = {0};
+	static const uint8_t runt[12] = { 0x0e, 0, 0, 0, 0, 1 };
+	uint64_t before[ALK_R_MAX], after[ALK_R_MAX], want[ALK_R_MAX] = { 0 };
 	struct rte_mbuf *in[ALK_BURST], *out[ALK_BURST];
 	unsigned int nout, sent = alk_reason_verdict(reason) == ALK_TX;
 	struct alk_gateway gw;
@@ -179,8 +179,8 @@ static int run_burst(struct alk_tables *t, struct alk_worker *w,
 		/* copies at odd positions, then even: holes on both sides */
 		int copy = (i % 2) ^ (i >= ALK_BURST / 2);
 
-		in[i] = copy ? mbuf_of(in_frame, in_len)
-			     : mbuf_of(runt, sizeof(runt));
+		in[i] = copy ? mbuf_of(in_frame, in_len) :
+			       mbuf_of(runt, sizeof(runt));
 		if (!in[i]) {
 			rte_pktmbuf_free_bulk(in, i);
 			return -1;
@@ -192,8 +192,8 @@ static int run_burst(struct alk_tables *t, struct alk_worker *w,
 	counters_of_this_lcore(t, after);
 	want[reason] += COPIES;
 	/* without a gateway nothing is parsed: not for us */
-	want[t->ops->gateway_get(t, &gw) ? ALK_R_not_for_us
-					 : ALK_R_malformed_eth] +=
+	want[t->ops->gateway_get(t, &gw) ? ALK_R_not_for_us :
+					   ALK_R_malformed_eth] +=
 		ALK_BURST - COPIES;
 	for (int r = 0; r < ALK_R_MAX; r++) {
 		if (after[r] - before[r] != want[r]) {
