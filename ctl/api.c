@@ -410,15 +410,45 @@ static int decode_field(const struct alk_api_field *f, struct json_object *v,
 	return fail(err, where, index, f->name, "%s", why);
 }
 
-int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
-		   enum alk_api_part part, const char *where, int64_t index,
-		   void *key, void *val, struct alk_error *err)
+/* The field called name among those of part: its index, or -1. */
+static int field_index(const struct alk_api_object *o, enum alk_api_part part,
+		       const char *name, const char *where, int64_t index,
+		       struct alk_error *err)
 {
 	unsigned int nfields = part == ALK_API_KEY ? o->nkey : o->nfields;
-	uint32_t seen = 0;
 
-	if (!json_object_is_type(j, json_type_object))
-		return fail(err, where, index, NULL, "expected an object");
+	for (unsigned int i = 0; i < o->nfields; i++) {
+		if (strcmp(name, o->fields[i].name))
+			continue;
+		if (i < nfields)
+			return i;
+		fail(err, where, index, NULL, "'%s' is not part of the key",
+		     name);
+		return -1;
+	}
+	fail(err, where, index, NULL, "unknown member '%.40s'", name);
+	return -1;
+}
+
+static int check_required(const struct alk_api_object *o,
+			  enum alk_api_part part, uint32_t seen,
+			  const char *where, int64_t index,
+			  struct alk_error *err)
+{
+	unsigned int nfields = part == ALK_API_KEY ? o->nkey : o->nfields;
+
+	for (unsigned int i = 0; i < nfields; i++)
+		if (!(seen & (1u << i)) &&
+		    (part == ALK_API_KEY || !o->fields[i].optional))
+			return fail(err, where, index, NULL, "missing '%s'",
+				    o->fields[i].name);
+	return 0;
+}
+
+/* Zero, and the defaults the grammar gives fields left out. */
+static void start(const struct alk_api_object *o, enum alk_api_part part,
+		  void *key, void *val)
+{
 	if (key)
 		memset(key, 0, o->key_size);
 	if (part == ALK_API_ALL)
@@ -429,35 +459,77 @@ int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
 		gw->geneve_port = htons(ALK_GENEVE_PORT);
 		gw->vxlan_port = htons(ALK_VXLAN_PORT);
 	}
+}
+
+int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
+		   enum alk_api_part part, const char *where, int64_t index,
+		   void *key, void *val, struct alk_error *err)
+{
+	uint32_t seen = 0;
+
+	if (!json_object_is_type(j, json_type_object))
+		return fail(err, where, index, NULL, "expected an object");
+	start(o, part, key, val);
 	json_object_object_foreach(j, name, v)
 	{
-		unsigned int i;
-		int rc;
+		int i = field_index(o, part, name, where, index, err);
 
-		for (i = 0; i < nfields; i++)
-			if (!strcmp(name, o->fields[i].name))
-				break;
-		if (i == nfields) {
-			for (; i < o->nfields; i++)
-				if (!strcmp(name, o->fields[i].name))
-					return fail(err, where, index, NULL,
-						    "'%s' is not part of the "
-						    "key",
-						    name);
-			return fail(err, where, index, NULL,
-				    "unknown member '%.40s'", name);
-		}
-		rc = decode_field(&o->fields[i], v, key, val, where, index,
-				  err);
-		if (rc)
-			return rc;
+		if (i < 0 ||
+		    decode_field(&o->fields[i], v, key, val, where, index, err))
+			return -EINVAL;
 		seen |= 1u << i;
 	}
-	for (unsigned int i = 0; i < nfields; i++)
-		if (!(seen & (1u << i)) &&
-		    (part == ALK_API_KEY || !o->fields[i].optional))
-			return fail(err, where, index, NULL, "missing '%s'",
-				    o->fields[i].name);
+	return check_required(o, part, seen, where, index, err);
+}
+
+int alk_api_columns(const struct alk_api_object *o, enum alk_api_part part,
+		    struct json_object *fields, uint8_t *cols, size_t *ncols,
+		    struct alk_error *err)
+{
+	size_t n = json_object_array_length(fields);
+	uint32_t seen = 0;
+
+	if (n > o->nfields)
+		return fail(err, "params.fields", -1, NULL,
+			    "%zu names for %u fields", n, o->nfields);
+	for (size_t c = 0; c < n; c++) {
+		struct json_object *name = json_object_array_get_idx(fields, c);
+		int i;
+
+		if (!json_object_is_type(name, json_type_string))
+			return fail(err, "params.fields", c, NULL,
+				    "expected a field name");
+		i = field_index(o, part, json_object_get_string(name),
+				"params.fields", c, err);
+		if (i < 0)
+			return -EINVAL;
+		if (seen & (1u << i))
+			return fail(err, "params.fields", c, NULL,
+				    "'%s' given twice", o->fields[i].name);
+		seen |= 1u << i;
+		cols[c] = i;
+	}
+	*ncols = n;
+	return check_required(o, part, seen, "params.fields", -1, err);
+}
+
+int alk_api_decode_row(const struct alk_api_object *o, enum alk_api_part part,
+		       const uint8_t *cols, size_t ncols,
+		       struct json_object *row, const char *where,
+		       int64_t index, void *key, void *val,
+		       struct alk_error *err)
+{
+	if (!json_object_is_type(row, json_type_array) ||
+	    json_object_array_length(row) != ncols)
+		return fail(err, where, index, NULL,
+			    "expected an array of %zu values, one per field",
+			    ncols);
+	start(o, part, key, val);
+	for (size_t c = 0; c < ncols; c++)
+		if (decode_field(&o->fields[cols[c]],
+				 json_object_array_get_idx(row, c), key, val,
+				 where, index, err))
+			return -EINVAL;
 	return 0;
 }
 
@@ -627,6 +699,36 @@ void alk_api_encode(const struct alk_api_object *o, enum alk_api_part part,
 		put_value(&o->fields[i], key, val, b, JSON);
 	}
 	alk_buf_putc(b, '}');
+}
+
+void alk_api_encode_fields(const struct alk_api_object *o,
+			   enum alk_api_part part, struct alk_buf *b)
+{
+	unsigned int n = part == ALK_API_KEY ? o->nkey : o->nfields;
+
+	alk_buf_putc(b, '[');
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			alk_buf_putc(b, ',');
+		alk_buf_putc(b, '"');
+		alk_buf_puts(b, o->fields[i].name);
+		alk_buf_putc(b, '"');
+	}
+	alk_buf_putc(b, ']');
+}
+
+void alk_api_encode_row(const struct alk_api_object *o, enum alk_api_part part,
+			const void *key, const void *val, struct alk_buf *b)
+{
+	unsigned int n = part == ALK_API_KEY ? o->nkey : o->nfields;
+
+	alk_buf_putc(b, '[');
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			alk_buf_putc(b, ',');
+		put_value(&o->fields[i], key, val, b, JSON);
+	}
+	alk_buf_putc(b, ']');
 }
 
 void alk_api_words(const struct alk_api_object *o, enum alk_api_part part,

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -109,15 +110,22 @@ static int client_connect(const char *path)
 	return -1;
 }
 
-static void server_stop(pid_t pid)
+/* Stops the server; returns the CPU time it used, in seconds: its cost
+ * on the daemon's loop, whatever else the machine was doing. */
+static double server_stop(pid_t pid)
 {
+	struct rusage ru;
+
 	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	wait4(pid, NULL, 0, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-/* Adds of endpoints first..first+n-1 in requests of `batch`. */
+/* Adds of endpoints first..first+n-1 in requests of `batch`, as entries
+ * (objects) or rows. */
 static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
-		   uint32_t batch)
+		   uint32_t batch, int rows)
 {
 	const struct alk_api_object *o = alk_api_object(ALK_O_ENDPOINT);
 	struct alk_endpoint_key k;
@@ -127,13 +135,23 @@ static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
 	for (uint32_t i = first; i < n; i += batch) {
 		alk_buf_printf(b,
 			       "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":"
-			       "\"endpoint.add\",\"params\":{\"entries\":[",
+			       "\"endpoint.add\",\"params\":{",
 			       i);
+		if (rows) {
+			alk_buf_puts(b, "\"fields\":");
+			alk_api_encode_fields(o, ALK_API_ALL, b);
+			alk_buf_puts(b, ",\"rows\":[");
+		} else {
+			alk_buf_puts(b, "\"entries\":[");
+		}
 		for (uint32_t j = i; j < i + batch && j < n; j++) {
 			if (j > i)
 				alk_buf_putc(b, ',');
 			endpoint(j, &k, &v);
-			alk_api_encode(o, ALK_API_ALL, &k, &v, b);
+			if (rows)
+				alk_api_encode_row(o, ALK_API_ALL, &k, &v, b);
+			else
+				alk_api_encode(o, ALK_API_ALL, &k, &v, b);
 		}
 		alk_buf_puts(b, "]}}\n");
 	}
@@ -234,7 +252,7 @@ static void latency(const char *path, uint32_t n, double *p50, double *p99)
 		size_t got = 0;
 
 		req.len = 0;
-		encode(&req, i, 1, 1);
+		encode(&req, i, 1, 1, 0);
 		t0 = now();
 		if (send(fd, req.data, req.len, 0) != (ssize_t)req.len)
 			die("send");
@@ -319,7 +337,12 @@ static void state_file(const char *dir, uint32_t n)
 
 int main(int argc, char **argv)
 {
-	static const uint32_t batches[] = { 1, 100, 10000 };
+	static const struct {
+		uint32_t batch;
+		int rows;
+	} runs[] = {
+		{ 1, 0 }, { 100, 0 }, { 100, 1 }, { 10000, 0 }, { 10000, 1 }
+	};
 	char dir[] = "/tmp/bench-ctl.XXXXXX", path[64];
 	uint32_t n = 1000000, nlat = 100000;
 	double p50, p99, d50, d99;
@@ -341,27 +364,27 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("endpoint adds, %u per run, in-memory back end\n", n);
-	printf("%-7s  %14s  %14s  %6s\n", "batch", "direct adds/s",
-	       "socket adds/s", "ratio");
-	for (unsigned int b = 0; b < sizeof(batches) / sizeof(batches[0]);
-	     b++) {
-		uint32_t batch = batches[b];
+	printf("%-12s  %14s  %14s  %6s  %s\n", "batch", "direct adds/s",
+	       "socket adds/s", "ratio", "server CPU/add (direct)");
+	for (unsigned int r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		uint32_t batch = runs[r].batch;
 		/* single adds: fewer of them, the same per-request path */
 		uint32_t m = batch == 1 ? nlat : n;
 		struct alk_buf req = { 0 };
-		double td, ts;
+		double td, ts, cpu;
 		pid_t pid;
 		int fd;
 
-		encode(&req, 0, m, batch);
+		encode(&req, 0, m, batch, runs[r].rows);
 		pid = server_start(path, m);
 		fd = client_connect(path);
 		ts = pipelined(fd, &req, (m + batch - 1) / batch);
 		close(fd);
-		server_stop(pid);
+		cpu = server_stop(pid);
 		td = direct(m, batch);
-		printf("%-7u  %14.0f  %14.0f  %6.3f\n", batch, m / td, m / ts,
-		       td / ts);
+		printf("%-6u %-5s  %14.0f  %14.0f  %6.3f  %.2f us (%.2f us)\n",
+		       batch, runs[r].rows ? "rows" : "", m / td, m / ts,
+		       td / ts, cpu / m * 1e6, td / m * 1e6);
 		alk_buf_free(&req);
 	}
 	latency(path, nlat, &p50, &p99);

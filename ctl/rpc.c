@@ -72,15 +72,15 @@ static int failed(struct call *c, int code, const char *fmt, ...)
 }
 
 /* A table-API error: the entry it names, in the request's terms. */
-static int table_failed(struct call *c, int rc)
+static int table_failed(struct call *c, int rc, const char *where)
 {
 	char reason[sizeof(c->err.msg)];
 
 	c->code = alk_api_code(rc);
 	if (c->err.index >= 0) {
 		memcpy(reason, c->err.msg, sizeof(reason));
-		snprintf(c->err.msg, sizeof(c->err.msg),
-			 "entries[%" PRId64 "]: %s", c->err.index, reason);
+		snprintf(c->err.msg, sizeof(c->err.msg), "%s[%" PRId64 "]: %s",
+			 where, c->err.index, reason);
 	}
 	return -1;
 }
@@ -100,30 +100,51 @@ static void *scratch(struct alk_rpc *rpc, size_t size)
 
 /* --- tables ---------------------------------------------------------- */
 
+/* add and del: a batch as "entries" (objects) or "fields" and "rows". */
 static int rpc_change(struct call *c, enum alk_cmd_op op)
 {
 	const struct alk_api_object *o = c->obj;
+	enum alk_api_part part = op == ALK_OP_ADD ? ALK_API_ALL : ALK_API_KEY;
 	struct json_object *entries =
 		json_object_object_get(c->params, "entries");
-	size_t n = json_object_array_length(entries);
-	size_t ks = o->key_size, vs = op == ALK_OP_ADD ? o->val_size : 0;
-	uint8_t *keys, *vals;
+	struct json_object *fields =
+		json_object_object_get(c->params, "fields");
+	struct json_object *rows = json_object_object_get(c->params, "rows");
+	size_t ks = o->key_size, vs = part == ALK_API_ALL ? o->val_size : 0;
+	const char *where = "entries";
+	uint8_t cols[32], *keys, *vals;
+	size_t n, ncols = 0;
 	int rc;
 
+	if (fields && rows && !entries) {
+		if (alk_api_columns(o, part, fields, cols, &ncols, &c->err)) {
+			c->code = ALK_RPC_INVALID_PARAMS;
+			return -1;
+		}
+		entries = rows;
+		where = "rows";
+	} else if (!entries || fields || rows) {
+		return failed(c, ALK_RPC_INVALID_PARAMS,
+			      "params: either 'entries', or 'fields' and "
+			      "'rows'");
+	}
+	n = json_object_array_length(entries);
 	if (n > UINT32_MAX)
 		return failed(c, ALK_RPC_INVALID_PARAMS, "too many entries");
 	keys = scratch(c->rpc, n * (ks + vs) + 1);
 	if (!keys)
 		return failed(c, ALK_RPC_INTERNAL,
-			      "out of memory for %zu "
-			      "entries",
-			      n);
+			      "out of memory for %zu entries", n);
 	vals = keys + n * ks;
 	for (size_t i = 0; i < n; i++) {
-		rc = alk_api_decode(
-			o, json_object_array_get_idx(entries, i),
-			op == ALK_OP_ADD ? ALK_API_ALL : ALK_API_KEY, "entries",
-			i, keys + i * ks, vals + i * vs, &c->err);
+		struct json_object *e = json_object_array_get_idx(entries, i);
+
+		rc = rows == entries ?
+			     alk_api_decode_row(o, part, cols, ncols, e, where,
+						i, keys + i * ks, vals + i * vs,
+						&c->err) :
+			     alk_api_decode(o, e, part, where, i, keys + i * ks,
+					    vals + i * vs, &c->err);
 		if (rc) {
 			c->code = ALK_RPC_INVALID_PARAMS;
 			return -1;
@@ -132,7 +153,7 @@ static int rpc_change(struct call *c, enum alk_cmd_op op)
 	rc = alk_state_apply(c->rpc->tables, o->object, op, keys, vals, n,
 			     &c->err);
 	if (rc)
-		return table_failed(c, rc);
+		return table_failed(c, rc, where);
 	alk_buf_printf(c->out, "{\"count\":%zu}", n);
 	return 0;
 }
@@ -259,7 +280,7 @@ static int rpc_gateway_set(struct call *c)
 	rc = alk_state_apply(c->rpc->tables, ALK_O_GATEWAY, ALK_OP_SET, NULL,
 			     &gw, 1, &c->err);
 	if (rc)
-		return table_failed(c, rc);
+		return table_failed(c, rc, "params");
 	alk_api_encode(c->obj, ALK_API_ALL, NULL, &gw, c->out);
 	return 0;
 }
@@ -337,8 +358,11 @@ static int rpc_version(struct call *c)
 
 /* --- the method table ------------------------------------------------- */
 
+/* One of the two forms: the handler checks which (rpc_change). */
 static const struct param p_batch[] = {
-	{ "entries", T(array), true },
+	{ "entries", T(array), false },
+	{ "fields", T(array), false },
+	{ "rows", T(array), false },
 	{ 0 },
 };
 

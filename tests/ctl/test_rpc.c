@@ -462,6 +462,82 @@ static void test_batch_errors(void)
 	fx_down();
 }
 
+/* The row form of a batch: the same entries, checked the same way. */
+static void test_rows(void)
+{
+	struct json_object *r;
+	struct client c;
+
+	fx_up(NULL);
+	c = cl_open();
+	r = ok(&c, REQ("endpoint.add",
+		       "{\"fields\":[\"host\",\"vni\",\"ip\",\"mac\"],\"rows\":"
+		       "[[\"198.18.0.12\",100,\"203.0.113.5\",\"0e:00:00:00:00:"
+		       "05\"],"
+		       "[\"198.18.0.13\",100,\"203.0.113.6\",\"0e:00:00:00:00:"
+		       "06\"]]}"));
+	CU_ASSERT_EQUAL(get_int(r, "result.count"), 2);
+	json_object_put(r);
+	r = ok(&c, REQ("endpoint.get", "{\"vni\":100,\"ip\":\"203.0.113.6\"}"));
+	CU_ASSERT_STRING_EQUAL(get_str(r, "result.host"), "198.18.0.13");
+	json_object_put(r);
+	/* optional fields may be left out of the columns */
+	json_object_put(
+		ok(&c, REQ("network.add",
+			   "{\"fields\":[\"vni\",\"prefix\",\"bouncers\"],"
+			   "\"rows\":[[1,\"203.0.113.0/24\","
+			   "[\"198.18.0.1\"]]]}")));
+	fails(&c,
+	      REQ("endpoint.add",
+		  "{\"fields\":[\"vni\",\"colour\"],\"rows\":[]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "params.fields[1]: unknown member 'colour'");
+	fails(&c,
+	      REQ("endpoint.add",
+		  "{\"fields\":[\"vni\",\"ip\",\"mac\"],\"rows\":[]}"),
+	      ALK_RPC_INVALID_PARAMS, "params.fields: missing 'host'");
+	fails(&c,
+	      REQ("endpoint.add",
+		  "{\"fields\":[\"vni\",\"ip\",\"vni\"],\"rows\":[]}"),
+	      ALK_RPC_INVALID_PARAMS, "params.fields[2]: 'vni' given twice");
+	fails(&c,
+	      REQ("endpoint.del",
+		  "{\"fields\":[\"vni\",\"ip\",\"mac\"],\"rows\":[]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "params.fields[2]: 'mac' is not part of the key");
+	fails(&c,
+	      REQ("endpoint.del", "{\"fields\":[\"vni\",\"ip\"],\"rows\":"
+				  "[[1,\"203.0.113.5\"],[1]]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "rows[1]: expected an array of 2 values, one per field");
+	fails(&c,
+	      REQ("endpoint.add",
+		  "{\"fields\":[\"vni\",\"ip\",\"mac\",\"host\"],\"rows\":"
+		  "[[1,\"203.0.113.7\",\"0e:00:00:00:00:07\",\"198.18.0.12\"],"
+		  "[1,\"203.0.113.8\",\"0e:00:00:00:00:08\",\"0.0.0.0\"]]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "rows[1]: host 0.0.0.0 is not a unicast address");
+	fails(&c,
+	      REQ("endpoint.add",
+		  "{\"fields\":[\"vni\",\"ip\",\"mac\",\"host\"],\"rows\":"
+		  "[[1,\"203.0.113.7\",\"0e:00:00\",\"198.18.0.12\"]]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "rows[0].mac: '0e:00:00' is not a MAC address "
+	      "(xx:xx:xx:xx:xx:xx)");
+	fails(&c, REQ("endpoint.add", "{\"entries\":[],\"rows\":[]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "params: either 'entries', or 'fields' and 'rows'");
+	fails(&c, REQ("endpoint.add", "{\"rows\":[]}"), ALK_RPC_INVALID_PARAMS,
+	      "params: either 'entries', or 'fields' and 'rows'");
+	CU_ASSERT_EQUAL(table_count(ALK_T_ENDPOINT), 2);
+	r = ok(&c, REQ("endpoint.del", "{\"fields\":[\"ip\",\"vni\"],\"rows\":"
+				       "[[\"203.0.113.5\",100]]}"));
+	json_object_put(r);
+	CU_ASSERT_EQUAL(table_count(ALK_T_ENDPOINT), 1);
+	cl_close(&c);
+	fx_down();
+}
+
 static void test_paging(void)
 {
 	struct alk_buf b = { 0 };
@@ -581,7 +657,7 @@ static void test_bad_requests(void)
 	fails(&c, REQ("endpoint.add", "[]"), ALK_RPC_INVALID_PARAMS,
 	      "params: expected an object");
 	fails(&c, REQ("endpoint.add", "{}"), ALK_RPC_INVALID_PARAMS,
-	      "params: missing 'entries'");
+	      "params: either 'entries', or 'fields' and 'rows'");
 	fails(&c, REQ("endpoint.add", "{\"entries\":{}}"),
 	      ALK_RPC_INVALID_PARAMS, "params.entries: expected an array");
 	fails(&c, REQ("endpoint.add", "{\"entries\":[],\"force\":true}"),
@@ -1016,6 +1092,7 @@ void ctl_rpc_register(void)
 
 	CU_add_test(s, "every method", test_methods);
 	CU_add_test(s, "batch errors name the entry", test_batch_errors);
+	CU_add_test(s, "batches as rows", test_rows);
 	CU_add_test(s, "list pages", test_paging);
 	CU_add_test(s, "bad requests are told why", test_bad_requests);
 	CU_add_test(s, "pipelined and partial input",
