@@ -15,6 +15,7 @@ ratio) and the detail on stderr.
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -38,7 +39,8 @@ class Telemetry:
         else:
             base = os.path.join(os.environ.get('XDG_RUNTIME_DIR', '/tmp'),
                                 'dpdk')
-        self.path = os.path.join(base, prefix, 'dpdk_telemetry.v2')
+        self.runtime_dir = os.path.join(base, prefix)
+        self.path = os.path.join(self.runtime_dir, 'dpdk_telemetry.v2')
         self.sock = None
 
     def connect(self):
@@ -114,6 +116,8 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        # the EAL leaves its runtime directory behind
+        shutil.rmtree(tel.runtime_dir, ignore_errors=True)
 
 
 def main():

@@ -303,6 +303,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	failures = fixtures_run(argv[1], &be, verbose, &count);
-	rte_eal_cleanup();
+	test_eal_cleanup();
 	return failures == 0 && count > 0 ? 0 : 1;
 }

@@ -486,7 +486,7 @@ int main(int argc, char **argv)
 	counters_check();
 	alk_worker_free(w);
 	h.tables->ops->close(h.tables);
-	rte_eal_cleanup();
+	test_eal_cleanup();
 	if (h.failures) {
 		printf("dpdk-hitless: FAIL (%llu problems)\n",
 		       (unsigned long long)h.failures);

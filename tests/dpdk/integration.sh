@@ -44,6 +44,7 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
     fi
     for ns in "$ha" "$hb" "$sw"; do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf "/var/run/dpdk/$prefix" # the EAL's runtime directory
     if [ $rc != 0 ] && [ -f "$work/alkaid.log" ]; then
         echo "--- alkaid-dpdk log"; cat "$work/alkaid.log"
     fi

@@ -8,7 +8,10 @@
 #ifndef ALKAID_TESTS_DPDK_EAL_H
 #define ALKAID_TESTS_DPDK_EAL_H
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -41,6 +44,29 @@ static inline int test_eal_init(const char *name, const char *lcores,
 		return -1;
 	}
 	return 0;
+}
+
+/* rte_eal_cleanup(), and the runtime directory (telemetry sockets) the
+ * EAL leaves behind under its file prefix. */
+static inline void test_eal_cleanup(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 #endif
