@@ -184,9 +184,10 @@ static void request_end(struct alk_buf *b)
 }
 
 /*
- * The answer to a request: 0 and *result (owned by *resp, which the caller
- * puts), or an exit code with the error already said.  prefix, if given,
- * goes before the daemon's message.
+ * The answer to the request in flight: 0 and *result (owned by *resp,
+ * which the caller puts); or EXIT_REFUSED with the daemon's message in msg
+ * and the entry it names in *index (-1: none), for the caller to say; or
+ * EXIT_CONN, already said.
  */
 static int answer(struct json_object **resp, struct json_object **result,
 		  int64_t *index, char *msg, size_t msg_size)
@@ -243,11 +244,16 @@ static int call(struct alk_buf *req, struct json_object **resp,
 	return rc;
 }
 
+static const char *json_text(struct json_object *j)
+{
+	return json_object_to_json_string_ext(
+		j, (opt.pretty ? JSON_C_TO_STRING_PRETTY : 0) |
+			   JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 static void print_json(struct json_object *j)
 {
-	puts(json_object_to_json_string_ext(
-		j, (opt.pretty ? JSON_C_TO_STRING_PRETTY : 0) |
-			   JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_text(j));
 }
 
 /* --- human output --------------------------------------------------- */
@@ -468,10 +474,7 @@ static int run_list(const struct alk_api_object *o, int argc, char **argv)
 
 			if (opt.json) {
 				fputs(total + i ? ",\n" : "\n", stdout);
-				fputs(json_object_to_json_string_ext(
-					      e,
-					      JSON_C_TO_STRING_NOSLASHESCAPE),
-				      stdout);
+				fputs(json_text(e), stdout);
 			} else {
 				rc = print_entry(o, e, &line);
 			}

@@ -174,6 +174,11 @@ static void client_close(struct alk_ctl_server *srv, struct client *c)
 	free(c);
 }
 
+static size_t pending_out(const struct client *c)
+{
+	return c->out.len - c->out_sent;
+}
+
 /* Send what is pending.  0: all sent or the socket is full; -1: gone. */
 static int client_write(struct client *c)
 {
@@ -185,7 +190,18 @@ static int client_write(struct client *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return errno == EAGAIN ? 0 : -1;
+			if (errno != EAGAIN)
+				return -1;
+			/* a client that never quite catches up must not
+			 * keep what it has read: drop the sent part */
+			if (c->out_sent >= 65536 &&
+			    c->out_sent >= pending_out(c)) {
+				memmove(c->out.data, c->out.data + c->out_sent,
+					pending_out(c));
+				c->out.len -= c->out_sent;
+				c->out_sent = 0;
+			}
+			return 0;
 		}
 		c->out_sent += n;
 	}
@@ -194,11 +210,6 @@ static int client_write(struct client *c)
 	if (c->out.cap > (1u << 20))
 		alk_buf_free(&c->out);
 	return 0;
-}
-
-static size_t pending_out(const struct client *c)
-{
-	return c->out.len - c->out_sent;
 }
 
 /* Feed input while the client keeps up; what is left waits in c->in. */
