@@ -56,14 +56,15 @@ static struct alk_tables *fresh_tables(uint32_t n)
 	return alk_host_tables_create(&s);
 }
 
-/* Endpoint i: distinct ip and mac, spread over 64 VNIs. */
+/* Endpoint i: distinct (vni, ip) and mac; addresses of 198.18.0.0/15,
+ * 131072 per VNI. */
 static void endpoint(uint32_t i, struct alk_endpoint_key *k,
 		     struct alk_endpoint *v)
 {
 	memset(k, 0, sizeof(*k));
 	memset(v, 0, sizeof(*v));
-	k->vni = 100 + (i & 63);
-	k->ip = htonl(0x0a000000 | i);
+	k->vni = 100 + (i >> 17);
+	k->ip = htonl(0xc6120000 | (i & 0x1ffff));
 	v->host = htonl(0xc6120000 | (i % 4000 + 1));
 	memcpy(v->mac, (uint8_t[]){ 0x0e, 0, i >> 24, i >> 16, i >> 8, i }, 6);
 }

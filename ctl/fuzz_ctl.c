@@ -9,6 +9,9 @@
  * 2.0 that json-c parses back; and every entry the tables end with is
  * written in the grammar's words and parsed back by the grammar into the
  * same key and value (what the state file relies on).
+ *
+ * Seeds: tests/ctl/fuzz-corpus (each starts with a comment line, which
+ * the target answers as a parse error and skips, as the server would).
  */
 #include <json-c/json.h>
 #include <stdint.h>

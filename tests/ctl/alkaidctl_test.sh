@@ -181,7 +181,7 @@ python3 - "$dir/big.batch" <<'EOF'
 import sys
 with open(sys.argv[1], "w") as f:
     for i in range(25000):
-        f.write(f"endpoint add vni 20 ip 10.{i >> 16}.{(i >> 8) & 255}.{i & 255} "
+        f.write(f"endpoint add vni 20 ip 198.18.{i >> 8}.{i & 255} "
                 f"mac 0e:00:14:{i >> 16:02x}:{(i >> 8) & 255:02x}:{i & 255:02x} host 198.18.0.30\n")
 EOF
 run "batch of 25000" 0 "${A[@]}" -b "$dir/big.batch"
