@@ -50,9 +50,13 @@ ALK_INLINE int alk_outer_rewrite(struct alk_ctx *ctx, struct alk_parsed *ps,
 	alk_mac_copy(ps->eth->dst, mac);
 	alk_mac_copy(ps->eth->src, gw->mac);
 
+	/* the TTL/protocol word, rewritten in a register: storing the TTL
+	 * byte and reading the word back would stall on the store */
 	__builtin_memcpy(&old_word, &ip->ttl, 2);
-	ip->ttl = reply ? ALK_REPLY_TTL : ip->ttl - 1;
-	__builtin_memcpy(&new_word, &ip->ttl, 2);
+	new_word = reply ? (__u16)((old_word & alk_htons(0x00ff)) |
+				   alk_htons(ALK_REPLY_TTL << 8)) :
+			   (__u16)(old_word - alk_htons(0x0100));
+	__builtin_memcpy(&ip->ttl, &new_word, 2);
 	check = alk_csum_replace2(ip->check, old_word, new_word);
 	check = alk_csum_replace4(check, ip->saddr, gw->ip);
 	check = alk_csum_replace4(check, ip->daddr, dst);
@@ -68,6 +72,12 @@ ALK_INLINE int alk_outer_rewrite(struct alk_ctx *ctx, struct alk_parsed *ps,
 	ip->saddr = gw->ip;
 	ip->daddr = dst;
 	return ALK_R_CONTINUE;
+}
+
+ALK_INLINE __u32 alk_parsed_flow_hash(const struct alk_parsed *ps)
+{
+	return alk_flow_hash(ps->vni, ps->flow_saddr, ps->key.ip,
+			     ps->flow_ports, ps->flow_proto);
 }
 
 /* One hop of a set, chosen by the inner flow: stable per flow. */
@@ -104,7 +114,7 @@ ALK_INLINE int alk_forward(struct alk_ctx *ctx, struct alk_parsed *ps,
 		if (!net->nbouncers || net->nbouncers > ALK_MAX_HOPS)
 			return ALK_R_no_route;
 		hop = alk_pick_hop(net->bouncers, net->nbouncers,
-				   ps->flow_hash);
+				   alk_parsed_flow_hash(ps));
 		/* we are this network's bouncer and do not know the endpoint */
 		if (hop == gw->ip)
 			return ALK_R_table_miss;
@@ -117,7 +127,8 @@ ALK_INLINE int alk_forward(struct alk_ctx *ctx, struct alk_parsed *ps,
 		return ALK_R_unknown_vni;
 	if (!vpc->ndividers || vpc->ndividers > ALK_MAX_HOPS)
 		return ALK_R_no_route;
-	hop = alk_pick_hop(vpc->dividers, vpc->ndividers, ps->flow_hash);
+	hop = alk_pick_hop(vpc->dividers, vpc->ndividers,
+			   alk_parsed_flow_hash(ps));
 	/* we are a divider of this VPC and have no network for it */
 	if (hop == gw->ip)
 		return ALK_R_no_route;

@@ -31,7 +31,11 @@ struct alk_parsed {
 	__u32 vni;
 	enum alk_kind kind;
 	struct alk_endpoint_key key; /* endpoint to look up (FORWARD, ARP) */
-	__u32 flow_hash;             /* inner flow, for hop selection */
+	/* The inner flow, hashed only when a hop must be chosen (a bouncer
+	 * never needs it): source, ports, protocol; destination is key.ip. */
+	__be32 flow_saddr;
+	__u32 flow_ports;
+	__u32 flow_proto;
 };
 
 /* Sentinel: the parser has not decided yet; carry on. */
@@ -183,8 +187,9 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 			return ALK_R_arp_not_request;
 		ps->kind = ALK_K_ARP;
 		ps->key.ip = arp->tpa;
-		ps->flow_hash = alk_flow_hash(ps->vni, arp->spa, arp->tpa, 0,
-					      0);
+		ps->flow_saddr = arp->spa;
+		ps->flow_ports = 0;
+		ps->flow_proto = 0;
 		return ALK_R_CONTINUE;
 	}
 	if (type != ALK_ETH_P_IPV4)
@@ -217,8 +222,9 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 				ps->kind = ALK_K_DHCP;
 		}
 	}
-	ps->flow_hash = alk_flow_hash(ps->vni, iip->saddr, iip->daddr, ports,
-				      iip->protocol);
+	ps->flow_saddr = iip->saddr;
+	ps->flow_ports = ports;
+	ps->flow_proto = iip->protocol;
 	return ALK_R_CONTINUE;
 }
 
