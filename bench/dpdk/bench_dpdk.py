@@ -58,8 +58,11 @@ class Telemetry:
             self.sock.close()
 
 
+HUGE = False  # --huge: hugepage memory for both, fewer TLB misses
+
+
 def eal_args(prefix, pcap, lcores, memory):
-    return ['-l', lcores, '--no-huge', '--no-shconf', '--no-pci',
+    return ['-l', lcores] + ([] if HUGE else ['--no-huge']) + ['--no-shconf', '--no-pci',
             '-m', str(memory), '--file-prefix', prefix,
             '--log-level', '*:warning',
             '--vdev', 'net_pcap0,rx_pcap=%s,infinite_rx=1' % pcap,
@@ -133,7 +136,11 @@ def main():
     ap.add_argument('--lcores', default='0,1',
                     help='main lcore, then the one worker (default 0,1)')
     ap.add_argument('--memory', type=int, default=2048, help='EAL -m, MB')
+    ap.add_argument('--huge', action='store_true',
+                    help='use hugepages (reserved and mounted by the caller)')
     a = ap.parse_args()
+    global HUGE
+    HUGE = a.huge
 
     mbufs = a.frames + 32768  # net_pcap keeps every frame in an mbuf
     with tempfile.TemporaryDirectory(prefix='alk-bench-dpdk.') as tmp:
