@@ -820,6 +820,22 @@ static int batch_send(struct batch *b)
 	return 0;
 }
 
+/* A line that cannot be sent.  Unless -f, the request in flight is
+ * answered first, so that the line named as the stop is exact. */
+static int line_failed(struct batch *b, long lineno, const char *why)
+{
+	int rc;
+
+	complain("%s:%ld: %s", b->name, lineno, why);
+	b->failed = 1;
+	if (opt.force)
+		return 0;
+	rc = batch_wait(b);
+	if (!b->first_unapplied)
+		b->first_unapplied = b->cur->n ? b->cur->lines[0] : lineno;
+	return rc ? rc : EXIT_REFUSED;
+}
+
 static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 {
 	const struct alk_api_object *o;
@@ -829,6 +845,8 @@ static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 	struct alk_cmd cmd;
 	int rc;
 
+	if (argc < 0)
+		return line_failed(b, lineno, "too many words");
 	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")) ||
 	    !alk_api_object_by_name(argv[0], strlen(argv[0]))) {
 		/* not batched: everything sent so far is answered first */
@@ -846,13 +864,8 @@ static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 		}
 		return opt.force ? 0 : rc;
 	}
-	if (alk_cmd_parse(argc, argv, &cmd, &err)) {
-		complain("%s:%ld: %s", b->name, lineno, err.msg);
-		b->failed = 1;
-		if (!b->first_unapplied)
-			b->first_unapplied = g->n ? g->lines[0] : lineno;
-		return opt.force ? 0 : EXIT_REFUSED;
-	}
+	if (alk_cmd_parse(argc, argv, &cmd, &err))
+		return line_failed(b, lineno, err.msg);
 	if (g->n &&
 	    (g->object != cmd.object || g->op != cmd.op || g->n == BATCH_MAX)) {
 		rc = batch_send(b);
@@ -889,26 +902,20 @@ static int run_batch(const char *path)
 		b.groups[i].lines = malloc(BATCH_MAX * sizeof(long));
 		if (!b.groups[i].lines) {
 			complain("out of memory");
-			return EXIT_CONN;
+			rc = EXIT_CONN;
 		}
 	}
 	b.cur = &b.groups[0];
-	rc = conn_open();
+	if (!rc)
+		rc = conn_open();
 	while (!rc && getline(&line, &cap, f) >= 0) {
-		char *p = line + strspn(line, " \t");
-		int argc;
+		int argc = alk_api_line_words(line, argv, 64);
 
 		lineno++;
-		if (*p == '#' || *p == '\n' || !*p)
+		if (!argc)
 			continue;
-		argc = alk_cmd_split(p, argv, 64);
-		if (argc < 0) {
-			complain("%s:%ld: too many words", b.name, lineno);
-			b.failed = 1;
-			rc = opt.force ? 0 : EXIT_REFUSED;
-			continue;
-		}
-		argv[argc] = NULL;
+		if (argc > 0)
+			argv[argc] = NULL;
 		rc = batch_line(&b, lineno, argc, argv);
 	}
 	if (!rc)

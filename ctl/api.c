@@ -127,6 +127,13 @@ const struct alk_api_object *alk_api_object_by_name(const char *name,
 	return NULL;
 }
 
+int alk_api_line_words(char *line, char **argv, int max)
+{
+	char *p = line + strspn(line, " \t");
+
+	return *p == '#' ? 0 : alk_cmd_split(p, argv, max);
+}
+
 void alk_api_cmd_parts(const struct alk_cmd *c, const void **key,
 		       const void **val)
 {

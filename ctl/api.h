@@ -139,6 +139,11 @@ void alk_api_words(const struct alk_api_object *o, enum alk_api_part part,
 void alk_api_field_text(const struct alk_api_field *f, const void *key,
 			const void *val, struct alk_buf *b);
 
+/* A line of a command file (an alkaidctl batch file, the state file):
+ * its words, split in place.  Returns their count, 0 for a blank or '#'
+ * comment line, -1 for more than max. */
+int alk_api_line_words(char *line, char **argv, int max);
+
 /* Where an alk_cmd keeps its key and value. */
 void alk_api_cmd_parts(const struct alk_cmd *c, const void **key,
 		       const void **val);

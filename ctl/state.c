@@ -300,15 +300,11 @@ int alk_state_load(struct alk_tables *t, const char *path,
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		struct alk_cmd cmd;
-		char *p = line;
-		int argc;
+		int argc = alk_api_line_words(line, argv, 64);
 
 		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || !*p)
+		if (!argc)
 			continue;
-		argc = alk_cmd_split(p, argv, 64);
 		if (argc < 0) {
 			rc = fail(err, lineno, -EINVAL,
 				  "%s:%ld: too many words", path, lineno);

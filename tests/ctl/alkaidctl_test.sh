@@ -169,6 +169,18 @@ run "endpoints of the bad batch: none" 1 "${A[@]}" endpoint get vni 8 ip 198.51.
 printf 'endpoint add vni 9 ip 198.51.100.21 mac 0e:00:00:00:09:01 host 198.18.0.30\nendpoint add vni 9 ip nowhere mac 0e:00:00:00:09:02 host 198.18.0.30\nendpoint add vni 9 ip 198.51.100.23 mac 0e:00:00:00:09:03 host 198.18.0.30\n' >"$dir/syntax.batch"
 run "batch with a grammar error on line 2" 1 "${A[@]}" -b "$dir/syntax.batch"
 has "grammar error names the line" "$dir/err" "$dir/syntax.batch:2: bad ip 'nowhere'"
+{
+    echo "neighbor add ip 198.18.0.40 mac 02:00:00:00:00:40"
+    echo "neighbor add ip 198.18.0.41 mac 02:00:00:00:00:41"
+    echo "endpoint add vni 12 ip 198.51.100.41 mac 0e:00:00:00:0c:01 host 198.18.0.40"
+    echo "endpoint add vni 12 ip 198.51.100.42 mac 0e:00:00:00:0c:02 host 198.18.0.40"
+    echo "endpoint add vni 12 $(seq -s ' ' 70)"
+} >"$dir/long.batch"
+run "batch with an overlong line 5" 1 "${A[@]}" -b "$dir/long.batch"
+has "overlong line named" "$dir/err" "$dir/long.batch:5: too many words"
+has "the group sent before it was applied, the one after not" "$dir/err" "stopped: the commands before line 3 were applied"
+run "neighbors before the overlong line: applied" 0 "${A[@]}" neighbor get ip 198.18.0.41
+run "endpoints before the overlong line: not sent" 1 "${A[@]}" endpoint get vni 12 ip 198.51.100.41
 run "-f: on after errors, still failing" 1 "${A[@]}" -f -b "$dir/syntax.batch"
 run "-f: the line after the error applied" 0 "${A[@]}" endpoint get vni 9 ip 198.51.100.23
 run "batch from stdin" 0 bash -c "echo 'vpc add vni 11 dividers 198.18.0.1' | \"\$@\" -b -" _ "${A[@]}"
@@ -211,7 +223,7 @@ stop d1
 has "state file written at exit, in the grammar" "$state" "endpoint add vni 9 ip 198.51.100.23 mac 0e:00:00:00:09:03 host 198.18.0.30"
 start d1 -s "$sock" -S "$state" -n 200000 || exit 1
 run "-j tables after the restart" 0 "${A[@]}" -j tables
-json "everything back" 'j["tables"]["endpoint"]["count"] == 25003 and j["tables"]["neighbor"]["count"] == 5'
+json "everything back" 'j["tables"]["endpoint"]["count"] == 25003 and j["tables"]["neighbor"]["count"] == 7'
 run "gateway back" 0 "${A[@]}" gateway
 has "gateway back: vxlan port" "$dir/out" "8472"
 sock2=$dir/ctl2.sock
