@@ -535,8 +535,6 @@ static int load_initial(struct loader *l, const config_setting_t *root)
 	int rc = member(l, root, "initial-tables", CONFIG_TYPE_LIST, &list);
 	int n;
 
-	if (!rc)
-		rc = get_string(l, root, "initial-file", &cfg->initial_file);
 	if (rc || !list)
 		return rc;
 	n = config_setting_length(list);
@@ -566,6 +564,42 @@ static int load_initial(struct loader *l, const config_setting_t *root)
 		cfg->initial_lines[i] = source_line(l, s);
 		cfg->ninitial = i + 1;
 	}
+	return 0;
+}
+
+/*
+ * The state file: absolute (the daemon may change directory); its
+ * directory is made when it is first saved.  The initial file: readable
+ * now, its path relative to the config file's directory.
+ */
+static int load_files(struct loader *l, const config_setting_t *root)
+{
+	struct alk_config *cfg = l->cfg;
+	config_setting_t *s;
+	int rc = get_string(l, root, "state-file", &cfg->state_file);
+
+	if (!rc && (s = config_setting_get_member(root, "state-file")) &&
+	    cfg->state_file[0] != '/')
+		return bad(l, s, "not an absolute path");
+	if (!rc)
+		rc = get_string(l, root, "initial-file", &cfg->initial_file);
+	if (rc || !(s = config_setting_get_member(root, "initial-file")))
+		return rc;
+	if (cfg->initial_file[0] != '/') {
+		char *dir = strdup(l->path), *full;
+
+		if (!dir || asprintf(&full, "%s/%s", dirname(dir),
+				     cfg->initial_file) < 0) {
+			free(dir);
+			return -ENOMEM;
+		}
+		free(dir);
+		free(cfg->initial_file);
+		cfg->initial_file = full;
+	}
+	if (access(cfg->initial_file, R_OK))
+		return bad(l, s, "cannot read %s: %s", cfg->initial_file,
+			   strerror(errno));
 	return 0;
 }
 
@@ -673,7 +707,7 @@ int alk_config_load(const char *path, enum alk_config_daemon daemon,
 		"initial-tables", "initial-file", NULL,
 	};
 	struct loader l = { .path = path, .cfg = cfg, .err = err };
-	config_setting_t *root, *s;
+	config_setting_t *root;
 	char *dir = strdup(path);
 	config_t cf;
 	int rc;
@@ -714,10 +748,7 @@ int alk_config_load(const char *path, enum alk_config_daemon daemon,
 	if (!rc)
 		rc = load_dpdk(&l, root, daemon);
 	if (!rc)
-		rc = get_string(&l, root, "state-file", &cfg->state_file);
-	if (!rc && (s = config_setting_get_member(root, "state-file")) &&
-	    cfg->state_file[0] != '/')
-		rc = bad(&l, s, "not an absolute path");
+		rc = load_files(&l, root);
 	if (!rc)
 		rc = load_gateway(&l, root);
 	if (!rc)

@@ -459,27 +459,6 @@ int alk_ctl_server_fd(const struct alk_ctl_server *srv)
 	return srv->epfd;
 }
 
-/* mkdir -p of the socket's directory; new directories 0755: the socket's
- * own mode and the peer check guard it. */
-static int make_dirs(const char *path)
-{
-	char *p = strdup(path), *s;
-	int rc = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			rc = -errno;
-			break;
-		}
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
 /* A socket left by a dead daemon is removed; a live one is not taken. */
 static int clear_stale(const struct sockaddr_un *sa, struct alk_error *err)
 {
@@ -516,7 +495,8 @@ static int listen_on(struct alk_ctl_server *srv, struct alk_error *err)
 			       "socket path longer than %zu bytes: %s",
 			       sizeof(sa.sun_path) - 1, srv->path);
 	strcpy(sa.sun_path, srv->path);
-	rc = make_dirs(srv->path);
+	/* 0755: the socket's own mode and the peer check guard it */
+	rc = alk_make_parent_dirs(srv->path, 0755);
 	if (rc)
 		return err_set(err, rc, "cannot create the directory of %s: %s",
 			       srv->path, strerror(-rc));

@@ -136,6 +136,25 @@ int alk_state_batch_push(struct alk_state_batch *b, const struct alk_cmd *c,
 	return c->object == ALK_O_GATEWAY ? alk_state_batch_flush(b, err) : 0;
 }
 
+int alk_make_parent_dirs(const char *path, unsigned int mode)
+{
+	char *p = strdup(path), *s;
+	int rc = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(p, mode) && errno != EEXIST) {
+			rc = -errno;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
 /* --- the state file ------------------------------------------------- */
 
 static int save_table(FILE *f, struct alk_tables *t,
@@ -217,6 +236,10 @@ int alk_state_save(struct alk_tables *t, const char *path,
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".XXXXXX", 8);
 	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !alk_make_parent_dirs(path, 0750)) {
+		memcpy(tmp + plen, ".XXXXXX", 8);
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
 	if (fd < 0) {
 		rc = fail(err, -1, -errno, "%s: cannot create %s: %s", path,
 			  tmp, strerror(errno));

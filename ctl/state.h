@@ -10,6 +10,9 @@
 #include "tables/cmd.h"
 #include "tables/tables.h"
 
+/* mkdir -p of the directories path will be in; 0 or -errno. */
+int alk_make_parent_dirs(const char *path, unsigned int mode);
+
 /* Entries per front-end call when loading files. */
 #define ALK_STATE_BATCH 10000
 
@@ -44,6 +47,7 @@ void alk_state_batch_fini(struct alk_state_batch *b);
  * Write every table to path in the command grammar, atomically: a
  * temporary file in the same directory, fsync, rename, fsync of the
  * directory.  A reader sees the old file or the new one, never a part.
+ * The directory is created (0750) if it is missing.
  */
 int alk_state_save(struct alk_tables *t, const char *path,
 		   struct alk_error *err);

@@ -162,6 +162,9 @@ static void test_refused(void)
 		1, "gateway: ip 0.0.0.0 is not a unicast address");
 	refused("state-file = \"state\";\n", 1,
 		"state-file: not an absolute path");
+	refused("initial-file = \"/no/such/file\";\n", 1,
+		"initial-file: cannot read /no/such/file: No such file or "
+		"directory");
 	refused("initial-tables = (\n"
 		"  \"neighbor add ip 198.18.0.2 mac 02:00:00:00:00:02\",\n"
 		"  \"neighbor add ip 198.18.0.3 mac 02:00:00:00:0g:02\"\n);\n",
@@ -174,6 +177,8 @@ static void test_refused(void)
 		3, "mac repeated in the batch (entry 0)");
 	refused("initial-tables = (\n  5\n);\n", 2,
 		"initial-tables[0]: expected a command string");
+	refused("initial-tables = (\n  \"\"\n);\n", 2,
+		"initial-tables[0]: expected OBJECT COMMAND");
 	/* a whole batch refused: its lines are named */
 	refused_at("table-sizes = {\n  vpcs = 1;\n};\ninitial-tables = (\n"
 		   "  \"vpc add vni 1 dividers 198.18.0.1\",\n"
@@ -252,6 +257,39 @@ static void test_apply(void)
 	unlink(state);
 }
 
+/* An initial file next to the config file, named relative to it. */
+static void test_initial_file(void)
+{
+	struct alk_table_sizes s = { 64, 16, 16, 16 };
+	struct alk_tables *t = alk_host_tables_create(&s);
+	struct alk_vpc_key k = { .vni = 42 };
+	struct alk_vpc v;
+	struct alk_config cfg;
+	struct alk_error err;
+	char batch[128], want[256];
+	FILE *f;
+
+	snprintf(batch, sizeof(batch), "%s/init.batch", dir);
+	f = fopen(batch, "w");
+	fputs("# initial\nvpc add vni 42 dividers 198.18.0.1\n"
+	      "vpc add vni 43 dividers 198.18.0.300\n",
+	      f);
+	fclose(f);
+	write_conf("initial-file = \"init.batch\";\n");
+	CU_ASSERT_EQUAL_FATAL(alk_config_load(path, ALK_CONFIG_ANY, &cfg, &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(cfg.initial_file, batch);
+	/* its errors name its own lines */
+	CU_ASSERT_EQUAL(alk_config_apply(&cfg, t, &err), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: bad dividers '198.18.0.300'",
+		 batch);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_VPC, &k, &v), 0);
+	t->ops->close(t);
+	alk_config_free(&cfg);
+	unlink(batch);
+}
+
 void ctl_config_register(void)
 {
 	CU_pSuite s = CU_add_suite("config", setup, teardown);
@@ -261,4 +299,5 @@ void ctl_config_register(void)
 	CU_add_test(s, "table API errors at load name the line",
 		    test_semantic_lines);
 	CU_add_test(s, "start-up order", test_apply);
+	CU_add_test(s, "initial file", test_initial_file);
 }

@@ -149,9 +149,16 @@ static void test_save_failure(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "rename"));
 	CU_ASSERT_EQUAL(leftovers(dir), 0);
 	rmdir(path);
-	/* no such directory */
-	snprintf(path, sizeof(path), "%s/none/state", dir);
-	CU_ASSERT_EQUAL(alk_state_save(t, path, &err), -ENOENT);
+	/* a missing directory is made; a file in the way is an error */
+	snprintf(path, sizeof(path), "%s/new/dir/state", dir);
+	CU_ASSERT_EQUAL(alk_state_save(t, path, &err), 0);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/new/dir", dir);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/new", dir);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	snprintf(path, sizeof(path), "/dev/null/state");
+	CU_ASSERT_EQUAL(alk_state_save(t, path, &err), -ENOTDIR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot create"));
 	t->ops->close(t);
 	rmdir(dir);
