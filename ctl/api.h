@@ -43,7 +43,7 @@ enum alk_rpc_code {
 
 /* How a field is written in JSON and in the grammar. */
 enum alk_api_kind {
-	ALK_K_VNI,    /* number, u32 (24-bit range checked by the front end) */
+	ALK_K_VNI,    /* number, 0-16777215 (the front end's message) */
 	ALK_K_U16,    /* number */
 	ALK_K_U32,    /* number */
 	ALK_K_PORT,   /* number, stored network order */
@@ -113,8 +113,9 @@ void alk_api_encode(const struct alk_api_object *o, enum alk_api_part part,
  * object, which matters at a million entries.
  *
  * alk_api_columns() checks the names (known, not twice, every required
- * one there) and maps each column to its field; alk_api_decode_row()
- * decodes one row with that map ("rows[3].mac: ..." on error).
+ * one there) and maps each column to its field in cols (room for
+ * o->nfields); alk_api_decode_row() decodes one row with that map
+ * ("rows[3].mac: ..." on error).
  */
 int alk_api_columns(const struct alk_api_object *o, enum alk_api_part part,
 		    struct json_object *fields, uint8_t *cols, size_t *ncols,
