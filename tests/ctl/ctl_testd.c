@@ -67,10 +67,14 @@ int main(int argc, char **argv)
 	} else {
 		alk_config_init(&cfg);
 	}
-	if (socket)
+	if (socket) {
+		free(cfg.control.socket);
 		cfg.control.socket = strdup(socket);
-	if (state)
+	}
+	if (state) {
+		free(cfg.state_file);
 		cfg.state_file = strdup(state);
+	}
 	if (endpoints)
 		cfg.sizes.endpoints = endpoints;
 
