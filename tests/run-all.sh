@@ -90,6 +90,7 @@ fuzz() {
         return 1
     if [ -x build-fuzz/tests/fuzz/fuzz-ctl ]; then
         mkdir -p build-fuzz/corpus-ctl
+        cp tests/ctl/fuzz-corpus/* build-fuzz/corpus-ctl/ 2>/dev/null || true
         build-fuzz/tests/fuzz/fuzz-ctl -max_total_time="${FUZZ_SECONDS:-60}" \
             -error_exitcode=1 build-fuzz/corpus-ctl 2>&1 | tail -4 || return 1
     fi
