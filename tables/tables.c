@@ -132,6 +132,57 @@ static int apply(struct alk_tables *t, enum alk_table tbl, const void *keys,
 	return 0;
 }
 
+/* A MAC is one endpoint per VNI: within the batch too.  Sorting by
+ * (vni, mac) makes it one pass, whatever the batch size. */
+struct mac_use {
+	uint32_t vni;
+	uint8_t mac[6];
+	__be32 ip;
+	uint32_t index;
+};
+
+static int mac_use_cmp(const void *a, const void *b)
+{
+	const struct mac_use *x = a, *y = b;
+	int c;
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	c = memcmp(x->mac, y->mac, 6);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int check_batch_macs(const struct alk_endpoint_key *keys,
+			    const struct alk_endpoint *vals, uint32_t n,
+			    struct alk_error *err)
+{
+	struct mac_use *u;
+	int rc = 0;
+
+	if (n < 2)
+		return 0;
+	u = malloc(n * sizeof(*u));
+	if (!u)
+		return fail(err, -1, ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		u[i].vni = keys[i].vni;
+		memcpy(u[i].mac, vals[i].mac, 6);
+		u[i].ip = keys[i].ip;
+		u[i].index = i;
+	}
+	qsort(u, n, sizeof(*u), mac_use_cmp);
+	for (uint32_t i = 1; i < n && !rc; i++)
+		if (u[i].vni == u[i - 1].vni &&
+		    !memcmp(u[i].mac, u[i - 1].mac, 6) && u[i].ip != u[i - 1].ip)
+			rc = fail(err, u[i].index, EEXIST,
+				  "mac repeated in the batch (entry %u)",
+				  u[i - 1].index);
+	free(u);
+	return rc;
+}
+
 int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		      const struct alk_endpoint *vals, uint32_t n,
 		      struct alk_error *err)
@@ -161,6 +212,9 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 	rc = check_capacity(t, ALK_T_ENDPOINT, keys, n, err);
 	if (rc)
 		return rc;
+	rc = check_batch_macs(keys, vals, n, err);
+	if (rc)
+		return rc;
 
 	dkeys = calloc(n ? n : 1, sizeof(*dkeys));
 	dvals = calloc(n ? n : 1, sizeof(*dvals));
@@ -183,18 +237,6 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 				  "mac already belongs to endpoint %s in vni %u",
 				  ip_str(owner.ip, a), keys[i].vni);
 			goto out;
-		}
-		for (uint32_t j = 0; j < i; j++) {
-			if (dkeys[j].vni == dkeys[i].vni &&
-			    !memcmp(dkeys[j].mac, dkeys[i].mac, 6) &&
-			    dvals[j].ip != dvals[i].ip) {
-				rc = fail(err, i,
-					  EEXIST, "mac repeated in the batch (entry %u)",
-					  j);
-				goto out;
-			}
-			if (n > 4096)
-				break; /* large loads: checked by the index */
 		}
 		if (t->ops->lookup(t, ALK_T_ENDPOINT, &keys[i], &old) == 0 &&
 		    memcmp(old.mac, vals[i].mac, 6)) {
@@ -246,6 +288,13 @@ int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		rc = t->ops->remove(t, ALK_T_ENDPOINT, keys, n);
 	free(dkeys);
 	return rc ? fail(err, -1, -rc, "endpoint table: delete failed") : 0;
+}
+
+static int removed(int rc, enum alk_table tbl, struct alk_error *err)
+{
+	return rc ? fail(err, -1, -rc, "%s table: delete failed: %s",
+			 alk_table_name(tbl), strerror(-rc)) :
+		    0;
 }
 
 static int check_hops(const __be32 *hops, uint32_t n, const char *what,
@@ -328,7 +377,8 @@ int alk_networks_del(struct alk_tables *t, const struct alk_network_key *keys,
 		if (rc)
 			return rc;
 	}
-	return t->ops->remove(t, ALK_T_NETWORK, keys, n);
+	return removed(t->ops->remove(t, ALK_T_NETWORK, keys, n), ALK_T_NETWORK,
+		       err);
 }
 
 int alk_vpcs_add(struct alk_tables *t, const struct alk_vpc_key *keys,
@@ -357,7 +407,7 @@ int alk_vpcs_del(struct alk_tables *t, const struct alk_vpc_key *keys,
 		if (rc)
 			return rc;
 	}
-	return t->ops->remove(t, ALK_T_VPC, keys, n);
+	return removed(t->ops->remove(t, ALK_T_VPC, keys, n), ALK_T_VPC, err);
 }
 
 int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
@@ -383,8 +433,8 @@ int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
 int alk_neighbors_del(struct alk_tables *t, const struct alk_neighbor_key *keys,
 		      uint32_t n, struct alk_error *err)
 {
-	(void)err;
-	return t->ops->remove(t, ALK_T_NEIGHBOR, keys, n);
+	return removed(t->ops->remove(t, ALK_T_NEIGHBOR, keys, n),
+		       ALK_T_NEIGHBOR, err);
 }
 
 int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
@@ -410,6 +460,14 @@ int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
 int alk_table_get(struct alk_tables *t, enum alk_table tbl, const void *key,
 		  void *val)
 {
+	if (tbl == ALK_T_NETWORK) {
+		struct alk_network_key k = *(const struct alk_network_key *)key;
+
+		if (k.plen > 32)
+			return -EINVAL;
+		k.prefix &= alk_prefix_mask(k.plen);
+		return t->ops->lookup(t, tbl, &k, val);
+	}
 	return t->ops->lookup(t, tbl, key, val);
 }
 

@@ -83,7 +83,7 @@ static void test_capacity(void)
 
 static void test_dhcp_index(void)
 {
-	struct alk_tables *t = tables(16);
+	struct alk_tables *t = tables(8192);
 	struct alk_endpoint_key k, k2;
 	struct alk_endpoint v, v2;
 	struct alk_dhcp_key dk = { .vni = 9 };
@@ -100,6 +100,23 @@ static void test_dhcp_index(void)
 	endpoint(&k2, &v2, 9, 0xc613000a, 9);
 	CU_ASSERT_EQUAL(alk_endpoints_add(t, &k2, &v2, 1, &err), -EEXIST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "198.19.0.9"));
+
+	/* within one large batch too: the last entry reuses the second's */
+	{
+		enum { N = 5000 };
+		static struct alk_endpoint_key bk[N];
+		static struct alk_endpoint bv[N];
+
+		for (int i = 0; i < N; i++) {
+			endpoint(&bk[i], &bv[i], 11, 0xc6130100 + i, 0);
+			bv[i].mac[4] = i >> 8;
+			bv[i].mac[5] = i;
+		}
+		memcpy(bv[N - 1].mac, bv[1].mac, 6);
+		CU_ASSERT_EQUAL(alk_endpoints_add(t, bk, bv, N, &err), -EEXIST);
+		CU_ASSERT_EQUAL(err.index, N - 1);
+		CU_ASSERT_EQUAL(count(t, ALK_T_ENDPOINT), 1);
+	}
 
 	/* a new MAC for the endpoint moves its index entry */
 	v.mac[5] = 10;
@@ -250,6 +267,15 @@ static void test_grammar(void)
 	CU_ASSERT_EQUAL(ntohs(c.gateway.vxlan_port), 8472);
 	CU_ASSERT_EQUAL(ntohs(c.gateway.geneve_port), 6081);
 	CU_ASSERT_EQUAL(parse("bogus add", &c, &err), -EINVAL);
+	CU_ASSERT_EQUAL(parse("vpc del vni", &c, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs a value"));
+	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0g",
+			      &c, &err),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0A",
+			      &c, &err),
+			0);
+	CU_ASSERT_EQUAL(c.neighbor.val.mac[5], 0x0a);
 	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00", &c,
 			      &err),
 			-EINVAL);
