@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alkaid-xdp: loads the alkaid XDP program on interfaces, owns its tables
- * (BPF maps pinned under <bpffs>/alkaid/<ifname>/) and stays in the
- * foreground to serve them.
+ * (BPF maps pinned under <pins>/<ifname>/, <pins> being <bpffs>/alkaid or
+ * the configuration's xdp.pin-path) and stays in the foreground to serve
+ * them on the control socket (ctl/server.h).
  *
  * Restarts never stop the data plane: the maps are pinned, so a new
  * daemon finds the tables as the old one left them, and the new program
@@ -32,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <linux/ethtool.h>
@@ -43,6 +45,9 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "config/config.h"
+#include "ctl/api.h"
+#include "ctl/server.h"
 #include "tables/cmd.h"
 #include "tables_bpf.h"
 
@@ -62,16 +67,31 @@ enum exit_code {
 	EXIT_TABLES = 3, /* pinned tables differ from what was asked */
 };
 
+/* Bits of options.sizes_given: which sizes the command line gave. */
+enum {
+	SIZE_ENDPOINTS = 1,
+	SIZE_NETWORKS = 2,
+	SIZE_VPCS = 4,
+	SIZE_NEIGHBORS = 8,
+};
+
 struct options {
 	const char *ifnames[MAX_IFACES];
 	int nifaces;
 	enum xdp_attach_mode mode;
+	int mode_given;
 	const char *bpf_object;
 	const char *bpffs;
+	int bpffs_given;
 	struct alk_table_sizes sizes;
+	unsigned int sizes_given;
 	int have_gw_ip, have_gw_mac;
 	__be32 gw_ip;
 	__u8 gw_mac[6];
+	const char *config; /* -c */
+	const char *socket; /* NULL: the file's, else the default */
+	const char *group;
+	const char *state;
 	int detach;
 	int verbose;
 };
@@ -82,6 +102,7 @@ struct iface {
 	__u8 mac[6];
 	char pin_dir[PATH_MAX];
 	int lock_fd; /* held while this daemon serves the interface */
+	int fresh;   /* no tables were pinned: this start created them */
 	struct bpf_object *obj;
 	struct xdp_program *xdp; /* when libxdp attached it */
 	struct alk_tables *tables;
@@ -99,11 +120,18 @@ struct loop_source {
 
 struct daemon {
 	struct options opt;
+	struct alk_config cfg; /* the file's, or the defaults */
+	char pins[PATH_MAX];   /* holds one directory of pins per interface */
+	char bpffs[PATH_MAX];  /* the parent of xdp.pin-path */
 	char object_path[PATH_MAX];
 	struct iface ifaces[MAX_IFACES];
 	int nifaces;
+	/* the interfaces' tables as one: what the control socket programs */
+	struct alk_tables *tables;
+	struct alk_ctl_server *srv;
 	int epfd;
 	struct loop_source signals;
+	struct loop_source control;
 };
 
 static const char *prog_name = "alkaid-xdp";
@@ -140,6 +168,12 @@ static __u32 mode_flags(enum xdp_attach_mode mode)
 	return mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 }
 
+/* Offloading drivers (nfp) run hash and array maps only, and few helpers. */
+#define HW_REFUSED                                                             \
+	"XDP offload (hw) is not supported: alkaid's program needs an LPM "    \
+	"trie, a per-CPU array and bpf_xdp_adjust_tail, which no offloading "  \
+	"driver can run; use native, or skb (generic)"
+
 /* The help is a page of text, laid out as it prints. */
 /* clang-format off */
 static void usage(FILE *out)
@@ -150,7 +184,9 @@ static void usage(FILE *out)
 "\n"
 "SYNOPSIS\n"
 "    alkaid-xdp [OPTIONS] -i IFNAME [-i IFNAME]...\n"
+"    alkaid-xdp [OPTIONS] -c FILE\n"
 "    alkaid-xdp --detach [--bpffs DIR] -i IFNAME [-i IFNAME]...\n"
+"    alkaid-xdp --detach -c FILE\n"
 "\n"
 "DESCRIPTION\n"
 "    Loads the alkaid XDP program on each interface: it answers ARP and\n"
@@ -161,8 +197,17 @@ static void usage(FILE *out)
 "\n"
 "    Each interface has its own tables (gateway, endpoints, networks, VPCs,\n"
 "    neighbors, the DHCP index and per-reason counters), BPF maps pinned in\n"
-"    DIR/alkaid/IFNAME/, where DIR is the bpffs of --bpffs.  The daemon\n"
-"    stays in the foreground to serve them.\n"
+"    PINS/IFNAME/, where PINS is DIR/alkaid for the bpffs DIR of --bpffs, or\n"
+"    the xdp.pin-path of the configuration file.  The daemon stays in the\n"
+"    foreground to serve them on its control socket.\n"
+"\n"
+"    The control socket (-s) is how the tables are programmed while the\n"
+"    daemon runs: alkaidctl -s SOCKET speaks to it (JSON-RPC 2.0, one\n"
+"    request per line; see alkaidctl --help).  With several interfaces it\n"
+"    programs them as one gateway: every change goes to each interface's\n"
+"    tables, reads come from the first interface, counters are summed.  An\n"
+"    interface whose tables are created by this start gets a copy of those\n"
+"    of the first interface that already had tables pinned.\n"
 "\n"
 "    Started again on an interface it already serves, alkaid-xdp reuses the\n"
 "    pinned tables, so their entries survive, and replaces the running\n"
@@ -178,15 +223,40 @@ static void usage(FILE *out)
 "    directly; alkaid then owns the interface's XDP hook and swaps its own\n"
 "    program with XDP_FLAGS_REPLACE.\n"
 "\n"
+"CONFIGURATION FILE\n"
+"    -c FILE gives the start-up configuration in libconfig syntax (see\n"
+"    alkaid-xdp.conf, installed with alkaid, and config/README.md): the\n"
+"    interfaces, the mode and xdp.pin-path (its xdp section, required),\n"
+"    table sizes, the control socket and its group, the gateway, a state\n"
+"    file and initial tables.  Options given on the command line win over\n"
+"    the file.  A file with an error is refused before any interface is\n"
+"    touched, with FILE:LINE: SETTING: REASON, and exit status 2.\n"
+"\n"
+"    The tables are filled from the file only when this start creates\n"
+"    them (no tables were pinned for any interface): from the state file\n"
+"    when it exists, else from initial-tables and initial-file.  On a\n"
+"    restart the pinned tables already hold the live state and are left\n"
+"    as they are.  The file's gateway is written at every start, and\n"
+"    --gateway-ip after it.\n"
+"\n"
 "OPTIONS\n"
 "    -i, --interface IFNAME\n"
-"        Serve IFNAME.  Repeat for more interfaces (up to %d).  Required.\n"
+"        Serve IFNAME.  Repeat for more interfaces (up to %d).  Required\n"
+"        unless the configuration file lists xdp.interfaces; given here,\n"
+"        they replace the file's.\n"
+"\n"
+"    -c, --config FILE\n"
+"        Read the start-up configuration from FILE (see CONFIGURATION\n"
+"        FILE above).\n"
 "\n"
 "    -m, --mode native|generic\n"
 "        XDP mode.  native (default) runs in the driver, before the\n"
-"        kernel allocates a socket buffer; generic runs on every driver,\n"
-"        after it, and is much slower.  A restart must use the mode the\n"
-"        running program has.\n"
+"        kernel allocates a socket buffer; generic (or skb) runs on every\n"
+"        driver, after it, and is much slower.  Default: the file's\n"
+"        xdp.mode, else native.  A restart must use the mode the running\n"
+"        program has.  hw (offload to the NIC, xdp.mode = \"hw\") is\n"
+"        refused: the program needs an LPM trie, a per-CPU array and\n"
+"        bpf_xdp_adjust_tail, which no offloading driver can run.\n"
 "\n"
 "    -o, --bpf-object PATH\n"
 "        The compiled XDP program.  Default: alkaid.bpf.o beside the\n"
@@ -195,8 +265,12 @@ static void usage(FILE *out)
 "\n"
 "    --bpffs DIR\n"
 "        Where bpffs is, or is to be mounted if it is not there yet.\n"
-"        Default: %s.  The tables are pinned in DIR/alkaid/IFNAME/,\n"
-"        libxdp keeps its state in DIR/xdp/.\n"
+"        The tables are pinned in DIR/alkaid/IFNAME/, libxdp keeps its\n"
+"        state in DIR/xdp/.  Default: the parent of the file's\n"
+"        xdp.pin-path, the tables then being pinned in\n"
+"        PIN-PATH/IFNAME/ (pin-path = \"/sys/fs/bpf/alkaid\" is the\n"
+"        default layout); else %s.  Given here, it wins over the file's\n"
+"        xdp.pin-path.\n"
 "\n"
 "    --endpoints N\n"
 "        Capacity of the endpoint table and of the DHCP index (one entry\n"
@@ -213,6 +287,7 @@ static void usage(FILE *out)
 "    --neighbors N\n"
 "        Capacity of the neighbor table (underlay IP to MAC).  Default %u.\n"
 "\n"
+"        The defaults are the file's table-sizes when it gives them.\n"
 "        Sizes are fixed when the tables are first created.  A restart\n"
 "        must ask for the same ones (or leave the options out to get the\n"
 "        defaults); to change them, --detach first, which empties the\n"
@@ -220,20 +295,43 @@ static void usage(FILE *out)
 "\n"
 "    --gateway-ip A\n"
 "        The gateway's underlay IPv4 address: overlay frames must be sent\n"
-"        to it.  Written to the gateway table at start-up, keeping the UDP\n"
-"        ports and flags a previous run or the control plane set.  Without\n"
-"        it the table is left as it is; while it holds no address every\n"
-"        frame goes to the kernel.\n"
+"        to it.  Written to the gateway table at start-up, after the\n"
+"        file's gateway, keeping the UDP ports and flags a previous run,\n"
+"        the file or the control plane set.  Without it (and without a\n"
+"        gateway in the file) the table is left as it is; while it holds\n"
+"        no address every frame goes to the kernel.\n"
 "\n"
 "    --gateway-mac M\n"
 "        The gateway's MAC (source of every frame it sends).  Default: the\n"
 "        MAC of each interface.  Needs --gateway-ip.\n"
 "\n"
+"    -s, --socket PATH\n"
+"        The control socket, a Unix stream socket of mode 0660 (its\n"
+"        directory is created).  Default: the file's control.socket, else\n"
+"        %s.  A socket left by a dead daemon is replaced; one on\n"
+"        which a live daemon answers makes the start fail before any\n"
+"        interface is touched.\n"
+"\n"
+"    --group NAME\n"
+"        Members of group NAME may use the control socket too (it belongs\n"
+"        to the group); root and the daemon's own user always may.\n"
+"        Default: the file's control.group, else none.\n"
+"\n"
+"    --state FILE\n"
+"        Keep every table in FILE, in alkaidctl's batch-file grammar:\n"
+"        written atomically (a temporary file, fsync, rename) at most a\n"
+"        second after changes made through the control socket, and at\n"
+"        exit.  When this start creates the tables and FILE exists, it is\n"
+"        loaded instead of the initial tables: tables kept that way\n"
+"        survive a reboot, which the pins do not.  Its directory is\n"
+"        made when it is first written.  Default: the file's\n"
+"        state-file, else none.\n"
+"\n"
 "    --detach\n"
 "        Remove alkaid's program from each interface (other programs on\n"
 "        the libxdp dispatcher stay) and delete the pinned tables, then\n"
 "        exit.  Also cleans up the pins of an interface that no longer\n"
-"        exists.\n"
+"        exists.  With -c, the file's interfaces and pin-path.\n"
 "\n"
 "    -v, --verbose\n"
 "        Print libbpf's and libxdp's debug messages.\n"
@@ -246,16 +344,17 @@ static void usage(FILE *out)
 "\n"
 "SIGNALS\n"
 "    SIGTERM, SIGINT  exit, leaving the program attached and the tables\n"
-"                     pinned.\n"
+"                     pinned; the state file is written if it is behind\n"
+"                     and the control socket removed.\n"
 "    SIGHUP           ignored (logged).\n"
 "\n"
 "EXIT STATUS\n"
 "    0  stopped by a signal (the data plane keeps running), or --detach\n"
 "       done.\n"
 "    1  failure: an interface, the program, bpffs, loading or attaching,\n"
-"       or another alkaid-xdp already serves the interface.\n"
-"       Interfaces set up before the failing one keep running.\n"
-"    2  bad usage.\n"
+"       the control socket, or another alkaid-xdp already serves the\n"
+"       interface.  Interfaces set up before the failing one keep running.\n"
+"    2  bad usage, or a configuration file with an error.\n"
 "    3  the tables pinned for an interface differ from those asked for\n"
 "       (sizes, or their layout after an upgrade); nothing was changed.\n"
 "\n"
@@ -275,6 +374,13 @@ static void usage(FILE *out)
 "    Serve eth1 natively with room for 16M endpoints:\n"
 "        alkaid-xdp -i eth1 --endpoints 16M --gateway-ip 198.18.0.1\n"
 "\n"
+"    Start from a configuration file, on a socket of one's own, and\n"
+"    program the gateway through it:\n"
+"        alkaid-xdp -c /etc/alkaid/alkaid-xdp.conf -s /run/alkaid/gw.sock\n"
+"        alkaidctl -s /run/alkaid/gw.sock endpoint add vni 100 \\\n"
+"            ip 203.0.113.5 mac 0e:00:00:00:00:05 host 198.18.0.12\n"
+"        alkaidctl -s /run/alkaid/gw.sock -j endpoint list\n"
+"\n"
 "    Upgrade without a gap (same sizes, tables kept):\n"
 "        kill -TERM $(pidof alkaid-xdp)\n"
 "        alkaid-xdp -i eth1 --endpoints 16M\n"
@@ -286,7 +392,7 @@ static void usage(FILE *out)
 "        alkaid-xdp --detach -i eth1\n",
 		MAX_IFACES, ALK_BPF_OBJECT_DEFAULT, ALK_BPFFS_DEFAULT,
 		ALK_DEFAULT_ENDPOINTS, ALK_DEFAULT_NETWORKS, ALK_DEFAULT_VPCS,
-		ALK_DEFAULT_NEIGHBORS);
+		ALK_DEFAULT_NEIGHBORS, ALK_CTL_DEFAULT_SOCKET);
 }
 /* clang-format on */
 
@@ -322,11 +428,14 @@ enum long_only {
 	OPT_NEIGHBORS,
 	OPT_GW_IP,
 	OPT_GW_MAC,
+	OPT_GROUP,
+	OPT_STATE,
 	OPT_DETACH,
 };
 
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
+	{ "config", required_argument, NULL, 'c' },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "bpf-object", required_argument, NULL, 'o' },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
@@ -336,6 +445,9 @@ static const struct option long_options[] = {
 	{ "neighbors", required_argument, NULL, OPT_NEIGHBORS },
 	{ "gateway-ip", required_argument, NULL, OPT_GW_IP },
 	{ "gateway-mac", required_argument, NULL, OPT_GW_MAC },
+	{ "socket", required_argument, NULL, 's' },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -355,11 +467,26 @@ static int bad_usage(const char *fmt, ...)
 	return -1;
 }
 
+/* IFNAME, unless it is not a name or one too many; -1: said why. */
+static int add_iface(struct options *o, const char *name)
+{
+	if (strlen(name) >= IFNAMSIZ || !*name)
+		return bad_usage("'%s' is not an interface name", name);
+	if (o->nifaces == MAX_IFACES)
+		return bad_usage("at most %d interfaces", MAX_IFACES);
+	for (int i = 0; i < o->nifaces; i++)
+		if (!strcmp(o->ifnames[i], name))
+			return bad_usage("interface %s given twice", name);
+	o->ifnames[o->nifaces++] = name;
+	return 0;
+}
+
 /* 0: go on; 1: done (help, version); -1: bad usage, already said. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	const char *what;
 	uint32_t *size;
+	unsigned int bit;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -367,23 +494,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->bpffs = ALK_BPFFS_DEFAULT;
 	alk_table_sizes_default(&o->sizes);
 
-	while ((c = getopt_long(argc, argv, "i:m:o:vVh", long_options, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "i:c:m:o:s:vVh", long_options,
+				NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (strlen(optarg) >= IFNAMSIZ || !*optarg)
-				return bad_usage(
-					"'%s' is not an interface name",
-					optarg);
-			if (o->nifaces == MAX_IFACES)
-				return bad_usage("at most %d interfaces",
-						 MAX_IFACES);
-			for (int i = 0; i < o->nifaces; i++)
-				if (!strcmp(o->ifnames[i], optarg))
-					return bad_usage(
-						"interface %s given twice",
-						optarg);
-			o->ifnames[o->nifaces++] = optarg;
+			if (add_iface(o, optarg))
+				return -1;
+			break;
+		case 'c':
+			o->config = optarg;
 			break;
 		case 'm':
 			if (!strcmp(optarg, "native"))
@@ -391,32 +510,40 @@ static int parse_options(int argc, char **argv, struct options *o)
 			else if (!strcmp(optarg, "generic") ||
 				 !strcmp(optarg, "skb"))
 				o->mode = XDP_MODE_SKB;
+			else if (!strcmp(optarg, "hw"))
+				return bad_usage("--mode hw: %s", HW_REFUSED);
 			else
 				return bad_usage("--mode is native or generic, "
 						 "not '%s'",
 						 optarg);
+			o->mode_given = 1;
 			break;
 		case 'o':
 			o->bpf_object = optarg;
 			break;
 		case OPT_BPFFS:
 			o->bpffs = optarg;
+			o->bpffs_given = 1;
 			break;
 		case OPT_ENDPOINTS:
 			size = &o->sizes.endpoints;
 			what = "--endpoints";
+			bit = SIZE_ENDPOINTS;
 			goto count;
 		case OPT_NETWORKS:
 			size = &o->sizes.networks;
 			what = "--networks";
+			bit = SIZE_NETWORKS;
 			goto count;
 		case OPT_VPCS:
 			size = &o->sizes.vpcs;
 			what = "--vpcs";
+			bit = SIZE_VPCS;
 			goto count;
 		case OPT_NEIGHBORS:
 			size = &o->sizes.neighbors;
 			what = "--neighbors";
+			bit = SIZE_NEIGHBORS;
 		count:
 			if (parse_count(optarg, size))
 				return bad_usage(
@@ -424,6 +551,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 					"(K and M suffixes allowed), "
 					"not '%s'",
 					what, optarg);
+			o->sizes_given |= bit;
 			break;
 		case OPT_GW_IP:
 			if (alk_parse_ipv4(optarg, &o->gw_ip))
@@ -439,6 +567,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 					"MAC address (aa:bb:cc:dd:ee:ff)",
 					optarg);
 			o->have_gw_mac = 1;
+			break;
+		case 's':
+			if (!*optarg)
+				return bad_usage("--socket wants a path");
+			o->socket = optarg;
+			break;
+		case OPT_GROUP:
+			o->group = optarg;
+			break;
+		case OPT_STATE:
+			if (!*optarg)
+				return bad_usage("--state wants a path");
+			o->state = optarg;
 			break;
 		case OPT_DETACH:
 			o->detach = 1;
@@ -458,10 +599,109 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
-	if (!o->nifaces)
-		return bad_usage("no interface: give at least one -i IFNAME");
+	if (!o->nifaces && !o->config)
+		return bad_usage("no interface: give at least one -i IFNAME, "
+				 "or a configuration file (-c)");
 	if (o->have_gw_mac && !o->have_gw_ip)
 		return bad_usage("--gateway-mac needs --gateway-ip");
+	return 0;
+}
+
+/* ---- the configuration file -------------------------------------------- */
+
+/*
+ * Load -c, and take from it what the command line did not give.  Returns
+ * 0, or the exit status once said why (a file with an error is refused
+ * with its "file:line: setting: reason").
+ */
+static int options_from_config(struct daemon *d)
+{
+	struct options *o = &d->opt;
+	struct alk_config *cfg = &d->cfg;
+	struct alk_error err = { 0 };
+	int n;
+
+	if (!o->config) {
+		alk_config_init(cfg);
+	} else if (alk_config_load(o->config, ALK_CONFIG_XDP, cfg, &err)) {
+		say("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (!o->nifaces)
+		for (unsigned int i = 0; i < cfg->xdp.ninterfaces; i++)
+			if (add_iface(o, cfg->xdp.interfaces[i]))
+				return EXIT_USAGE;
+	if (!o->mode_given && cfg->xdp.present) {
+		if (cfg->xdp.mode == ALK_XDP_HW) {
+			say("%s: xdp.mode: %s", o->config, HW_REFUSED);
+			return EXIT_USAGE;
+		}
+		o->mode = cfg->xdp.mode == ALK_XDP_SKB ? XDP_MODE_SKB :
+							 XDP_MODE_NATIVE;
+	}
+	/* alk_config_init() leaves the defaults where the file is silent */
+	if (!(o->sizes_given & SIZE_ENDPOINTS))
+		o->sizes.endpoints = cfg->sizes.endpoints;
+	if (!(o->sizes_given & SIZE_NETWORKS))
+		o->sizes.networks = cfg->sizes.networks;
+	if (!(o->sizes_given & SIZE_VPCS))
+		o->sizes.vpcs = cfg->sizes.vpcs;
+	if (!(o->sizes_given & SIZE_NEIGHBORS))
+		o->sizes.neighbors = cfg->sizes.neighbors;
+
+	/* pin-path holds the interfaces' directories, as <bpffs>/alkaid
+	 * does; the bpffs (and libxdp's state) is its parent */
+	if (o->bpffs_given || !cfg->xdp.pin_path) {
+		n = snprintf(d->pins, sizeof(d->pins), "%s/alkaid", o->bpffs);
+	} else {
+		char *slash;
+
+		n = snprintf(d->pins, sizeof(d->pins), "%s", cfg->xdp.pin_path);
+		while (n > 1 && n < (int)sizeof(d->pins) &&
+		       d->pins[n - 1] == '/')
+			d->pins[--n] = 0;
+		slash = strrchr(d->pins, '/');
+		if (!slash || slash == d->pins) {
+			say("%s: xdp.pin-path '%s': a directory in a bpffs is "
+			    "needed, such as /sys/fs/bpf/alkaid",
+			    o->config, cfg->xdp.pin_path);
+			return EXIT_USAGE;
+		}
+		snprintf(d->bpffs, sizeof(d->bpffs), "%.*s",
+			 (int)(slash - d->pins), d->pins);
+		o->bpffs = d->bpffs;
+	}
+	if (n < 0 || n >= (int)sizeof(d->pins)) {
+		bad_usage("the pin path is too long");
+		return EXIT_USAGE;
+	}
+
+	if (!o->socket)
+		o->socket = cfg->control.socket;
+	if (!o->group)
+		o->group = cfg->control.group;
+	if (o->state) {
+		char cwd[PATH_MAX];
+
+		free(cfg->state_file);
+		cfg->state_file = NULL;
+		/* absolute, as the file's state-file must be */
+		if (o->state[0] == '/')
+			cfg->state_file = strdup(o->state);
+		else if (getcwd(cwd, sizeof(cwd)) &&
+			 asprintf(&cfg->state_file, "%s/%s", cwd, o->state) < 0)
+			cfg->state_file = NULL;
+		if (!cfg->state_file) {
+			fail("--state %s: %s", o->state, strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	if (!o->nifaces) {
+		bad_usage("no interface: give at least one -i IFNAME, or "
+			  "xdp.interfaces in %s",
+			  o->config);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -566,6 +806,9 @@ static int ensure_bpffs(const char *path)
 		fail("cannot create %s for bpffs: %s", path, strerror(-err));
 		return err;
 	}
+	/* a directory just made inside a bpffs (a pin-path's parent) */
+	if (!statfs(path, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
 	if (mount("bpf", path, "bpf", 0, "mode=0700")) {
 		err = -errno;
 		fail("%s is not a bpffs and mounting one there failed: %s",
@@ -828,23 +1071,18 @@ static int attach(struct daemon *d, struct iface *ifc, __u32 *replaced)
 
 /* ---- interfaces -------------------------------------------------------- */
 
+/* --gateway-ip: after the file's gateway, which it overrides. */
 static int gateway_setup(struct daemon *d, struct iface *ifc)
 {
 	struct alk_error aerr = { 0 };
 	struct alk_gateway gw;
 	int err;
 
+	if (!d->opt.have_gw_ip)
+		return 0;
 	err = ifc->tables->ops->gateway_get(ifc->tables, &gw);
 	if (err)
 		memset(&gw, 0, sizeof(gw));
-	if (!d->opt.have_gw_ip) {
-		if (!gw.ip)
-			say("%s: the gateway table holds no address yet: every "
-			    "frame goes to the kernel until one is set "
-			    "(--gateway-ip, or the control socket)",
-			    ifc->name);
-		return 0;
-	}
 	if (!gw.ip) {
 		gw.geneve_port = htons(ALK_GENEVE_PORT);
 		gw.vxlan_port = htons(ALK_VXLAN_PORT);
@@ -917,6 +1155,30 @@ static int iface_lock(struct iface *ifc, int wait_ms)
 	return -EBUSY;
 }
 
+/* PINS/IFNAME */
+static int iface_pin_dir(struct daemon *d, struct iface *ifc)
+{
+	int n = snprintf(ifc->pin_dir, sizeof(ifc->pin_dir), "%s/%s", d->pins,
+			 ifc->name);
+
+	return n < 0 || (size_t)n >= sizeof(ifc->pin_dir) ? -ENAMETOOLONG : 0;
+}
+
+/* The pin directory, and this daemon's hold on the interface. */
+static int iface_claim(struct daemon *d, struct iface *ifc)
+{
+	int err = iface_pin_dir(d, ifc);
+
+	if (!err)
+		err = mkdir_p(ifc->pin_dir, 0700);
+	if (err) {
+		fail("%s: cannot create %s: %s", ifc->name, ifc->pin_dir,
+		     strerror(-err));
+		return EXIT_FAIL;
+	}
+	return iface_lock(ifc, 5000) ? EXIT_FAIL : EXIT_OK;
+}
+
 static int iface_start(struct daemon *d, struct iface *ifc)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
@@ -925,17 +1187,6 @@ static int iface_start(struct daemon *d, struct iface *ifc)
 	__u32 replaced = 0;
 	int npinned, err;
 
-	err = alk_bpf_pin_dir(ifc->pin_dir, sizeof(ifc->pin_dir), d->opt.bpffs,
-			      ifc->name);
-	if (!err)
-		err = mkdir_p(ifc->pin_dir, 0700);
-	if (err) {
-		fail("%s: cannot create %s: %s", ifc->name, ifc->pin_dir,
-		     strerror(-err));
-		return EXIT_FAIL;
-	}
-	if (iface_lock(ifc, 5000))
-		return EXIT_FAIL;
 	/* maps are declared LIBBPF_PIN_BY_NAME: libbpf reuses the pins in
 	 * this directory, or creates the maps and pins them there */
 	oo.pin_root_path = ifc->pin_dir;
@@ -957,20 +1208,21 @@ static int iface_start(struct daemon *d, struct iface *ifc)
 		say("%s: the tables pinned by an earlier alkaid-xdp are kept "
 		    "as they are.  Start with the sizes they have (--endpoints "
 		    "%u --networks %u --vpcs %u --neighbors %u), or run "
-		    "'alkaid-xdp --detach -i %s%s%s' first, which removes the "
-		    "program and the tables (traffic stops until the next "
+		    "'alkaid-xdp --detach -i %s%s%s%s%s' first, which removes "
+		    "the program and the tables (traffic stops until the next "
 		    "start)",
 		    ifc->name, pinned.endpoints, pinned.networks, pinned.vpcs,
-		    pinned.neighbors, ifc->name,
-		    strcmp(d->opt.bpffs, ALK_BPFFS_DEFAULT) ? " --bpffs " : "",
-		    strcmp(d->opt.bpffs, ALK_BPFFS_DEFAULT) ? d->opt.bpffs :
-							      "");
+		    pinned.neighbors, ifc->name, d->opt.config ? " -c " : "",
+		    d->opt.config ? d->opt.config : "",
+		    d->opt.bpffs_given ? " --bpffs " : "",
+		    d->opt.bpffs_given ? d->opt.bpffs : "");
 		return EXIT_TABLES;
 	}
 	if (npinned < 0) {
 		fail("%s: %s", ifc->name, aerr.msg);
 		return EXIT_FAIL;
 	}
+	ifc->fresh = npinned == 0;
 
 	err = attach(d, ifc, &replaced);
 	if (err)
@@ -980,8 +1232,6 @@ static int iface_start(struct daemon *d, struct iface *ifc)
 		fail("%s: %s", ifc->name, aerr.msg);
 		return EXIT_FAIL;
 	}
-	if (gateway_setup(d, ifc))
-		return EXIT_FAIL;
 	report_program(d, ifc, replaced, npinned > 0);
 	return EXIT_OK;
 undo:
@@ -1014,8 +1264,10 @@ static int iface_detach(struct daemon *d, struct iface *ifc)
 	int err = 0, removed = 0;
 	long state;
 
-	alk_bpf_pin_dir(ifc->pin_dir, sizeof(ifc->pin_dir), d->opt.bpffs,
-			ifc->name);
+	if (iface_pin_dir(d, ifc)) {
+		fail("%s: the pin path is too long", ifc->name);
+		return EXIT_FAIL;
+	}
 	if (iface_lock(ifc, 0))
 		return EXIT_FAIL;
 	if (!ifc->ifindex) {
@@ -1120,15 +1372,162 @@ static int loop_init(struct daemon *d)
 	return err;
 }
 
+/* ---- the control socket ------------------------------------------------ */
+
+static void control_log(int prio, const char *msg)
+{
+	say("control socket: %s", msg);
+}
+
+static int on_control(struct daemon *d, struct loop_source *src,
+		      uint32_t events)
+{
+	int rc = alk_ctl_server_process(d->srv);
+
+	if (rc)
+		fail("control socket: %s", strerror(-rc));
+	return rc;
+}
+
+/* Whether a live daemon answers on path.  Asked before any interface is
+ * touched; the server itself replaces only a dead daemon's socket. */
+static int socket_taken(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 0; /* the server will say why */
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return rc == 0;
+}
+
+/* Every table of from (not the counters) into to, just created. */
+static int tables_copy(struct alk_tables *to, struct alk_tables *from)
+{
+	const uint32_t chunk = 1024;
+	struct alk_gateway gw;
+	int rc = 0;
+
+	for (int tbl = 0; tbl < ALK_T_MAX && !rc; tbl++) {
+		size_t ks = alk_table_key_size(tbl);
+		uint8_t *keys = malloc(chunk * ks), *last = malloc(ks);
+		uint8_t *vals = malloc(chunk * alk_table_val_size(tbl));
+		int n = 0;
+
+		rc = keys && vals && last ? 0 : -ENOMEM;
+		while (!rc) {
+			n = alk_table_list(from, tbl, n ? last : NULL, keys,
+					   vals, chunk);
+			if (n <= 0) {
+				rc = n;
+				break;
+			}
+			rc = to->ops->update(to, tbl, keys, vals, n);
+			if ((uint32_t)n < chunk)
+				break;
+			memcpy(last, keys + (n - 1) * ks, ks);
+		}
+		free(keys);
+		free(vals);
+		free(last);
+	}
+	if (!rc && !from->ops->gateway_get(from, &gw))
+		rc = to->ops->gateway_set(to, &gw);
+	return rc;
+}
+
 /*
- * The control socket (ctl/) joins here.  It gets the loop (loop_add() its
- * listening socket and its clients as more loop sources) and, for each
- * interface, the tables that program it: d->ifaces[i].name and
- * d->ifaces[i].tables, a struct alk_tables * like any other back end's.
+ * The interfaces' tables become one (alk_fanout_tables_create), filled
+ * from the file if this start created them, and served on the socket.
+ * The loop watches the server's descriptor.
  */
 static int control_start(struct daemon *d)
 {
-	return 0;
+	struct alk_ctl_options copt = {
+		.state_file = d->cfg.state_file,
+		.log = control_log,
+	};
+	struct alk_tables *members[MAX_IFACES];
+	struct alk_error err = { 0 };
+	struct alk_config gateway_only;
+	struct alk_gateway gw;
+	int from = -1, rc;
+
+	for (int i = 0; i < d->nifaces; i++) {
+		members[i] = d->ifaces[i].tables;
+		if (from < 0 && !d->ifaces[i].fresh)
+			from = i;
+	}
+	/* an interface added to a running gateway must answer like the
+	 * others from its first frame: it gets their tables */
+	for (int i = 0; from >= 0 && i < d->nifaces; i++) {
+		if (!d->ifaces[i].fresh)
+			continue;
+		rc = tables_copy(members[i], members[from]);
+		if (rc) {
+			fail("%s: copying the tables of %s: %s",
+			     d->ifaces[i].name, d->ifaces[from].name,
+			     strerror(-rc));
+			return rc;
+		}
+		say("%s: tables copied from %s", d->ifaces[i].name,
+		    d->ifaces[from].name);
+	}
+	d->tables = alk_fanout_tables_create(members, d->nifaces);
+	if (!d->tables) {
+		fail("out of memory");
+		return -ENOMEM;
+	}
+
+	/* Pinned tables hold the live state: the file's initial tables (or
+	 * its state file) would roll it back, its gateway does not. */
+	if (from < 0) {
+		if (d->cfg.state_file && !access(d->cfg.state_file, F_OK))
+			say("tables created: loading the state file %s",
+			    d->cfg.state_file);
+		else if (d->cfg.ninitial || d->cfg.initial_file)
+			say("tables created: applying the initial tables of %s",
+			    d->cfg.path);
+		rc = alk_config_apply(&d->cfg, d->tables, &err);
+	} else {
+		gateway_only = d->cfg;
+		gateway_only.state_file = NULL;
+		gateway_only.ninitial = 0;
+		gateway_only.initial_file = NULL;
+		rc = alk_config_apply(&gateway_only, d->tables, &err);
+	}
+	if (rc) {
+		fail("%s", err.msg);
+		return rc;
+	}
+	for (int i = 0; i < d->nifaces; i++) {
+		rc = gateway_setup(d, &d->ifaces[i]);
+		if (rc)
+			return rc;
+	}
+	if (d->tables->ops->gateway_get(d->tables, &gw) || !gw.ip)
+		say("the gateway table holds no address yet: every frame goes "
+		    "to the kernel until one is set (--gateway-ip, gateway in "
+		    "the configuration file, or alkaidctl gateway set)");
+
+	d->srv = alk_ctl_server_create(d->opt.socket, d->opt.group, d->tables,
+				       &copt, &err);
+	if (!d->srv) {
+		fail("control socket: %s", err.msg);
+		return -EINVAL;
+	}
+	d->control.fd = alk_ctl_server_fd(d->srv);
+	d->control.ready = on_control;
+	rc = loop_add(d, &d->control, EPOLLIN);
+	if (rc)
+		fail("control socket: %s", strerror(-rc));
+	return rc;
 }
 
 static int loop_run(struct daemon *d)
@@ -1156,11 +1555,15 @@ static int loop_run(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static struct daemon d;
+	const char *socket_path;
 	int rc, code = EXIT_OK;
 
 	rc = parse_options(argc, argv, &d.opt);
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	code = options_from_config(&d);
+	if (code)
+		goto out;
 	lib_log.verbose = d.opt.verbose;
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
@@ -1175,17 +1578,21 @@ int main(int argc, char **argv)
 		ifc->ifindex = if_nametoindex(ifc->name);
 		if (!ifc->ifindex && !d.opt.detach) {
 			fail("no interface named %s", ifc->name);
-			return EXIT_FAIL;
+			code = EXIT_FAIL;
+			goto out;
 		}
 		if (ifc->ifindex && iface_mac(ifc->name, ifc->mac) &&
 		    !d.opt.detach) {
 			fail("%s: cannot read its MAC address: %s", ifc->name,
 			     strerror(errno));
-			return EXIT_FAIL;
+			code = EXIT_FAIL;
+			goto out;
 		}
 	}
-	if (ensure_bpffs(d.opt.bpffs))
-		return EXIT_FAIL;
+	if (ensure_bpffs(d.opt.bpffs)) {
+		code = EXIT_FAIL;
+		goto out;
+	}
 
 	if (d.opt.detach) {
 		for (int i = 0; i < d.nifaces; i++) {
@@ -1193,7 +1600,7 @@ int main(int argc, char **argv)
 			if (rc)
 				code = rc;
 		}
-		return code;
+		goto out;
 	}
 
 	find_object(&d);
@@ -1201,28 +1608,55 @@ int main(int argc, char **argv)
 		fail("cannot read the XDP program %s: %s (give its path with "
 		     "--bpf-object)",
 		     d.object_path, strerror(errno));
-		return EXIT_FAIL;
+		code = EXIT_FAIL;
+		goto out;
 	}
 	rc = loop_init(&d);
 	if (rc) {
 		fail("cannot set up the event loop: %s", strerror(-rc));
-		return EXIT_FAIL;
+		code = EXIT_FAIL;
+		goto out;
+	}
+	for (int i = 0; i < d.nifaces && !code; i++)
+		code = iface_claim(&d, &d.ifaces[i]);
+	/* once the interfaces are ours (a restart waited for the old daemon
+	 * to let go, and of its socket), a live socket is another daemon's */
+	socket_path = d.opt.socket ? d.opt.socket : ALK_CTL_DEFAULT_SOCKET;
+	if (!code && socket_taken(socket_path)) {
+		fail("another daemon answers on the control socket %s: give "
+		     "this one a socket of its own (-s)",
+		     socket_path);
+		code = EXIT_FAIL;
 	}
 	for (int i = 0; i < d.nifaces && !code; i++)
 		code = iface_start(&d, &d.ifaces[i]);
 	if (!code && control_start(&d))
 		code = EXIT_FAIL;
 	if (!code) {
-		say("ready: %d interface%s, tables under %s/alkaid; SIGTERM or "
-		    "SIGINT ends the daemon, not the data plane",
-		    d.nifaces, d.nifaces == 1 ? "" : "s", d.opt.bpffs);
+		say("ready: %d interface%s, tables under %s, control socket "
+		    "%s%s%s; SIGTERM or SIGINT ends the daemon, not the data "
+		    "plane",
+		    d.nifaces, d.nifaces == 1 ? "" : "s", d.pins, socket_path,
+		    d.cfg.state_file ? ", state file " : "",
+		    d.cfg.state_file ? d.cfg.state_file : "");
 		rc = loop_run(&d);
 		if (rc) {
 			fail("event loop: %s", strerror(-rc));
 			code = EXIT_FAIL;
 		}
 	}
-	for (int i = 0; i < d.nifaces; i++)
+	/* saves the state file if it is behind, removes the socket */
+	alk_ctl_server_destroy(d.srv);
+	if (d.tables && d.tables != d.ifaces[0].tables)
+		d.tables->ops->close(d.tables); /* the fan-out only */
+	for (int i = 0; i < d.nifaces; i++) {
 		iface_close(&d.ifaces[i]);
+		/* the directory of a claim that went no further: rmdir
+		 * removes it only if empty, never tables */
+		if (d.ifaces[i].pin_dir[0])
+			rmdir(d.ifaces[i].pin_dir);
+	}
+out:
+	alk_config_free(&d.cfg);
 	return code;
 }

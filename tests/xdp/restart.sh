@@ -44,6 +44,7 @@ sizes=(--endpoints 64K --networks 1K --vpcs 1K --neighbors 1K)
 tmp=$(mktemp -d /tmp/alkaid-restart.XXXXXX)
 bpffs=$tmp/bpffs
 pins=$bpffs/alkaid/gw0
+sock=$tmp/alkaid.sock # not the default socket: a test must not take it
 daemon_pid=
 gen_pid=
 
@@ -88,7 +89,7 @@ start_daemon() {
     shift
     # not through gw(): $! must be the daemon, not a subshell
     ip netns exec "$ns_gw" "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" \
-        "$@" >"$log" 2>&1 &
+        -s "$sock" "$@" >"$log" 2>&1 &
     daemon_pid=$!
     for _ in $(seq 300); do
         grep -q "ready:" "$log" && return 0
@@ -176,7 +177,8 @@ done
 
 # a second daemon for a served interface is refused and changes nothing
 rc=0
-gw "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" >"$tmp/second.log" 2>&1 ||
+gw "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" -s "$tmp/second.sock" \
+    >"$tmp/second.log" 2>&1 ||
     rc=$?
 [ "$rc" -eq 1 ] || fail "second daemon on gw0: exit $rc, expected 1"
 grep -q "another alkaid-xdp" "$tmp/second.log" ||
@@ -187,7 +189,7 @@ grep -q "another alkaid-xdp" "$tmp/second.log" ||
 # what to do, and changes nothing; then the right one starts
 stop_daemon
 rc=0
-gw "$alkaid" -i gw0 --bpffs "$bpffs" --endpoints 128K \
+gw "$alkaid" -i gw0 --bpffs "$bpffs" --endpoints 128K -s "$sock" \
     >"$tmp/refused.log" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "start with other sizes: exit $rc, expected 3"
 grep -q -- "--detach" "$tmp/refused.log" ||
