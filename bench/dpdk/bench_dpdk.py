@@ -151,6 +151,7 @@ def main():
         tag = os.getpid()
         alk_cmd = lambda p: ([a.alkaid] + eal_args(p, pcap, a.lcores, a.memory) + [
             '--', '--gateway-ip', GATEWAY_IP, '--pair', '0:1',
+            '-s', os.path.join(tmp, 'alkaid.sock'),  # not the default one
             '--batch', batch, '--endpoints', str(a.endpoints),
             '--networks', '64', '--network-tbl8s', '64', '--vpcs', '64',
             '--neighbors', '1024', '--mbufs', str(mbufs)])

@@ -108,7 +108,7 @@ EOF
 
 ip netns exec "$sw" "$alkaid" -l 0,1 --no-huge --no-shconf --no-pci -m 1024 \
     --file-prefix "$prefix" --vdev net_af_packet0,iface=gw0 -- \
-    --gateway-ip $gw_ip --batch "$work/tables.batch" \
+    --gateway-ip $gw_ip --batch "$work/tables.batch" -s "$work/alkaid.sock" \
     --endpoints 4096 --networks 64 --network-tbl8s 64 --vpcs 64 \
     --neighbors 64 >"$work/alkaid.log" 2>&1 &
 pid=$!
