@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Every lab, on every back end that is built: the full checks on a small
+# topology, then the scale run (32 hosts x 8 endpoints, pingall).
+#   tests/lab/run.sh [--quick] [--build DIR]   (--quick: no scale run)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$here/../../build
+quick=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) quick=1 ;;
+    --build) build=$2; shift ;;
+    *) echo "lab: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+rc=0
+for backend in xdp dpdk; do
+    case $backend in
+    xdp) [ -x "$build/dp-xdp/alkaid-xdp" ] || continue ;;
+    dpdk) [ -x "$build/dp-dpdk/alkaid-dpdk" ] || continue ;;
+    esac
+    start=$(date +%s)
+    "$here/lab.sh" --backend "$backend" --build "$build" --hosts 2 --endpoints 2 || rc=1
+    echo "lab[$backend]: small lab took $(($(date +%s) - start))s"
+    if [ "$quick" -eq 0 ]; then
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --hosts 32 --endpoints 8 pingall || rc=1
+        echo "lab[$backend]: scale lab (32 x 8) took $(($(date +%s) - start))s"
+    fi
+done
+exit $rc
