@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <libconfig.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -808,4 +809,21 @@ int alk_config_apply(const struct alk_config *cfg, struct alk_tables *t,
 			rc = alk_state_load(t, cfg->initial_file, err);
 	}
 	return rc ? rc : apply_gateway(cfg, t, err);
+}
+
+int alk_config_set_state_file(struct alk_config *cfg, const char *path)
+{
+	char cwd[PATH_MAX];
+	char *abs = NULL;
+
+	if (path[0] == '/')
+		abs = strdup(path);
+	else if (getcwd(cwd, sizeof(cwd)) &&
+		 asprintf(&abs, "%s/%s", cwd, path) < 0)
+		abs = NULL;
+	if (!abs)
+		return -errno;
+	free(cfg->state_file);
+	cfg->state_file = abs;
+	return 0;
 }

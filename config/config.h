@@ -82,6 +82,10 @@ int alk_config_load(const char *path, enum alk_config_daemon daemon,
 
 void alk_config_free(struct alk_config *cfg);
 
+/* A state file given on the command line replaces the file's, made
+ * absolute as the file's must be.  0 or -errno. */
+int alk_config_set_state_file(struct alk_config *cfg, const char *path);
+
 /*
  * Fill fresh tables at start: the state file if there is one (it holds
  * everything changed since), else the initial tables and the initial

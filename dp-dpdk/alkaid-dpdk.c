@@ -470,20 +470,8 @@ static void options_from_config(struct options *o, struct alk_config *cfg)
 		o->socket = cfg->control.socket;
 	if (!o->group)
 		o->group = cfg->control.group;
-	if (o->state) {
-		char cwd[PATH_MAX];
-
-		free(cfg->state_file);
-		cfg->state_file = NULL;
-		/* absolute, as the file's state-file must be */
-		if (o->state[0] == '/')
-			cfg->state_file = strdup(o->state);
-		else if (getcwd(cwd, sizeof(cwd)) &&
-			 asprintf(&cfg->state_file, "%s/%s", cwd, o->state) < 0)
-			cfg->state_file = NULL;
-		if (!cfg->state_file)
-			die("--state %s: %s", o->state, strerror(errno));
-	}
+	if (o->state && alk_config_set_state_file(cfg, o->state))
+		die("--state %s: %s", o->state, strerror(errno));
 }
 
 /* EAL options on the command line, by what they choose. */

@@ -680,21 +680,9 @@ static int options_from_config(struct daemon *d)
 		o->socket = cfg->control.socket;
 	if (!o->group)
 		o->group = cfg->control.group;
-	if (o->state) {
-		char cwd[PATH_MAX];
-
-		free(cfg->state_file);
-		cfg->state_file = NULL;
-		/* absolute, as the file's state-file must be */
-		if (o->state[0] == '/')
-			cfg->state_file = strdup(o->state);
-		else if (getcwd(cwd, sizeof(cwd)) &&
-			 asprintf(&cfg->state_file, "%s/%s", cwd, o->state) < 0)
-			cfg->state_file = NULL;
-		if (!cfg->state_file) {
-			fail("--state %s: %s", o->state, strerror(errno));
-			return EXIT_FAIL;
-		}
+	if (o->state && alk_config_set_state_file(cfg, o->state)) {
+		fail("--state %s: %s", o->state, strerror(errno));
+		return EXIT_FAIL;
 	}
 	if (!o->nifaces) {
 		bad_usage("no interface: give at least one -i IFNAME, or "
