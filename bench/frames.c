@@ -90,15 +90,16 @@ uint32_t bench_frame_ipv4(uint8_t *buf, const struct bench_outer *o,
 	return outer(buf, o, inner_len);
 }
 
-uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
-			 const uint8_t sha[6], uint32_t spa, uint32_t tpa)
+/* Broadcast Ethernet and an ARP request, who has tpa, tell spa: 42 bytes. */
+static uint32_t arp_request(uint8_t *buf, const uint8_t sha[6], uint32_t spa,
+			    uint32_t tpa)
 {
-	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
-	struct alk_arp *arp = (struct alk_arp *)(ieth + 1);
+	struct alk_eth *eth = (struct alk_eth *)buf;
+	struct alk_arp *arp = (struct alk_arp *)(eth + 1);
 
-	memset(ieth->dst, 0xff, 6);
-	memcpy(ieth->src, sha, 6);
-	ieth->type = htons(ALK_ETH_P_ARP);
+	memset(eth->dst, 0xff, 6);
+	memcpy(eth->src, sha, 6);
+	eth->type = htons(ALK_ETH_P_ARP);
 	arp->htype = htons(1);
 	arp->ptype = htons(ALK_ETH_P_IPV4);
 	arp->hlen = 6;
@@ -108,7 +109,13 @@ uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
 	arp->spa = htonl(spa);
 	memset(arp->tha, 0, 6);
 	arp->tpa = htonl(tpa);
-	return outer(buf, o, sizeof(*ieth) + sizeof(*arp));
+	return sizeof(*eth) + sizeof(*arp);
+}
+
+uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
+			 const uint8_t sha[6], uint32_t spa, uint32_t tpa)
+{
+	return outer(buf, o, arp_request(buf + INNER_OFF, sha, spa, tpa));
 }
 
 uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
@@ -153,20 +160,8 @@ uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
 uint32_t bench_frame_underlay_arp(uint8_t *buf, const uint8_t sha[6],
 				  uint32_t spa, uint32_t tpa)
 {
-	struct alk_eth *eth = (struct alk_eth *)buf;
-	struct alk_arp *arp = (struct alk_arp *)(eth + 1);
-
+	/* padded to the Ethernet minimum, as it would be on the wire */
 	memset(buf, 0, 60);
-	memset(eth->dst, 0xff, 6);
-	memcpy(eth->src, sha, 6);
-	eth->type = htons(ALK_ETH_P_ARP);
-	arp->htype = htons(1);
-	arp->ptype = htons(ALK_ETH_P_IPV4);
-	arp->hlen = 6;
-	arp->plen = 4;
-	arp->op = htons(ALK_ARP_REQUEST);
-	memcpy(arp->sha, sha, 6);
-	arp->spa = htonl(spa);
-	arp->tpa = htonl(tpa);
+	arp_request(buf, sha, spa, tpa);
 	return 60;
 }
