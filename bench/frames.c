@@ -156,12 +156,3 @@ uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
 	return outer(buf, o, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) +
 				     bootp_len);
 }
-
-uint32_t bench_frame_underlay_arp(uint8_t *buf, const uint8_t sha[6],
-				  uint32_t spa, uint32_t tpa)
-{
-	/* padded to the Ethernet minimum, as it would be on the wire */
-	memset(buf, 0, 60);
-	arp_request(buf, sha, spa, tpa);
-	return 60;
-}

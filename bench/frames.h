@@ -30,8 +30,5 @@ uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
 /* Inner DHCPDISCOVER from chaddr (300-byte BOOTP). */
 uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
 				   const uint8_t chaddr[6], uint32_t xid);
-/* ARP request on the underlay (no tunnel) for tpa. */
-uint32_t bench_frame_underlay_arp(uint8_t *buf, const uint8_t sha[6],
-				  uint32_t spa, uint32_t tpa);
 
 #endif
