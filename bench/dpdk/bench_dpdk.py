@@ -4,13 +4,20 @@
 
 Both run on the same lcores and the same virtual devices, one after the
 other, in alternating rounds: frames replayed from memory by net_pcap
-(infinite_rx) on port 0, sent out of net_null on port 1.  alkaid-dpdk
-bounces each frame to the host of its endpoint, drawn uniformly from a full
-table; testpmd swaps MAC addresses.  Rates come from the ports' TX counters
-read over DPDK telemetry at the start and end of a timed window.
+(infinite_rx) on port 0, sent out of net_null on port 1.  Rates come from
+the ports' TX counters read over DPDK telemetry at the start and end of a
+timed window; testpmd swaps MAC addresses.  Each case has its own frames,
+each for an endpoint drawn uniformly from a full table (bench/dpdk/gen.c):
 
-Prints one CSV row on stdout (bench,case,endpoints,unit,value,ref_value,
-ratio) and the detail on stderr.
+  geneve  Geneve frames, bounced to the host of their endpoint
+  vxlan   the same in VXLAN
+  arp     ARP requests for endpoints, answered by the gateway in place
+
+Every frame of a case must end with the case's reason in the gateway's
+counters (/alkaid/stats): anything else, a drop included, fails the run.
+
+Prints one CSV row per case on stdout (bench,case,endpoints,unit,value,
+ref_value,ratio) and the detail on stderr.
 """
 import argparse
 import json
@@ -24,6 +31,14 @@ import tempfile
 import time
 
 GATEWAY_IP = '198.19.0.1'
+
+# gen.c case: (CSV case, the reason the gateway must give every frame);
+# the Geneve row's name carries the table size, for its older results.
+CASES = {
+    'geneve': ('bouncer_random_%s', 'bounce'),
+    'vxlan': ('bounce_vxlan', 'bounce'),
+    'arp': ('arp_reply', 'arp_reply'),
+}
 
 
 def log(*args):
@@ -83,12 +98,13 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter):
             try:
                 if tel.sock is None:
                     tel.connect()
-                if tel.query('/ethdev/stats,1')['opackets'] > 0:
+                # started: from here on the counters tell, drops included
+                if tel.query('/ethdev/stats,0')['ipackets'] > 0:
                     break
             except (OSError, KeyError, TypeError, ValueError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError('%s never forwarded' % name)
+                raise RuntimeError('%s never received' % name)
             time.sleep(0.2)
         time.sleep(warmup)
         alkaid = '/alkaid/stats' in tel.query('/')
@@ -123,11 +139,21 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter):
         shutil.rmtree(tel.runtime_dir, ignore_errors=True)
 
 
+def size_name(n):
+    """64k, 1m, 16m: the table size in a case name."""
+    if n >= 1 << 24:
+        return '16m'
+    return '%dk' % (n >> 10) if n < 1 << 20 else '%dm' % (n >> 20)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--alkaid', required=True, help='alkaid-dpdk binary')
     ap.add_argument('--gen', required=True, help='dpdk-bench-gen binary')
     ap.add_argument('--testpmd', default='dpdk-testpmd')
+    ap.add_argument('--cases', default=','.join(CASES),
+                    help='comma-separated, of %s (default all)'
+                    % ', '.join(CASES))
     ap.add_argument('--endpoints', type=int, default=1 << 20)
     ap.add_argument('--frames', type=int, default=1 << 16)
     ap.add_argument('--seconds', type=float, default=5)
@@ -141,46 +167,56 @@ def main():
     a = ap.parse_args()
     global HUGE
     HUGE = a.huge
+    cases = a.cases.split(',')
+    for c in cases:
+        if c not in CASES:
+            ap.error('--cases: no case %s' % c)
 
     mbufs = a.frames + 32768  # net_pcap keeps every frame in an mbuf
+    alk = {c: [] for c in cases}
+    pmd = {c: [] for c in cases}
     with tempfile.TemporaryDirectory(prefix='alk-bench-dpdk.') as tmp:
-        pcap = os.path.join(tmp, 'frames.pcap')
+        pcap = {c: os.path.join(tmp, c + '.pcap') for c in cases}
         batch = os.path.join(tmp, 'tables.batch')
-        subprocess.run([a.gen, str(a.endpoints), str(a.frames), pcap, batch],
-                       check=True)
+        subprocess.run([a.gen, str(a.endpoints), str(a.frames), batch] +
+                       [x for c in cases for x in (c, pcap[c])], check=True)
         tag = os.getpid()
-        alk_cmd = lambda p: ([a.alkaid] + eal_args(p, pcap, a.lcores, a.memory) + [
+        alk_cmd = lambda p, c: ([a.alkaid] + eal_args(p, pcap[c], a.lcores, a.memory) + [
             '--', '--gateway-ip', GATEWAY_IP, '--pair', '0:1',
             '-s', os.path.join(tmp, 'alkaid.sock'),  # not the default one
             '--batch', batch, '--endpoints', str(a.endpoints),
             '--networks', '64', '--network-tbl8s', '64', '--vpcs', '64',
             '--neighbors', '1024', '--mbufs', str(mbufs)])
-        pmd_cmd = lambda p: ([a.testpmd] + eal_args(p, pcap, a.lcores, a.memory) + [
+        pmd_cmd = lambda p, c: ([a.testpmd] + eal_args(p, pcap[c], a.lcores, a.memory) + [
             '--', '--forward-mode=macswap', '--nb-cores=1', '--rxq=1',
             '--txq=1', '--burst=32', '--total-num-mbufs=%d' % mbufs,
             '--no-lsc-interrupt'])
-        alk, pmd = [], []
         for r in range(a.rounds):
-            prefix = 'alk-bench-%d-%d' % (tag, r)
-            rate, reasons = measure('alkaid-dpdk', alk_cmd(prefix + 'a'),
-                                    prefix + 'a', a.seconds, a.warmup, False)
-            bounced = reasons.get('bounce', 0)
-            if set(reasons) != {'bounce'}:
-                raise SystemExit('alkaid-dpdk did not only bounce: %s' % reasons)
-            alk.append(rate)
-            prate, _ = measure('dpdk-testpmd', pmd_cmd(prefix + 't'),
-                               prefix + 't', a.seconds, a.warmup, True)
-            pmd.append(prate)
-            log('round %d: alkaid-dpdk %.2f Mpps (%d bounced), '
-                'testpmd macswap %.2f Mpps' % (r + 1, rate, bounced, prate))
-    value, ref = statistics.median(alk), statistics.median(pmd)
-    log('%d endpoints, %d distinct frames, one worker lcore: alkaid-dpdk '
-        '%.2f Mpps, testpmd macswap %.2f Mpps, ratio %.3f'
-        % (a.endpoints, a.frames, value, ref, value / ref))
-    print('dpdk,bouncer_random_%s,%d,Mpps,%.3f,%.3f,%.3f'
-          % ('16m' if a.endpoints >= 1 << 24 else
-             '%dk' % (a.endpoints >> 10) if a.endpoints < 1 << 20 else
-             '%dm' % (a.endpoints >> 20), a.endpoints, value, ref, value / ref))
+            for c in cases:
+                want = CASES[c][1]
+                prefix = 'alk-bench-%d-%d-%s' % (tag, r, c)
+                rate, reasons = measure('alkaid-dpdk', alk_cmd(prefix + 'a', c),
+                                        prefix + 'a', a.seconds, a.warmup, False)
+                if not reasons or set(reasons) != {want}:
+                    raise SystemExit('bench/dpdk: %s: alkaid-dpdk did not only '
+                                     '%s: %s' % (c, want, reasons))
+                alk[c].append(rate)
+                prate, _ = measure('dpdk-testpmd', pmd_cmd(prefix + 't', c),
+                                   prefix + 't', a.seconds, a.warmup, True)
+                pmd[c].append(prate)
+                log('round %d, %s: alkaid-dpdk %.2f Mpps (%d %s), '
+                    'testpmd macswap %.2f Mpps'
+                    % (r + 1, c, rate, reasons[want], want, prate))
+    for c in cases:
+        value, ref = statistics.median(alk[c]), statistics.median(pmd[c])
+        log('%s, %d endpoints, %d distinct frames, one worker lcore: '
+            'alkaid-dpdk %.2f Mpps, testpmd macswap %.2f Mpps, ratio %.3f'
+            % (c, a.endpoints, a.frames, value, ref, value / ref))
+        name = CASES[c][0]
+        if '%s' in name:
+            name %= size_name(a.endpoints)
+        print('dpdk,%s,%d,Mpps,%.3f,%.3f,%.3f'
+              % (name, a.endpoints, value, ref, value / ref))
 
 
 if __name__ == '__main__':
