@@ -468,6 +468,101 @@ static void start(const struct alk_api_object *o, enum alk_api_part part,
 	}
 }
 
+void alk_api_start(const struct alk_api_object *o, enum alk_api_part part,
+		   void *key, void *val)
+{
+	start(o, part, key, val);
+}
+
+int alk_api_field_by_name(const struct alk_api_object *o, unsigned int n,
+			  const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < n && i < o->nfields; i++)
+		if (strlen(o->fields[i].name) == len &&
+		    !memcmp(o->fields[i].name, name, len))
+			return i;
+	return -1;
+}
+
+/* Digits as JSON writes an integer: no sign, no leading zero. */
+static int text_number(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t x = 0;
+
+	if (!len || len > 18 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (s[i] - '0');
+	}
+	if (x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+int alk_api_decode_text(const struct alk_api_field *f, const char *s,
+			size_t len, bool quoted, void *key, void *val)
+{
+	uint8_t *p = (uint8_t *)(f->in_key ? key : val) + f->off;
+	char a[20];
+	uint64_t x;
+
+	switch (f->kind) {
+	case ALK_K_VNI:
+	case ALK_K_U16:
+	case ALK_K_U32:
+	case ALK_K_PORT:
+		if (quoted || text_number(s, len,
+					  f->kind == ALK_K_VNI ? ALK_VNI_MAX :
+					  f->kind == ALK_K_U32 ? UINT32_MAX :
+								 UINT16_MAX,
+					  &x))
+			return -1;
+		if (f->kind == ALK_K_U16 || f->kind == ALK_K_PORT) {
+			uint16_t u = f->kind == ALK_K_PORT ? htons(x) : x;
+
+			memcpy(p, &u, 2);
+		} else {
+			uint32_t u = x;
+
+			memcpy(p, &u, 4);
+		}
+		return 0;
+	case ALK_K_IPV4_0:
+		if (!quoted && len == 4 && !memcmp(s, "null", 4)) {
+			memset(p, 0, 4);
+			return 0;
+		}
+		/* fall through */
+	case ALK_K_IPV4:
+		if (!quoted || len > 15)
+			return -1;
+		memcpy(a, s, len);
+		a[len] = 0;
+		return parse_ipv4(a, len, (__be32 *)p) ? -1 : 0;
+	case ALK_K_MAC:
+		return quoted && !parse_mac(s, len, p) ? 0 : -1;
+	case ALK_K_PREFIX: {
+		uint32_t plen;
+
+		if (!quoted || len > 18)
+			return -1;
+		memcpy(a, s, len);
+		a[len] = 0;
+		if (parse_prefix(a, len, (__be32 *)p, &plen))
+			return -1;
+		memcpy((uint8_t *)key + f->aux, &plen, 4);
+		return 0;
+	}
+	case ALK_K_HOPS:
+	case ALK_K_FLAG:
+		break;
+	}
+	return -1;
+}
+
 int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
 		   enum alk_api_part part, const char *where, int64_t index,
 		   void *key, void *val, struct alk_error *err)

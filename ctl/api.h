@@ -12,6 +12,8 @@
 #ifndef ALKAID_CTL_API_H
 #define ALKAID_CTL_API_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tables/cmd.h"
@@ -125,6 +127,22 @@ int alk_api_decode_row(const struct alk_api_object *o, enum alk_api_part part,
 		       struct json_object *row, const char *where,
 		       int64_t index, void *key, void *val,
 		       struct alk_error *err);
+/*
+ * The fast path's decoding (rows.c): one JSON scalar given as text, a
+ * string's body (quoted) or a number's digits, or "null".  Decodes exactly
+ * as the json-c path does, or returns -1 without a message: the caller
+ * then hands the request to that path, which words the error.  Arrays and
+ * booleans (ALK_K_HOPS, ALK_K_FLAG) always return -1.
+ */
+int alk_api_decode_text(const struct alk_api_field *f, const char *s,
+			size_t len, bool quoted, void *key, void *val);
+/* The field called name (len bytes) among the first n of o, or -1. */
+int alk_api_field_by_name(const struct alk_api_object *o, unsigned int n,
+			  const char *name, size_t len);
+/* Zero key and value, with the defaults a decoder starts from. */
+void alk_api_start(const struct alk_api_object *o, enum alk_api_part part,
+		   void *key, void *val);
+
 /* Every field of part, names then values, in the field table's order. */
 void alk_api_encode_fields(const struct alk_api_object *o,
 			   enum alk_api_part part, struct alk_buf *b);

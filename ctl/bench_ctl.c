@@ -6,6 +6,7 @@
  * machine; the ratio is the result).
  *
  *   bench-ctl [--quick] [-n ENDPOINTS]
+ *   bench-ctl --socket PATH [-n ENDPOINTS] [--latency N] [--batch B]
  *
  * For batches of 1, 100 and 10000 entries: adds per second both ways.
  * Requests are encoded before the clock starts and pipelined, so the
@@ -13,6 +14,12 @@
  * of single adds sent one at a time (p50, p99), and the time to save and
  * load the state file of a full table.  The server runs in a child
  * process, driven by the same epoll loop a daemon uses.
+ *
+ * With --socket, the server is a running daemon (alkaid-xdp, alkaid-dpdk)
+ * with room for ENDPOINTS more endpoints: the same pipelined adds for each
+ * batch size (rows), each run's endpoints deleted again untimed, then the
+ * single-add latency.  Lines "socket BATCH N ADDS_PER_S" and "single add
+ * p50 US p99 US", for bench/ctl/run.sh.
  */
 #include <errno.h>
 #include <poll.h>
@@ -123,12 +130,13 @@ static double server_stop(pid_t pid)
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-/* Adds of endpoints first..first+n-1 in requests of `batch`, as entries
- * (objects) or rows. */
-static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
-		   uint32_t batch, int rows)
+/* Adds (or deletes) of endpoints first..first+n-1 in requests of `batch`,
+ * as entries (objects) or rows. */
+static void encode_op(struct alk_buf *b, uint32_t first, uint32_t n,
+		      uint32_t batch, int rows, int del)
 {
 	const struct alk_api_object *o = alk_api_object(ALK_O_ENDPOINT);
+	enum alk_api_part part = del ? ALK_API_KEY : ALK_API_ALL;
 	struct alk_endpoint_key k;
 	struct alk_endpoint v;
 
@@ -136,11 +144,11 @@ static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
 	for (uint32_t i = first; i < n; i += batch) {
 		alk_buf_printf(b,
 			       "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":"
-			       "\"endpoint.add\",\"params\":{",
-			       i);
+			       "\"endpoint.%s\",\"params\":{",
+			       i, del ? "del" : "add");
 		if (rows) {
 			alk_buf_puts(b, "\"fields\":");
-			alk_api_encode_fields(o, ALK_API_ALL, b);
+			alk_api_encode_fields(o, part, b);
 			alk_buf_puts(b, ",\"rows\":[");
 		} else {
 			alk_buf_puts(b, "\"entries\":[");
@@ -150,14 +158,20 @@ static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
 				alk_buf_putc(b, ',');
 			endpoint(j, &k, &v);
 			if (rows)
-				alk_api_encode_row(o, ALK_API_ALL, &k, &v, b);
+				alk_api_encode_row(o, part, &k, &v, b);
 			else
-				alk_api_encode(o, ALK_API_ALL, &k, &v, b);
+				alk_api_encode(o, part, &k, &v, b);
 		}
 		alk_buf_puts(b, "]}}\n");
 	}
 	if (b->nomem)
 		die("encode");
+}
+
+static void encode(struct alk_buf *b, uint32_t first, uint32_t n,
+		   uint32_t batch, int rows)
+{
+	encode_op(b, first, n, batch, rows, 0);
 }
 
 /* Send everything while reading answers: as many in flight as the
@@ -239,10 +253,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Single adds, one at a time: the round trip each. */
-static void latency(const char *path, uint32_t n, double *p50, double *p99)
+/* Single adds, one at a time: the round trip each.  Into our own server,
+ * or (spawn 0) the daemon listening on path. */
+static void latency(const char *path, uint32_t n, int spawn, double *p50,
+		    double *p99)
 {
-	pid_t pid = server_start(path, n);
+	pid_t pid = spawn ? server_start(path, n) : 0;
 	int fd = client_connect(path);
 	double *rtt = malloc(sizeof(double) * n);
 	struct alk_buf req = { 0 };
@@ -274,7 +290,8 @@ static void latency(const char *path, uint32_t n, double *p50, double *p99)
 	*p50 = rtt[n / 2];
 	*p99 = rtt[n * 99 / 100];
 	close(fd);
-	server_stop(pid);
+	if (pid)
+		server_stop(pid);
 	free(rtt);
 	alk_buf_free(&req);
 }
@@ -336,6 +353,54 @@ static void state_file(const char *dir, uint32_t n)
 	free(v);
 }
 
+/* Requests (already encoded) to a running daemon; dies on any error. */
+static double to_daemon(const char *path, const struct alk_buf *req,
+			uint32_t nreq)
+{
+	int fd = client_connect(path);
+	double t = pipelined(fd, req, nreq);
+
+	close(fd);
+	return t;
+}
+
+/* bench-ctl --socket: the same adds into a running daemon. */
+static int daemon_runs(const char *path, uint32_t n, uint32_t nlat,
+		       uint32_t only)
+{
+	static const uint32_t batches[] = { 1, 100, 10000 };
+	double p50, p99;
+
+	for (unsigned int r = 0; r < sizeof(batches) / sizeof(*batches); r++) {
+		uint32_t batch = batches[r], m = batch == 1 ? nlat : n;
+
+		if (only && batch != only)
+			continue;
+		struct alk_buf add = { 0 }, del = { 0 };
+		double t;
+
+		encode_op(&add, 0, m, batch, batch > 1, 0);
+		encode_op(&del, 0, m, 10000, 1, 1);
+		t = to_daemon(path, &add, (m + batch - 1) / batch);
+		to_daemon(path, &del, (m + 9999) / 10000);
+		printf("socket %u %u %.0f\n", batch, m, m / t);
+		fflush(stdout);
+		alk_buf_free(&add);
+		alk_buf_free(&del);
+	}
+	latency(path, nlat, 0, &p50, &p99);
+	printf("single add p50 %.1f p99 %.1f\n", p50 * 1e6, p99 * 1e6);
+	/* leave the tables as they were found */
+	{
+		struct alk_buf del = { 0 };
+
+		encode_op(&del, 0, nlat, 10000, 1, 1);
+		to_daemon(path, &del, (nlat + 9999) / 10000);
+		alk_buf_free(&del);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -346,6 +411,8 @@ int main(int argc, char **argv)
 	};
 	char dir[] = "/tmp/bench-ctl.XXXXXX", path[64];
 	uint32_t n = 1000000, nlat = 100000;
+	const char *sock = NULL;
+	uint32_t only = 0;
 	double p50, p99, d50, d99;
 
 	for (int i = 1; i < argc; i++) {
@@ -354,15 +421,30 @@ int main(int argc, char **argv)
 			nlat = 10000;
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--latency") && i + 1 < argc) {
+			nlat = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+			only = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			sock = argv[++i];
 		} else {
-			fprintf(stderr, "usage: bench-ctl [--quick] [-n N]\n");
+			fprintf(stderr,
+				"usage: bench-ctl [--quick] [-n N]\n"
+				"       bench-ctl --socket PATH [-n N] "
+				"[--latency N] [--batch 1|100|10000]\n");
 			return 2;
 		}
 	}
+	if (!n || !nlat) {
+		fprintf(stderr, "bench-ctl: -n and --latency must be > 0\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (sock)
+		return daemon_runs(sock, n, nlat < n ? nlat : n, only);
 	if (!mkdtemp(dir))
 		die("mkdtemp");
 	snprintf(path, sizeof(path), "%s/sock", dir);
-	signal(SIGPIPE, SIG_IGN);
 
 	printf("endpoint adds, %u per run, in-memory back end\n", n);
 	printf("%-12s  %14s  %14s  %6s  %s\n", "batch", "direct adds/s",
@@ -388,7 +470,7 @@ int main(int argc, char **argv)
 		       td / ts, cpu / m * 1e6, td / m * 1e6);
 		alk_buf_free(&req);
 	}
-	latency(path, nlat, &p50, &p99);
+	latency(path, nlat, 1, &p50, &p99);
 	direct_latency(nlat, &d50, &d99);
 	printf("single add, one at a time: socket p50 %.1f us, p99 %.1f us; "
 	       "direct p50 %.2f us, p99 %.2f us\n",

@@ -15,6 +15,7 @@
 
 #include "core/reason_names.h"
 #include "api.h"
+#include "rows.h"
 #include "rpc.h"
 #include "state.h"
 
@@ -100,6 +101,19 @@ static void *scratch(struct alk_rpc *rpc, size_t size)
 
 /* --- tables ---------------------------------------------------------- */
 
+/* A decoded batch to the tables; its result is the count. */
+static int apply_batch(struct call *c, enum alk_cmd_op op, const char *where,
+		       const void *keys, const void *vals, size_t n)
+{
+	int rc = alk_state_apply(c->rpc->tables, c->obj->object, op, keys,
+				 vals, n, &c->err);
+
+	if (rc)
+		return table_failed(c, rc, where);
+	alk_buf_printf(c->out, "{\"count\":%zu}", n);
+	return 0;
+}
+
 /* add and del: a batch as "entries" (objects) or "fields" and "rows". */
 static int rpc_change(struct call *c, enum alk_cmd_op op)
 {
@@ -150,12 +164,7 @@ static int rpc_change(struct call *c, enum alk_cmd_op op)
 			return -1;
 		}
 	}
-	rc = alk_state_apply(c->rpc->tables, o->object, op, keys, vals, n,
-			     &c->err);
-	if (rc)
-		return table_failed(c, rc, where);
-	alk_buf_printf(c->out, "{\"count\":%zu}", n);
-	return 0;
+	return apply_batch(c, op, where, keys, vals, n);
 }
 
 static int rpc_add(struct call *c)
@@ -598,6 +607,46 @@ error:
 	/* a notification gets no answer, unless it was not a request */
 	if (has_id || c.code == ALK_RPC_INVALID_REQUEST)
 		alk_rpc_error(out, id, c.code, c.err.msg, c.err.index);
+}
+
+static void *rows_alloc(void *rpc, size_t size)
+{
+	return scratch(rpc, size);
+}
+
+bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
+			 struct alk_buf *out)
+{
+	struct call c = { .rpc = rpc, .out = out };
+	size_t start = out->len;
+	struct alk_rows r;
+
+	if (alk_rows_parse(line, len, &r, rows_alloc, rpc))
+		return false;
+	c.obj = alk_api_object(r.object);
+	alk_buf_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64
+			    ",\"result\":", r.id);
+	if (apply_batch(&c, r.op, "rows", r.keys, r.vals, r.n)) {
+		struct json_object *id = json_object_new_int64(r.id);
+
+		out->len = start;
+		out->nomem = false;
+		alk_rpc_error(out, id, c.code, c.err.msg, c.err.index);
+		json_object_put(id);
+		return true;
+	}
+	alk_buf_puts(out, "}\n");
+	rpc->generation++;
+	if (out->nomem) {
+		struct json_object *id = json_object_new_int64(r.id);
+
+		out->len = start;
+		out->nomem = false;
+		alk_rpc_error(out, id, ALK_RPC_INTERNAL,
+			      "out of memory for the response", -1);
+		json_object_put(id);
+	}
+	return true;
 }
 
 void alk_rpc_init(struct alk_rpc *rpc, struct alk_tables *t)

@@ -37,6 +37,12 @@ void alk_rpc_fini(struct alk_rpc *rpc);
 void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		    struct alk_buf *out);
 
+/* One whole request line (without its newline) by the fast path of row
+ * batches (rows.h): true when it was answered, false when the line is for
+ * alk_rpc_handle() after json-c. */
+bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
+			 struct alk_buf *out);
+
 /* An error response line; id NULL writes "id":null. */
 void alk_rpc_error(struct alk_buf *out, struct json_object *id, int code,
 		   const char *msg, int64_t index);
@@ -49,6 +55,8 @@ struct alk_session {
 	bool pending;	    /* the tokener holds part of a request */
 	bool skipping;	    /* discarding the rest of a bad line */
 	bool closing;	    /* no more input will be read */
+	bool gathering;	    /* copying a row batch's line into line */
+	struct alk_buf line;
 };
 
 int alk_session_init(struct alk_session *s, size_t max_request);
@@ -63,7 +71,9 @@ size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 			const char *data, size_t len, struct alk_buf *out,
 			size_t out_limit);
 
-/* The peer closed its side: a request cut short is answered. */
-void alk_session_eof(struct alk_session *s, struct alk_buf *out);
+/* The peer closed its side: a line still being gathered is handled, a
+ * request cut short is answered. */
+void alk_session_eof(struct alk_session *s, struct alk_rpc *rpc,
+		     struct alk_buf *out);
 
 #endif

@@ -270,7 +270,7 @@ static void client_read(struct alk_ctl_server *srv, struct client *c)
 			/* EOF, or reset: either way nothing more comes; a
 			 * half-closed peer still gets its answers */
 			c->eof = true;
-			alk_session_eof(&c->session, &c->out);
+			alk_session_eof(&c->session, &srv->rpc, &c->out);
 			return;
 		}
 		if (client_feed(srv, c, srv->rbuf, n)) {

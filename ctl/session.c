@@ -6,6 +6,12 @@
  * still open at the end of its line is an error, and after a parse error
  * the rest of the line is skipped, so one bad request never swallows the
  * next.
+ *
+ * Row batches (rows.h) take a fast path that needs the whole line: a line
+ * that starts like one is gathered (copied) until its newline, decoded by
+ * alk_rpc_handle_line(), and only if that declines fed to json-c.  Such a
+ * line is therefore answered at its newline (or at the end of the input),
+ * not as soon as its JSON closes.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -37,6 +43,7 @@ void alk_session_fini(struct alk_session *s)
 	if (s->tok)
 		json_tokener_free(s->tok);
 	s->tok = NULL;
+	alk_buf_free(&s->line);
 }
 
 static void restart(struct alk_session *s)
@@ -51,9 +58,68 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* The start of a row batch, as alk_rows_parse() wants it; a shorter
+ * piece cannot tell and goes the general way. */
+static bool looks_like_rows(const char *p, size_t n)
+{
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+	static const char params[] = "\",\"params\":{\"fields\":";
+	const char *q = p + sizeof(head) - 1, *end = p + n;
+
+	if (n < 128 || memcmp(p, head, sizeof(head) - 1))
+		return false;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	/* ,"method":"neighbor.add","params":{"fields": */
+	q = memmem(q, end - q < 48 ? end - q : 48, params, sizeof(params) - 1);
+	return q != NULL;
+}
+
+static size_t feed(struct alk_session *s, struct alk_rpc *rpc,
+		   const char *data, size_t len, struct alk_buf *out,
+		   size_t out_limit, bool fast);
+
+/* A gathered line (s->line, with its newline if it had one): the fast
+ * path, else json-c as if it had arrived in one piece. */
+static void gathered(struct alk_session *s, struct alk_rpc *rpc,
+		     struct alk_buf *out)
+{
+	size_t n = s->line.len;
+
+	s->gathering = false;
+	s->line_bytes = 0;
+	if (n && s->line.data[n - 1] == '\n' &&
+	    alk_rpc_handle_line(rpc, s->line.data, n - 1, out)) {
+		s->line.len = 0;
+		return;
+	}
+	feed(s, rpc, s->line.data, n, out, SIZE_MAX, false);
+	s->line.len = 0;
+}
+
+static bool too_long(struct alk_session *s, size_t n, struct alk_buf *out)
+{
+	char msg[96];
+
+	if (s->line_bytes + n <= s->max_request)
+		return false;
+	snprintf(msg, sizeof(msg), "request longer than %zu bytes: closing",
+		 s->max_request);
+	alk_rpc_error(out, NULL, ALK_RPC_TOO_LARGE, msg, -1);
+	s->closing = true;
+	return true;
+}
+
 size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 			const char *data, size_t len, struct alk_buf *out,
 			size_t out_limit)
+{
+	return feed(s, rpc, data, len, out, out_limit, true);
+}
+
+static size_t feed(struct alk_session *s, struct alk_rpc *rpc,
+		   const char *data, size_t len, struct alk_buf *out,
+		   size_t out_limit, bool fast)
 {
 	const char *p = data, *end = data + len;
 
@@ -72,6 +138,29 @@ size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 			s->skipping = false;
 			continue;
 		}
+		if (s->gathering) {
+			nl = memchr(p, '\n', end - p);
+			stop = nl ? nl + 1 : end;
+			n = stop - p;
+			if (too_long(s, n, out))
+				return p - data;
+			alk_buf_put(&s->line, p, n);
+			if (s->line.nomem) {
+				alk_rpc_error(out, NULL, ALK_RPC_INTERNAL,
+					      "out of memory for a request: "
+					      "closing",
+					      -1);
+				s->closing = true;
+				return p - data;
+			}
+			s->line_bytes += n;
+			p = stop;
+			if (nl) {
+				gathered(s, rpc, out);
+				restart(s);
+			}
+			continue;
+		}
 		if (!s->pending) {
 			while (p < end && is_space(*p))
 				p++;
@@ -82,13 +171,17 @@ size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 		nl = memchr(p, '\n', end - p);
 		stop = nl ? nl + 1 : end;
 		n = stop - p;
-		if (s->line_bytes + n > s->max_request) {
-			snprintf(msg, sizeof(msg),
-				 "request longer than %zu bytes: closing",
-				 s->max_request);
-			alk_rpc_error(out, NULL, ALK_RPC_TOO_LARGE, msg, -1);
-			s->closing = true;
+		if (too_long(s, n, out))
 			return p - data;
+		if (fast && !s->pending) {
+			if (nl && alk_rpc_handle_line(rpc, p, nl - p, out)) {
+				p = stop;
+				continue;
+			}
+			if (!nl && looks_like_rows(p, n)) {
+				s->gathering = true;
+				continue;
+			}
 		}
 		req = json_tokener_parse_ex(s->tok, p, n);
 		jerr = json_tokener_get_error(s->tok);
@@ -124,8 +217,11 @@ size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 	return p - data;
 }
 
-void alk_session_eof(struct alk_session *s, struct alk_buf *out)
+void alk_session_eof(struct alk_session *s, struct alk_rpc *rpc,
+		     struct alk_buf *out)
 {
+	if (s->gathering && !s->closing)
+		gathered(s, rpc, out);
 	if (s->pending && !s->closing)
 		alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR,
 			      "parse error: the connection ended inside a "

@@ -8,6 +8,7 @@ void ctl_api_register(void);
 void ctl_rpc_register(void);
 void ctl_state_register(void);
 void ctl_config_register(void);
+void ctl_rows_register(void);
 
 /* Small in-memory tables. */
 struct alk_tables *ctl_test_tables(void);

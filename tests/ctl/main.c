@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 	ctl_rpc_register();
 	ctl_state_register();
 	ctl_config_register();
+	ctl_rows_register();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
