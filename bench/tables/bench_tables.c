@@ -14,7 +14,7 @@
 
 #define PER_VNI (1u << 17) /* 198.18.0.0/15 */
 #define HOSTS 4000
-#define HOST_BASE 0xc613f000u /* 198.19.240.0 */
+#define HOST_BASE 0xc613f000u  /* 198.19.240.0 */
 #define GATEWAY_IP 0xc613fffeu /* 198.19.255.254 */
 
 double btab_now(void)
@@ -41,8 +41,8 @@ void btab_endpoint(uint32_t i, uint32_t nvni, struct alk_endpoint_key *k,
 	k->ip = htonl(0xc6120000u | (i / nvni % PER_VNI));
 	v->host = htonl(HOST_BASE + 1 + i % HOSTS);
 	memcpy(v->mac,
-	       (uint8_t[]){ 0x0e, 0, i >> 24, (i >> 16) & 0xff,
-			    (i >> 8) & 0xff, i & 0xff },
+	       (uint8_t[]){ 0x0e, 0, i >> 24, (i >> 16) & 0xff, (i >> 8) & 0xff,
+			    i & 0xff },
 	       6);
 }
 
@@ -68,8 +68,7 @@ void btab_row(const char *bench, const char *backend, const char *what,
 	fflush(stdout);
 }
 
-int btab_parse(int argc, char **argv, struct btab_opts *o,
-	       void (*usage)(void))
+int btab_parse(int argc, char **argv, struct btab_opts *o, void (*usage)(void))
 {
 	static const struct option longs[] = {
 		{ "endpoints", required_argument, NULL, 'n' },

@@ -60,8 +60,7 @@ struct btab_backend {
  * the first argument left, or -1 after a message.  usage() is called for
  * -h.
  */
-int btab_parse(int argc, char **argv, struct btab_opts *o,
-	       void (*usage)(void));
+int btab_parse(int argc, char **argv, struct btab_opts *o, void (*usage)(void));
 
 /*
  * The benchmark: for batches of 1, 100 and 10000, fresh tables of

@@ -21,6 +21,7 @@
 #include "bench_tables.h"
 #include "dp-dpdk/tables_dpdk.h"
 
+/* clang-format off */
 static void usage(void)
 {
 	printf(
@@ -60,6 +61,7 @@ static void usage(void)
 "EAL messages and progress on stderr.\n",
 	       BTAB_NETWORKS);
 }
+/* clang-format on */
 
 struct dpdk_ctx {
 	int socket;

@@ -26,6 +26,7 @@
 
 static const char *object_path = ALK_BPF_OBJECT_BUILD;
 
+/* clang-format off */
 static void usage(void)
 {
 	printf(
@@ -56,8 +57,9 @@ static void usage(void)
 "  scale,xdp_kernel_bytes_per_endpoint,N,bytes,...\n"
 "  scale,xdp_table_bytes_per_endpoint,N,bytes,...\n"
 "  scale,xdp_total_bytes,N,bytes,TOTAL,2147483648,TOTAL/2GiB\n"
-"Progress on stderr.  Needs CAP_BPF and CAP_PERFMON (root).\n");
+"Progress on stderr.  Needs root (CAP_BPF).\n");
 }
+/* clang-format on */
 
 struct xdp_ctx {
 	struct bpf_object *obj;
@@ -142,8 +144,8 @@ static int xdp_memory(void *ctx, struct alk_tables *t, uint32_t n)
 		if (!strcmp(name, "alk_endpoints") ||
 		    !strcmp(name, "alk_dhcp_index"))
 			kernel += bytes;
-		fprintf(stderr, "xdp: map %-16s %12llu bytes (memlock)\n",
-			name, (unsigned long long)bytes);
+		fprintf(stderr, "xdp: map %-16s %12llu bytes (memlock)\n", name,
+			(unsigned long long)bytes);
 	}
 	if (!kernel || t->ops->info(t, ALK_T_ENDPOINT, &ep) ||
 	    t->ops->info(t, ALK_T_DHCP, &dhcp)) {
@@ -199,8 +201,8 @@ int main(int argc, char **argv)
 
 	/* -o is this tool's own; the rest are common to both */
 	for (int i = 0; i < argc && nargs < 63; i++) {
-		if (i > 0 && (!strcmp(argv[i], "-o") ||
-			      !strcmp(argv[i], "--object"))) {
+		if (i > 0 &&
+		    (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--object"))) {
 			if (i + 1 == argc) {
 				fprintf(stderr, "%s: %s needs a path\n",
 					argv[0], argv[i]);
