@@ -34,10 +34,14 @@
  *     spawn_to_bounce  bounce - spawn.
  *     transit          bounce - sent of the bounced frame: the round trip
  *                      through the gateway.
- *     window           sent of the first bounced frame - sent of the frame
- *                      before it: the entry reached the data path within
- *                      that window, so it is the resolution actually had;
- *                      --interval-us is only the target.
+ *     window           sent of the first bounced frame - the later of
+ *                      sent of the frame before it and the moment the
+ *                      command was running (posix_spawn returned): the
+ *                      entry reached the data path in between, if transit
+ *                      times are equal, so it is the resolution the
+ *                      sending side had (--interval-us is only a target).
+ *                      0 when the first bounced frame was sent before the
+ *                      command: it waited in the gateway (see transit).
  *
  * Pacing (--pace): "sleep" (the default) sleeps to each send time with a
  * timer slack of 1 ns, "busy" spins on the clock.  Spinning gives the
@@ -137,8 +141,11 @@ static const char usage_text[] =
 "    ctl              command exit - command start: the reference\n"
 "    spawn_to_bounce  first bounce - command start\n"
 "    transit          first bounce - when it was sent\n"
-"    window           when the first bounced frame was sent - when the\n"
-"                     frame before it was: the resolution actually had\n"
+"    window           when the first bounced frame was sent - the later\n"
+"                     of when the frame before it was and when the\n"
+"                     command was running: the resolution the sending\n"
+"                     side had; 0 when that frame was sent before the\n"
+"                     command and waited in the gateway\n"
 "    With -v, a line per repetition on standard error.\n"
 "\n"
 "OPTIONS\n"
@@ -389,6 +396,7 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	uint32_t addr = c->first_ip + rep, seq = 0, first = 0;
 	uint32_t seq_spawn = 0, seq_exit = 0;
 	uint64_t next, woke, spawn_at, deadline = 0, t_spawn = 0, t_bounce = 0;
+	uint64_t t_spawned = 0, lo;
 	uint8_t frame[256];
 	struct in_addr ia = { htonl(addr) };
 	pid_t pid = 0;
@@ -432,7 +440,8 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 			pid = spawn(c, rep, addr);
 			if (!pid)
 				return 2;
-			woke = now_ns(); /* the spawn's wait is not ours */
+			/* the command runs: the table cannot change before */
+			t_spawned = woke = now_ns();
 		}
 		if (child_done && !exit_seen) {
 			exit_seen = 1;
@@ -501,9 +510,15 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	r->ctl = (int64_t)(child_exit_ns - t_spawn);
 	r->spawn_to_bounce = (int64_t)(t_bounce - t_spawn);
 	r->transit = (int64_t)(t_bounce - sent_at[first % RING]);
-	/* frame #0 went before the command: it says nothing of when */
-	r->window = first ? (int64_t)(sent_at[first % RING] -
-				      sent_at[(first - 1) % RING]) : 0;
+	/* the entry reached the data path after the later of the command's
+	 * start and the last frame not bounced; before the first bounced
+	 * frame was sent, if transit times are equal.  A frame sent before
+	 * the command that comes back bounced waited in the gateway: no
+	 * bound from the sending side (0). */
+	lo = first ? sent_at[(first - 1) % RING] : 0;
+	lo = lo > t_spawned ? lo : t_spawned;
+	r->window = sent_at[first % RING] > lo ?
+			    (int64_t)(sent_at[first % RING] - lo) : 0;
 	if (c->verbose)
 		fprintf(stderr,
 			"rep %u %s: frames sent %u before the command, %u "
