@@ -294,15 +294,42 @@ static int hash_put(struct dpdk_tables *d, enum alk_table tbl, const void *key,
 	return 0;
 }
 
+/* Keys per rte_hash bulk lookup: it prefetches the buckets of all of them
+ * before comparing any, so the misses of a batch overlap. */
+#define BULK RTE_HASH_LOOKUP_BULK_MAX
+
+/* Up to BULK keys: hit bit i and data[i] for each. */
+static uint64_t hash_bulk(const struct rte_hash *h, const void *keys,
+			  size_t ks, uint32_t n, void **data)
+{
+	const void *k[BULK];
+	uint64_t hits = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k[i] = (const uint8_t *)keys + i * ks;
+	rte_hash_lookup_bulk_data(h, k, n, &hits, data);
+	return hits;
+}
+
 static int hash_update(struct dpdk_tables *d, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 	int rc = 0;
 
-	for (uint32_t i = 0; i < n && !rc; i++)
-		rc = hash_put(d, tbl, (const uint8_t *)keys + i * ks,
-			      (const uint8_t *)vals + i * vs);
+	for (uint32_t i = 0; i < n && !rc; i += BULK) {
+		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
+		void *old[BULK];
+
+		/* brings the buckets of the next BULK keys in at once; each
+		 * put then looks its key up again, in cache (a batch may name
+		 * a key twice, so the bulk answer may be out of date) */
+		hash_bulk(d->tbl[tbl].h, (const uint8_t *)keys + i * ks, ks, m,
+			  old);
+		for (uint32_t j = 0; j < m && !rc; j++)
+			rc = hash_put(d, tbl, (const uint8_t *)keys + (i + j) * ks,
+				      (const uint8_t *)vals + (i + j) * vs);
+	}
 	if (tbl == ALK_T_NEIGHBOR)
 		neighbors_changed(d);
 	defer_seal(d);
@@ -530,6 +557,40 @@ static int dpdk_lookup(struct alk_tables *t, enum alk_table tbl,
 	return hash_lookup(d, tbl, key, val);
 }
 
+static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			    const void *keys, uint32_t n, void *vals,
+			    uint8_t *found)
+{
+	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
+	struct dpdk_tables *d = dpdk(t);
+
+	if (tbl == ALK_T_NETWORK) {
+		for (uint32_t i = 0; i < n; i++)
+			found[i] = !dpdk_lookup(t, tbl,
+						(const uint8_t *)keys + i * ks,
+						(uint8_t *)vals + i * vs);
+		return 0;
+	}
+	for (uint32_t i = 0; i < n; i += BULK) {
+		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
+		void *data[BULK];
+		uint64_t hits = hash_bulk(d->tbl[tbl].h,
+					  (const uint8_t *)keys + i * ks, ks,
+					  m, data);
+
+		for (uint32_t j = 0; j < m; j++) {
+			uint8_t *v = (uint8_t *)vals + (i + j) * vs;
+			union alk_dp_word w = { .data = data[j] };
+
+			found[i + j] = hits >> j & 1;
+			if (!found[i + j])
+				continue;
+			memcpy(v, value_in_word(tbl) ? (void *)&w : data[j], vs);
+		}
+	}
+	return 0;
+}
+
 static int dpdk_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
@@ -665,6 +726,7 @@ static const struct alk_tables_ops dpdk_ops = {
 	.update = dpdk_update,
 	.remove = dpdk_remove,
 	.lookup = dpdk_lookup,
+	.lookup_bulk = dpdk_lookup_bulk,
 	.next_key = dpdk_next_key,
 	.info = dpdk_info,
 	.gateway_get = dpdk_gateway_get,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The in-memory back end: open-addressing hash tables of fixed capacity
- * (like preallocated BPF maps), networks matched by probing each prefix
+ * The in-memory back end: hash maps of fixed capacity (tables/hmap.h, like
+ * preallocated BPF maps), networks matched by probing each prefix
  * length in use.  It serves the host platform (unit tests, the golden-packet
  * host runner, the fuzzer) and is the reference the others are checked
  * against; it is not a data plane.
@@ -11,24 +11,12 @@
 #include <string.h>
 
 #include "../core/platform/host.h"
+#include "hmap.h"
 #include "tables.h"
-
-/* A slot: [used, 8 bytes][key, padded to 8][value]: values aligned as the
- * data plane reads them. */
-#define SLOT_HDR 8
-#define ALIGN8(x) (((x) + 7u) & ~7u)
-
-struct host_map {
-	uint32_t key_size, val_size, val_off, slot_size;
-	uint32_t capacity; /* entries allowed */
-	uint32_t nslots;   /* power of two, >= 2 * capacity */
-	uint32_t count;
-	uint8_t *slots;    /* [used:1][key][val] */
-};
 
 struct host_tables {
 	struct alk_tables base;
-	struct host_map maps[ALK_T_MAX];
+	struct alk_hmap maps[ALK_T_MAX];
 	uint32_t plen_count[33]; /* networks per prefix length */
 	struct alk_gateway gw;
 	int have_gw;
@@ -40,107 +28,17 @@ static struct host_tables *host(struct alk_tables *t)
 	return (struct host_tables *)t;
 }
 
-static uint32_t hash_bytes(const void *p, uint32_t n)
-{
-	const uint8_t *b = p;
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h ^ (h >> 15);
-}
-
-static int map_init(struct host_map *m, uint32_t key_size, uint32_t val_size,
-		    uint32_t capacity)
-{
-	uint32_t nslots = 16;
-
-	while (nslots < 2 * (uint64_t)capacity)
-		nslots <<= 1;
-	m->key_size = key_size;
-	m->val_size = val_size;
-	m->val_off = SLOT_HDR + ALIGN8(key_size);
-	m->slot_size = ALIGN8(m->val_off + val_size);
-	m->capacity = capacity;
-	m->nslots = nslots;
-	m->count = 0;
-	m->slots = calloc(nslots, m->slot_size);
-	return m->slots ? 0 : -ENOMEM;
-}
-
-static uint8_t *slot(const struct host_map *m, uint32_t i)
-{
-	return m->slots + (size_t)i * m->slot_size;
-}
-
-/* The slot holding key, or the empty slot where it would go. */
-static uint32_t map_find(const struct host_map *m, const void *key)
-{
-	uint32_t i = hash_bytes(key, m->key_size) & (m->nslots - 1);
-
-	while (slot(m, i)[0] && memcmp(slot(m, i) + SLOT_HDR, key, m->key_size))
-		i = (i + 1) & (m->nslots - 1);
-	return i;
-}
-
-static void *map_lookup(const struct host_map *m, const void *key)
-{
-	uint8_t *s = slot(m, map_find(m, key));
-
-	return s[0] ? s + m->val_off : NULL;
-}
-
-static int map_update(struct host_map *m, const void *key, const void *val)
-{
-	uint8_t *s = slot(m, map_find(m, key));
-
-	if (!s[0]) {
-		if (m->count >= m->capacity)
-			return -ENOSPC;
-		s[0] = 1;
-		memcpy(s + SLOT_HDR, key, m->key_size);
-		m->count++;
-	}
-	memcpy(s + m->val_off, val, m->val_size);
-	return 0;
-}
-
-/* Linear-probing delete with backward shift: no tombstones. */
-static int map_delete(struct host_map *m, const void *key)
-{
-	uint32_t mask = m->nslots - 1, i = map_find(m, key), j = i;
-
-	if (!slot(m, i)[0])
-		return -ENOENT;
-	for (;;) {
-		uint32_t home;
-
-		j = (j + 1) & mask;
-		if (!slot(m, j)[0])
-			break;
-		home = hash_bytes(slot(m, j) + SLOT_HDR, m->key_size) & mask;
-		/* move j into the hole at i unless its home lies in (i, j] */
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-			continue;
-		memcpy(slot(m, i), slot(m, j), m->slot_size);
-		i = j;
-	}
-	slot(m, i)[0] = 0;
-	m->count--;
-	return 0;
-}
-
 static int host_update(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	struct host_tables *h = host(t);
-	struct host_map *m = &h->maps[tbl];
+	struct alk_hmap *m = &h->maps[tbl];
 
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
-		int fresh = !map_lookup(m, k);
-		int err = map_update(m, k, (const uint8_t *)vals +
-						   (size_t)i * m->val_size);
+		int fresh = !alk_hmap_lookup(m, k);
+		int err = alk_hmap_update(m, k, (const uint8_t *)vals +
+							(size_t)i * m->val_size);
 
 		if (err)
 			return err;
@@ -154,12 +52,12 @@ static int host_remove(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, uint32_t n)
 {
 	struct host_tables *h = host(t);
-	struct host_map *m = &h->maps[tbl];
+	struct alk_hmap *m = &h->maps[tbl];
 
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
 
-		if (map_delete(m, k) == 0 && tbl == ALK_T_NETWORK)
+		if (alk_hmap_delete(m, k) == 0 && tbl == ALK_T_NETWORK)
 			h->plen_count[((const struct alk_network_key *)k)->plen]--;
 	}
 	return 0;
@@ -168,8 +66,8 @@ static int host_remove(struct alk_tables *t, enum alk_table tbl,
 static int host_lookup(struct alk_tables *t, enum alk_table tbl,
 		       const void *key, void *val)
 {
-	struct host_map *m = &host(t)->maps[tbl];
-	const void *v = map_lookup(m, key);
+	struct alk_hmap *m = &host(t)->maps[tbl];
+	const void *v = alk_hmap_lookup(m, key);
 
 	if (!v)
 		return -ENOENT;
@@ -177,34 +75,28 @@ static int host_lookup(struct alk_tables *t, enum alk_table tbl,
 	return 0;
 }
 
-/* Iterate in slot order; after a key that is gone, start over. */
+static int host_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			    const void *keys, uint32_t n, void *vals,
+			    uint8_t *found)
+{
+	alk_hmap_lookup_bulk(&host(t)->maps[tbl], keys, n, vals, found);
+	return 0;
+}
+
 static int host_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
-	struct host_map *m = &host(t)->maps[tbl];
-	uint32_t i = 0;
-
-	if (key) {
-		i = map_find(m, key);
-		i = slot(m, i)[0] ? i + 1 : 0;
-	}
-	for (; i < m->nslots; i++) {
-		if (slot(m, i)[0]) {
-			memcpy(next, slot(m, i) + SLOT_HDR, m->key_size);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	return alk_hmap_next(&host(t)->maps[tbl], key, next);
 }
 
 static int host_info(struct alk_tables *t, enum alk_table tbl,
 		     struct alk_table_info *info)
 {
-	struct host_map *m = &host(t)->maps[tbl];
+	struct alk_hmap *m = &host(t)->maps[tbl];
 
 	info->count = m->count;
 	info->capacity = m->capacity;
-	info->memory = (uint64_t)m->nslots * m->slot_size;
+	info->memory = alk_hmap_memory(m);
 	return 0;
 }
 
@@ -238,7 +130,7 @@ static void host_close(struct alk_tables *t)
 	struct host_tables *h = host(t);
 
 	for (int i = 0; i < ALK_T_MAX; i++)
-		free(h->maps[i].slots);
+		alk_hmap_fini(&h->maps[i]);
 	free(h);
 }
 
@@ -247,6 +139,7 @@ static const struct alk_tables_ops host_ops = {
 	.update = host_update,
 	.remove = host_remove,
 	.lookup = host_lookup,
+	.lookup_bulk = host_lookup_bulk,
 	.next_key = host_next_key,
 	.info = host_info,
 	.gateway_get = host_gateway_get,
@@ -269,8 +162,9 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 		return NULL;
 	h->base.ops = &host_ops;
 	for (int i = 0; i < ALK_T_MAX; i++) {
-		if (map_init(&h->maps[i], alk_table_key_size(i),
-			     alk_table_val_size(i), cap[i])) {
+		/* the data plane reads values in place: align them */
+		if (alk_hmap_init(&h->maps[i], alk_table_key_size(i),
+				  alk_table_val_size(i), 8, cap[i])) {
 			host_close(&h->base);
 			return NULL;
 		}
@@ -282,7 +176,7 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 const void *alk_host_lookup(struct alk_tables *t, enum alk_table tbl,
 			    const void *key)
 {
-	return map_lookup(&host(t)->maps[tbl], key);
+	return alk_hmap_lookup(&host(t)->maps[tbl], key);
 }
 
 const struct alk_network *alk_host_network_match(struct alk_tables *t,
@@ -297,7 +191,7 @@ const struct alk_network *alk_host_network_match(struct alk_tables *t,
 		if (!h->plen_count[plen])
 			continue;
 		k.prefix = ip & alk_prefix_mask(plen);
-		net = map_lookup(&h->maps[ALK_T_NETWORK], &k);
+		net = alk_hmap_lookup(&h->maps[ALK_T_NETWORK], &k);
 		if (net)
 			return net;
 	}

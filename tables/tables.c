@@ -93,24 +93,30 @@ static int check_vni(uint32_t vni, int64_t i, struct alk_error *err)
 	return 0;
 }
 
-static int check_capacity(struct alk_tables *t, enum alk_table tbl,
-			  const void *keys, uint32_t n, struct alk_error *err)
+/* n lookups: the back end's bulk operation, or one at a time. */
+static int lookup_many(struct alk_tables *t, enum alk_table tbl,
+		       const void *keys, uint32_t n, void *vals, uint8_t *found)
 {
-	size_t ks = alk_table_key_size(tbl);
-	struct alk_table_info info;
-	uint8_t val[sizeof(struct alk_network)];
-	uint64_t fresh = 0;
-	int rc;
+	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 
-	rc = t->ops->info(t, tbl, &info);
+	if (t->ops->lookup_bulk)
+		return t->ops->lookup_bulk(t, tbl, keys, n, vals, found);
+	for (uint32_t i = 0; i < n; i++)
+		found[i] = !t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks,
+					   (uint8_t *)vals + i * vs);
+	return 0;
+}
+
+/* Room for the keys not in the table yet (fresh of them, when known). */
+static int check_room(struct alk_tables *t, enum alk_table tbl, uint64_t fresh,
+		      struct alk_error *err)
+{
+	struct alk_table_info info;
+	int rc = t->ops->info(t, tbl, &info);
+
 	if (rc)
 		return fail(err, -1, -rc, "%s table: cannot read its size",
 			    alk_table_name(tbl));
-	if (info.count + n <= info.capacity)
-		return 0;
-	for (uint32_t i = 0; i < n; i++)
-		if (t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks, val))
-			fresh++;
 	if (info.count + fresh > info.capacity)
 		return fail(err, -1, ENOSPC,
 			    "%s table full: %llu of %llu used, batch adds %llu",
@@ -119,6 +125,36 @@ static int check_capacity(struct alk_tables *t, enum alk_table tbl,
 			    (unsigned long long)info.capacity,
 			    (unsigned long long)fresh);
 	return 0;
+}
+
+static int check_capacity(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, struct alk_error *err)
+{
+	size_t vs = alk_table_val_size(tbl);
+	struct alk_table_info info;
+	uint64_t fresh = 0;
+	uint8_t *found;
+	void *vals;
+	int rc;
+
+	rc = t->ops->info(t, tbl, &info);
+	if (rc)
+		return fail(err, -1, -rc, "%s table: cannot read its size",
+			    alk_table_name(tbl));
+	if (info.count + n <= info.capacity)
+		return 0;
+	/* near full: count the keys that are new */
+	found = malloc(n);
+	vals = malloc((size_t)n * vs);
+	rc = found && vals ? lookup_many(t, tbl, keys, n, vals, found) : -ENOMEM;
+	for (uint32_t i = 0; !rc && i < n; i++)
+		fresh += !found[i];
+	free(found);
+	free(vals);
+	if (rc)
+		return fail(err, -1, -rc, "%s table: lookup failed: %s",
+			    alk_table_name(tbl), strerror(-rc));
+	return check_room(t, tbl, fresh, err);
 }
 
 static int apply(struct alk_tables *t, enum alk_table tbl, const void *keys,
@@ -183,13 +219,17 @@ static int check_batch_macs(const struct alk_endpoint_key *keys,
 	return rc;
 }
 
+/* A batch of endpoints: one bulk lookup per table for what it replaces
+ * and which MACs are taken, then the endpoints, then their DHCP index. */
 int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		      const struct alk_endpoint *vals, uint32_t n,
 		      struct alk_error *err)
 {
 	struct alk_dhcp_key *dkeys = NULL, *stale = NULL;
-	struct alk_dhcp *dvals = NULL;
-	uint32_t nstale = 0;
+	struct alk_dhcp *dvals = NULL, *owner = NULL;
+	struct alk_endpoint *old = NULL;
+	uint8_t *found = NULL;
+	uint32_t nstale = 0, fresh = 0;
 	char a[INET_ADDRSTRLEN];
 	int rc;
 
@@ -209,42 +249,50 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 			return fail(err, i, EINVAL,
 				    "mac is not a unicast Ethernet address");
 	}
-	rc = check_capacity(t, ALK_T_ENDPOINT, keys, n, err);
-	if (rc)
-		return rc;
 	rc = check_batch_macs(keys, vals, n, err);
-	if (rc)
+	if (rc || !n)
 		return rc;
-
-	dkeys = calloc(n ? n : 1, sizeof(*dkeys));
-	dvals = calloc(n ? n : 1, sizeof(*dvals));
-	stale = calloc(n ? n : 1, sizeof(*stale));
-	if (!dkeys || !dvals || !stale) {
+	dkeys = calloc(n, sizeof(*dkeys));
+	dvals = calloc(n, sizeof(*dvals));
+	stale = calloc(n, sizeof(*stale));
+	owner = calloc(n, sizeof(*owner));
+	old = calloc(n, sizeof(*old));
+	found = calloc(n, 2);
+	if (!dkeys || !dvals || !stale || !owner || !old || !found) {
 		rc = fail(err, -1, ENOMEM, "out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		struct alk_endpoint old;
-		struct alk_dhcp owner;
-
 		dkeys[i].vni = keys[i].vni;
 		memcpy(dkeys[i].mac, vals[i].mac, 6);
 		dvals[i].ip = keys[i].ip;
+	}
+	rc = lookup_many(t, ALK_T_ENDPOINT, keys, n, old, found);
+	if (!rc)
+		rc = lookup_many(t, ALK_T_DHCP, dkeys, n, owner, found + n);
+	if (rc) {
+		rc = fail(err, -1, -rc, "endpoint table: lookup failed: %s",
+			  strerror(-rc));
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		fresh += !found[i];
 		/* a MAC is one endpoint per VNI: DHCP finds clients by it */
-		if (t->ops->lookup(t, ALK_T_DHCP, &dkeys[i], &owner) == 0 &&
-		    owner.ip != keys[i].ip) {
+		if (found[n + i] && owner[i].ip != keys[i].ip) {
 			rc = fail(err, i, EEXIST,
 				  "mac already belongs to endpoint %s in vni %u",
-				  ip_str(owner.ip, a), keys[i].vni);
+				  ip_str(owner[i].ip, a), keys[i].vni);
 			goto out;
 		}
-		if (t->ops->lookup(t, ALK_T_ENDPOINT, &keys[i], &old) == 0 &&
-		    memcmp(old.mac, vals[i].mac, 6)) {
+		if (found[i] && memcmp(old[i].mac, vals[i].mac, 6)) {
 			stale[nstale].vni = keys[i].vni;
-			memcpy(stale[nstale].mac, old.mac, 6);
+			memcpy(stale[nstale].mac, old[i].mac, 6);
 			nstale++;
 		}
 	}
+	rc = check_room(t, ALK_T_ENDPOINT, fresh, err);
+	if (rc)
+		goto out;
 	/* endpoints first: the index never points at a missing endpoint
 	 * for longer than the two updates take */
 	rc = apply(t, ALK_T_ENDPOINT, keys, vals, n, err);
@@ -256,13 +304,18 @@ out:
 	free(dkeys);
 	free(dvals);
 	free(stale);
+	free(owner);
+	free(old);
+	free(found);
 	return rc;
 }
 
 int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		      uint32_t n, struct alk_error *err)
 {
-	struct alk_dhcp_key *dkeys;
+	struct alk_dhcp_key *dkeys = NULL;
+	struct alk_endpoint *old = NULL;
+	uint8_t *found = NULL;
 	uint32_t nd = 0;
 	int rc;
 
@@ -271,23 +324,31 @@ int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		if (rc)
 			return rc;
 	}
-	dkeys = calloc(n ? n : 1, sizeof(*dkeys));
-	if (!dkeys)
-		return fail(err, -1, ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < n; i++) {
-		struct alk_endpoint old;
-
-		if (t->ops->lookup(t, ALK_T_ENDPOINT, &keys[i], &old))
+	if (!n)
+		return 0;
+	dkeys = calloc(n, sizeof(*dkeys));
+	old = calloc(n, sizeof(*old));
+	found = calloc(n, 1);
+	rc = dkeys && old && found ?
+		     lookup_many(t, ALK_T_ENDPOINT, keys, n, old, found) :
+		     -ENOMEM;
+	for (uint32_t i = 0; !rc && i < n; i++) {
+		if (!found[i])
 			continue;
 		dkeys[nd].vni = keys[i].vni;
-		memcpy(dkeys[nd].mac, old.mac, 6);
+		memcpy(dkeys[nd].mac, old[i].mac, 6);
 		nd++;
 	}
-	rc = t->ops->remove(t, ALK_T_DHCP, dkeys, nd);
+	if (!rc)
+		rc = t->ops->remove(t, ALK_T_DHCP, dkeys, nd);
 	if (!rc)
 		rc = t->ops->remove(t, ALK_T_ENDPOINT, keys, n);
 	free(dkeys);
-	return rc ? fail(err, -1, -rc, "endpoint table: delete failed") : 0;
+	free(old);
+	free(found);
+	return rc ? fail(err, -1, -rc, "endpoint table: delete failed: %s",
+			 strerror(-rc)) :
+		    0;
 }
 
 static int removed(int rc, enum alk_table tbl, struct alk_error *err)

@@ -43,6 +43,13 @@ struct alk_tables_ops {
 	/* Exact-key lookup: 0, or -ENOENT. */
 	int (*lookup)(struct alk_tables *t, enum alk_table tbl,
 		      const void *key, void *val);
+	/* Optional: n exact-key lookups at once, for back ends that overlap
+	 * their memory accesses (a batch of a million adds is mostly cache
+	 * misses).  found[i] says whether vals[i] was filled.  0 or -errno;
+	 * without it the front end calls lookup n times. */
+	int (*lookup_bulk)(struct alk_tables *t, enum alk_table tbl,
+			   const void *keys, uint32_t n, void *vals,
+			   uint8_t *found);
 	/* Iteration: the key after `key` (NULL: the first); -ENOENT at the
 	 * end.  Order is the back end's own but stable while unchanged. */
 	int (*next_key)(struct alk_tables *t, enum alk_table tbl,
