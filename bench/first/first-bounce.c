@@ -56,8 +56,8 @@
  *
  * A repetition fails when the command fails, when a frame to ADDR is
  * bounced before the command was started, or when no bounced frame arrives
- * within --timeout-ms of the command's exit; any failure makes the exit
- * status 1.  See usage_text for the options and the output.
+ * within --timeout-ms of the command's exit; the first failure ends the
+ * run, with exit status 1.  See usage_text for the options and the output.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -176,8 +176,8 @@ static const char usage_text[] =
 "\n"
 "EXIT STATUS\n"
 "    0 every repetition bounced; 1 a repetition failed (the command\n"
-"    failed, an early bounce, or no bounce within --timeout-ms); 2 bad\n"
-"    usage or set-up error.\n"
+"    failed, an early bounce, or no bounce within --timeout-ms), which\n"
+"    ends the run; 2 bad usage or set-up error.\n"
 "\n"
 "EXAMPLE\n"
 "    ip netns exec gw bench-first-bounce -i h0 --gateway 198.18.0.1 \\\n"
@@ -742,9 +742,10 @@ int main(int argc, char **argv)
 
 		if (r == 2)
 			return 2;
-		if (r) {
+		if (r) { /* the rest would fail alike: fail fast */
 			failed++;
 			rc = 1;
+			break;
 		} else {
 			ok++;
 		}
