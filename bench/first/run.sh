@@ -123,9 +123,14 @@ measure() {
     local b=$1 ns=$2 sock=$3 rc=0
     shift 3
     "$ctl" -s "$sock" neighbor add ip $host_ip mac $host_mac >/dev/null
+    # in the background: a signal to this script is handled at once, not
+    # when the run ends (cleanup stops it)
     ip netns exec "$ns" "$tool" -i h0 --gateway $gw_ip --gateway-mac $gw_mac \
         --src $src_ip --host $host_ip -r "$reps" --interval-us $interval \
-        --pace sleep --fifo 10 -v "$@" -- "$ctl" -s "$sock" >"$tmp/$b.out" 2>"$tmp/$b.err" || rc=$?
+        --pace sleep --fifo 10 -v "$@" -- "$ctl" -s "$sock" \
+        >"$tmp/$b.out" 2>"$tmp/$b.err" &
+    pids+=($!)
+    wait $! || rc=$?
     if [ "$mode" = --quick ]; then cat "$tmp/$b.err" >&2; else tail -n 5 "$tmp/$b.err" >&2; fi
     sed "s/^/bench\/first: $b: /" "$tmp/$b.out" >&2
     if [ "$rc" -ne 0 ]; then
