@@ -1467,6 +1467,13 @@ static int control_start(struct daemon *d)
 		say("%s: tables copied from %s", d->ifaces[i].name,
 		    d->ifaces[from].name);
 	}
+	/* reads come from the first interface's maps: a copy in memory
+	 * spares the control plane a syscall per lookup */
+	rc = alk_bpf_tables_mirror(members[0], &err);
+	if (rc) {
+		fail("%s: %s", d->ifaces[0].name, err.msg);
+		return rc;
+	}
 	d->tables = alk_fanout_tables_create(members, d->nifaces);
 	if (!d->tables) {
 		fail("out of memory");

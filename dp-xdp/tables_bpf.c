@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "tables/hmap.h"
 #include "tables_bpf.h"
 
 #ifndef ENOTSUPP
@@ -51,6 +52,12 @@ struct bpf_tables {
 	int count_known[ALK_T_MAX];
 	int ncpus;
 	uint64_t *percpu; /* one value per possible CPU */
+	/* userspace copies of maps (alk_bpf_tables_mirror), or NULL: the
+	 * front end's lookups read them instead of making syscalls */
+	struct alk_hmap *mirror[ALK_T_MAX];
+	/* what the kernel charges for each map: fixed once created (the
+	 * maps are preallocated), read once (a /proc file) */
+	uint64_t memory[ALK_T_MAX];
 };
 
 static const char *const map_names[ALK_T_MAX] = {
@@ -265,15 +272,30 @@ static uint32_t distinct(uint8_t *keys, size_t ks, uint32_t n)
 	return d;
 }
 
+static int mirror_load(struct bpf_tables *b, enum alk_table tbl);
+
 static int hash_update(struct bpf_tables *b, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
+	struct alk_hmap *m = b->mirror[tbl];
 	const uint8_t *k = keys;
 	uint8_t *fresh = NULL, val[sizeof(struct alk_vpc)]; /* the largest */
 	uint32_t nfresh = 0;
 	int err;
 
+	if (m) {
+		err = update_many(b->fd[tbl], keys, vals, ks, vs, n);
+		if (err) { /* partly applied: copy the map afresh */
+			mirror_load(b, tbl);
+			return err;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			alk_hmap_update(m, k + i * ks,
+					(const uint8_t *)vals + i * vs);
+		b->count[tbl] = m->count;
+		return 0;
+	}
 	/* To keep the count exact, learn which keys are new before the
 	 * batch replaces them all; a batch may name a key twice. */
 	if (b->count_known[tbl]) {
@@ -425,6 +447,16 @@ static int bpf_remove(struct alk_tables *t, enum alk_table tbl,
 	err = delete_many(b->fd[tbl], keys, alk_table_key_size(tbl), n,
 			  &deleted);
 	b->count[tbl] -= deleted < b->count[tbl] ? deleted : b->count[tbl];
+	if (b->mirror[tbl]) {
+		if (err) { /* partly applied: copy the map afresh */
+			mirror_load(b, tbl);
+			return err;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			alk_hmap_delete(b->mirror[tbl],
+					(const uint8_t *)keys +
+						i * alk_table_key_size(tbl));
+	}
 	return err;
 }
 
@@ -435,7 +467,32 @@ static int bpf_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
 
 	if (tbl == ALK_T_NETWORK)
 		return network_lookup(b, key, val);
+	if (b->mirror[tbl]) {
+		const void *v = alk_hmap_lookup(b->mirror[tbl], key);
+
+		if (!v)
+			return -ENOENT;
+		memcpy(val, v, alk_table_val_size(tbl));
+		return 0;
+	}
 	return bpf_map_lookup_elem(b->fd[tbl], key, val) ? -ENOENT : 0;
+}
+
+static int bpf_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			   const void *keys, uint32_t n, void *vals,
+			   uint8_t *found)
+{
+	struct bpf_tables *b = bpft(t);
+	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
+
+	if (b->mirror[tbl]) {
+		alk_hmap_lookup_bulk(b->mirror[tbl], keys, n, vals, found);
+		return 0;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		found[i] = !bpf_lookup(t, tbl, (const uint8_t *)keys + i * ks,
+				       (uint8_t *)vals + i * vs);
+	return 0;
 }
 
 static int bpf_next_key(struct alk_tables *t, enum alk_table tbl,
@@ -466,7 +523,9 @@ static int bpf_info(struct alk_tables *t, enum alk_table tbl,
 	}
 	info->count = b->count[tbl];
 	info->capacity = b->capacity[tbl];
-	info->memory = map_memory(b->fd[tbl]);
+	if (!b->memory[tbl])
+		b->memory[tbl] = map_memory(b->fd[tbl]);
+	info->memory = b->memory[tbl];
 	return 0;
 }
 
@@ -528,6 +587,11 @@ static void bpf_close(struct alk_tables *t)
 		close(b->gateway_fd);
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);
+	for (int i = 0; i < ALK_T_MAX; i++) {
+		if (b->mirror[i])
+			alk_hmap_fini(b->mirror[i]);
+		free(b->mirror[i]);
+	}
 	free(b->percpu);
 	free(b);
 }
@@ -537,6 +601,7 @@ static const struct alk_tables_ops bpf_ops = {
 	.update = bpf_update,
 	.remove = bpf_remove,
 	.lookup = bpf_lookup,
+	.lookup_bulk = bpf_lookup_bulk,
 	.next_key = bpf_next_key,
 	.info = bpf_info,
 	.gateway_get = bpf_gateway_get,
@@ -736,9 +801,96 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 			return err;
 		b->count[i] = 0;
 		b->count_known[i] = 1;
+		if (b->mirror[i] && mirror_load(b, i))
+			return -ENOMEM;
 	}
 	err = bpf_gateway_set(t, &none);
 	return err ? err : bpf_stats_reset(t);
+}
+
+/* ---- userspace copies -------------------------------------------------- */
+
+/* (Re)fill the copy of a hash map from the kernel, in batched reads. */
+static int mirror_load(struct bpf_tables *b, enum alk_table tbl)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
+	struct alk_hmap *m = b->mirror[tbl];
+	uint8_t *keys = malloc(BATCH_CHUNK * ks), *vals = malloc(BATCH_CHUNK * vs);
+	uint64_t in[8], out[8];
+	void *batch = NULL;
+	int err = -ENOMEM;
+
+	if (!keys || !vals)
+		goto out;
+	alk_hmap_fini(m);
+	err = alk_hmap_init(m, ks, vs, 4, b->capacity[tbl]);
+	while (!err) {
+		uint32_t cnt = BATCH_CHUNK;
+		int last;
+
+		err = bpf_map_lookup_batch(b->fd[tbl], batch, out, keys, vals,
+					   &cnt, &opts);
+		last = err == -ENOENT; /* the end, with cnt entries still */
+		if (err && !last)
+			break;
+		err = 0;
+		for (uint32_t i = 0; i < cnt && !err; i++)
+			err = alk_hmap_update(m, keys + i * ks, vals + i * vs);
+		if (last)
+			break;
+		memcpy(in, out, sizeof(in));
+		batch = in;
+	}
+	if (!err) {
+		b->count[tbl] = m->count;
+		b->count_known[tbl] = 1;
+	}
+out:
+	free(keys);
+	free(vals);
+	if (err) {
+		/* without a true copy, the kernel answers again */
+		alk_hmap_fini(m);
+		free(m);
+		b->mirror[tbl] = NULL;
+	}
+	return err;
+}
+
+int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err)
+{
+	static const enum alk_table mirrored[] = { ALK_T_ENDPOINT, ALK_T_DHCP };
+	struct bpf_tables *b = bpft(t);
+
+	if (!t || t->ops != &bpf_ops)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(mirrored) / sizeof(*mirrored); i++) {
+		enum alk_table tbl = mirrored[i];
+		int rc;
+
+		if (b->mirror[tbl])
+			continue;
+		b->mirror[tbl] = calloc(1, sizeof(struct alk_hmap));
+		rc = b->mirror[tbl] ? mirror_load(b, tbl) : -ENOMEM;
+		if (rc) {
+			set_err(err, "%s: cannot copy it to memory: %s",
+				map_names[tbl], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+uint64_t alk_bpf_tables_mirror_memory(struct alk_tables *t)
+{
+	struct bpf_tables *b = bpft(t);
+	uint64_t bytes = 0;
+
+	for (int i = 0; t && t->ops == &bpf_ops && i < ALK_T_MAX; i++)
+		if (b->mirror[i])
+			bytes += alk_hmap_memory(b->mirror[i]);
+	return bytes;
 }
 
 /* ---- loading ----------------------------------------------------------- */

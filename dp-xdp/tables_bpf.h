@@ -44,6 +44,17 @@ struct alk_tables *alk_bpf_tables_from_object(struct bpf_object *obj,
 struct alk_tables *alk_bpf_tables_open_pinned(const char *dir,
 					      struct alk_error *err);
 
+/*
+ * Keep userspace copies of the endpoint and DHCP-index maps, read from the
+ * kernel now and kept in step by every write through this handle: the
+ * front end's lookups (two per endpoint added) then cost no syscall.  For
+ * the handle that owns the maps (the daemon's); writes by anyone else are
+ * not seen.  Costs 60 to 80 bytes per endpoint of capacity.
+ */
+int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err);
+/* Bytes the copies take. */
+uint64_t alk_bpf_tables_mirror_memory(struct alk_tables *t);
+
 /* Empty every table, the gateway entry and the counters (tests). */
 int alk_bpf_tables_clear(struct alk_tables *t);
 

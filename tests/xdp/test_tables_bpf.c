@@ -60,6 +60,16 @@ static int suite_init(void)
 	return t ? 0 : -1;
 }
 
+/* The same tests over a handle that keeps copies of its maps. */
+static int suite_init_mirrored(void)
+{
+	struct alk_error err;
+
+	if (suite_init())
+		return -1;
+	return alk_bpf_tables_mirror(t, &err) ? -1 : 0;
+}
+
 static int suite_clean(void)
 {
 	if (t)
@@ -171,6 +181,46 @@ static void test_capacity(void)
 	CU_ASSERT_EQUAL(info.count, ENDPOINTS);
 	CU_ASSERT_EQUAL(info.capacity, ENDPOINTS);
 	CU_ASSERT(info.memory >= ENDPOINTS * (sizeof(k[0]) + sizeof(v[0])));
+}
+
+/* Whatever t answers (from its copies or not) is what the maps hold. */
+static void test_copies_match_maps(void)
+{
+	struct alk_tables *raw;
+	struct alk_endpoint_key k[8];
+	struct alk_endpoint v[8];
+	struct alk_error err;
+
+	CU_ASSERT_EQUAL(alk_bpf_tables_clear(t), 0);
+	for (int i = 0; i < 8; i++)
+		endpoint(&k[i], &v[i], 300, 1 + i);
+	CU_ASSERT_EQUAL(alk_endpoints_add(t, k, v, 8, &err), 0);
+	v[2].mac[5] = 0x99; /* re-homed MAC: the index follows */
+	CU_ASSERT_EQUAL(alk_endpoints_add(t, &k[2], &v[2], 1, &err), 0);
+	CU_ASSERT_EQUAL(alk_endpoints_del(t, &k[5], 1, &err), 0);
+	raw = alk_bpf_tables_from_object(obj, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+	for (int i = 0; i < 8; i++) {
+		struct alk_endpoint a, b;
+		struct alk_dhcp_key dk = { .vni = 300 };
+		struct alk_dhcp da, db;
+		int ra = t->ops->lookup(t, ALK_T_ENDPOINT, &k[i], &a);
+		int rb = raw->ops->lookup(raw, ALK_T_ENDPOINT, &k[i], &b);
+
+		CU_ASSERT_EQUAL(ra, rb);
+		CU_ASSERT_EQUAL(ra, i == 5 ? -ENOENT : 0);
+		if (!ra && !rb)
+			CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
+		memcpy(dk.mac, v[i].mac, 6);
+		ra = t->ops->lookup(t, ALK_T_DHCP, &dk, &da);
+		rb = raw->ops->lookup(raw, ALK_T_DHCP, &dk, &db);
+		CU_ASSERT_EQUAL(ra, rb);
+		CU_ASSERT_EQUAL(ra, i == 5 ? -ENOENT : 0);
+		if (!ra && !rb)
+			CU_ASSERT_EQUAL(da.ip, db.ip);
+	}
+	CU_ASSERT_EQUAL(count(t, ALK_T_DHCP), count(raw, ALK_T_DHCP));
+	raw->ops->close(raw);
 }
 
 static void network(struct alk_network_key *k, struct alk_network *v,
@@ -364,12 +414,19 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	s = CU_add_suite("tables_bpf", suite_init, suite_clean);
-	CU_add_test(s, "counts", test_counts);
-	CU_add_test(s, "capacity", test_capacity);
-	CU_add_test(s, "networks", test_networks);
-	CU_add_test(s, "gateway and counters", test_gateway_and_counters);
-	CU_add_test(s, "pinned", test_pinned);
+	for (int mirrored = 0; mirrored < 2; mirrored++) {
+		s = CU_add_suite(mirrored ? "tables_bpf, maps copied to memory" :
+					    "tables_bpf",
+				 mirrored ? suite_init_mirrored : suite_init,
+				 suite_clean);
+		CU_add_test(s, "counts", test_counts);
+		CU_add_test(s, "capacity", test_capacity);
+		CU_add_test(s, "copies match the maps", test_copies_match_maps);
+		CU_add_test(s, "networks", test_networks);
+		CU_add_test(s, "gateway and counters",
+			    test_gateway_and_counters);
+		CU_add_test(s, "pinned", test_pinned);
+	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
