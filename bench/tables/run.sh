@@ -11,6 +11,7 @@
 # DHCP index) and the total of every table against 2 GiB:
 #   scale,xdp_kernel_bytes_per_endpoint,N,bytes,VALUE,,     (memlock)
 #   scale,xdp_table_bytes_per_endpoint,N,bytes,VALUE,,      (alk_table_info)
+#   scale,xdp_user_copy_bytes_per_endpoint,N,bytes,VALUE,,  (the daemon's copies)
 #   scale,dpdk_heap_bytes_per_endpoint,N,bytes,VALUE,,      (rte_malloc stats)
 #   scale,dpdk_table_bytes_per_endpoint,N,bytes,VALUE,,     (alk_table_info)
 #   scale,<xdp|dpdk>_total_bytes,N,bytes,TOTAL,2147483648,TOTAL/2GiB
@@ -25,7 +26,7 @@
 # root: the BPF maps are made by the kernel (never pinned, nothing
 # attached; the DPDK EAL runs without hugepages or devices).
 set -euo pipefail
-usage() { sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; }
 case ${1:-} in
 --quick) sizes="100000" ;;
 --full) sizes="1048576 10000000" ;;
