@@ -2,38 +2,185 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # bench/ctl/run.sh --quick|--full BUILD: control-plane throughput, CSV rows.
 #
-# 1. bench-ctl: endpoint adds over the socket into the in-memory back end
-#    (batches of 1, 100, 10000; single-add p50/p99), against the table API
-#    called directly, in the same run.
-# 2. The real back ends: alkaidctl -b loads N endpoints (batches of up to
-#    10000, rows) into alkaid-xdp (on a veth of a private namespace) and
-#    alkaid-dpdk (on net_null).  Their reference is still bench-ctl's
-#    direct table-API rate into the in-memory back end: a direct reference
-#    per back end is yet to come.  Also the memory each back end reports
-#    per endpoint (endpoint table plus DHCP index, at capacity N).
+# 1. The references: bench/tables/run.sh adds N endpoints by calling the
+#    table API directly, into each real back end (its rows are passed on,
+#    with the memory per endpoint at N).
+# 2. The same adds over the control socket of the real daemons: alkaid-xdp
+#    (on a veth of a private namespace) and alkaid-dpdk (on net_null, the
+#    worker polling on its own lcore), each started with room for N.
+#    bench-ctl --socket sends requests encoded before the clock starts,
+#    pipelined, in batches of 1, 100 and 10000 (rows), then single adds
+#    one at a time (p50, p99):
+#      ctl,B_socket_batch_S,N,adds_per_s,VALUE,DIRECT,VALUE/DIRECT
+#      ctl,B_single_add_p50|p99,N,us,VALUE,DIRECT_MEAN,VALUE/DIRECT_MEAN
+#    where DIRECT is the table API's rate for the same batch size and back
+#    end, and DIRECT_MEAN its mean time per single add.
+# 3. alkaidctl -b FILE of N "endpoint add" lines (the client's parsing and
+#    encoding included, N <= 1M), against the socket rate in batches of
+#    10000:  ctl,B_alkaidctl_batch_file,N,adds_per_s,...
+# 4. bench-ctl's in-memory run (socket against direct in one process
+#    pair): ctl,host_*.
+#
+#   --quick  N = 100000
+#   --full   N = 1048576 and 10000000
 set -euo pipefail
 mode=$1
 build=$(realpath "$2")
 here=$(dirname "$(realpath "$0")")
-n=$([ "$mode" = --quick ] && echo 100000 || echo 1048576)
+case $mode in
+--quick) sizes="100000" lat=10000 ;;
+--full) sizes="1048576 10000000" lat=100000 ;;
+*) echo "usage: $0 --quick|--full BUILD" >&2; exit 2 ;;
+esac
 tmp=$(mktemp -d /tmp/alk-bench-ctl.XXXXXX)
-cleanup() {
-    [ -f "$tmp/xdp.pid" ] && kill "$(cat "$tmp/xdp.pid")" 2>/dev/null
-    [ -f "$tmp/dpdk.pid" ] && kill "$(cat "$tmp/dpdk.pid")" 2>/dev/null
-    sleep 0.5
-    if ip netns list | grep -q "^alk-bctl-$$"; then
-        ip netns exec "alk-bctl-$$" "$build/dp-xdp/alkaid-xdp" --detach -i b0 \
+ns=alk-bctl-$$
+stop_daemons() {
+    local p
+    for p in "$tmp"/*.pid; do
+        [ -f "$p" ] || continue
+        kill "$(cat "$p")" 2>/dev/null || true
+        # the daemon's maps and memory go with it
+        for _ in $(seq 100); do kill -0 "$(cat "$p")" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$p"
+    done
+    if ip netns list | grep -q "^$ns"; then
+        ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" --detach -i b0 \
             --bpffs "$tmp/bpffs" >/dev/null 2>&1 || true
-        ip netns del "alk-bctl-$$"
+        ip netns del "$ns"
     fi
-    umount "$tmp/bpffs" 2>/dev/null || true
+    if mountpoint -q "$tmp/bpffs"; then
+        rm -rf "$tmp/bpffs/alkaid"
+        umount "$tmp/bpffs"
+    fi
+}
+cleanup() {
+    stop_daemons
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-
 ctl=$build/ctl/alkaidctl
-# 1. in-memory back end, socket against direct
+status=0
+
+# 1. direct references (and memory rows)
+"$here/../tables/run.sh" "$mode" "$build" >"$tmp/direct.csv" || status=1
+cat "$tmp/direct.csv"
+direct() { # direct BACKEND BATCH N: adds/s of the table API, or empty
+    awk -F, -v c="$1_direct_batch_$2" -v n="$3" \
+        '$2 == c && $3 == n { print $5 }' "$tmp/direct.csv"
+}
+
+wait_sock() {
+    for _ in $(seq 300); do
+        "$ctl" -s "$1" version >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "bench/ctl: daemon on $1 did not start" >&2
+    return 1
+}
+
+start_xdp() { # start_xdp N
+    ip netns add "$ns"
+    ip -n "$ns" link add b0 type veth peer name b1
+    ip -n "$ns" link set b0 up
+    ip -n "$ns" link set b1 up
+    mkdir -p "$tmp/bpffs"
+    mount -t bpf bpf "$tmp/bpffs"
+    ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i b0 --bpffs "$tmp/bpffs" \
+        -s "$tmp/xdp.sock" --endpoints "$1" >"$tmp/xdp.log" 2>&1 &
+    echo $! >"$tmp/xdp.pid"
+    wait_sock "$tmp/xdp.sock"
+}
+
+start_dpdk() { # start_dpdk N: memory for the tables, 256 bytes per endpoint
+    local mb=$((1024 + $1 / 4096))
+    "$build/dp-dpdk/alkaid-dpdk" -l 0-1 --no-huge --no-shconf --no-pci \
+        -m "$mb" --file-prefix "alk-bctl-$$" --vdev net_null0 -- \
+        -s "$tmp/dpdk.sock" --endpoints "$1" --networks 1024 \
+        >"$tmp/dpdk.log" 2>&1 &
+    echo $! >"$tmp/dpdk.pid"
+    wait_sock "$tmp/dpdk.sock"
+}
+
+# N "endpoint add" lines for alkaidctl -b, after a gateway and a neighbor
+batch_file() {
+    /usr/bin/python3 - "$1" >"$tmp/endpoints.batch" <<'PY'
+import sys
+n = int(sys.argv[1])
+w = sys.stdout.write
+w("gateway set ip 198.18.0.1 mac 02:00:00:00:00:01\n")
+w("neighbor add ip 198.18.1.1 mac 02:00:00:00:00:11\n")
+for i in range(n):
+    ip = i % 65536
+    w("endpoint add vni %d ip 198.19.%d.%d mac 0e:00:00:%02x:%02x:%02x host 198.18.1.1\n"
+      % (1000 + i // 65536, ip >> 8, ip & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255))
+PY
+}
+
+socket_rows() { # socket_rows BACKEND N SOCKET
+    local be=$1 n=$2 out=$tmp/$1-$2.out d1
+    if ! "$build/ctl/bench-ctl" --socket "$3" -n "$n" --latency "$lat" >"$out"; then
+        echo "bench/ctl: bench-ctl into $be ($n) FAILED" >&2
+        tail -5 "$tmp/$be.log" >&2
+        status=1
+        return
+    fi
+    for b in 1 100 10000; do
+        awk -v be="$be" -v b="$b" -v d="$(direct "$be" "$b" "$n")" '
+            $1 == "socket" && $2 == b {
+                printf "ctl,%s_socket_batch_%s,%d,adds_per_s,%s,%s,%s\n", be, b,
+                    $3, $4, d, d ? sprintf("%.3f", $4 / d) : "" }' "$out"
+    done
+    d1=$(direct "$be" 1 "$n")
+    awk -v be="$be" -v n="$n" -v d1="$d1" '
+        $1 == "single" {
+            m = d1 ? 1e6 / d1 : 0
+            printf "ctl,%s_single_add_p50,%d,us,%s,%s,%s\n", be, n, $4,
+                m ? sprintf("%.2f", m) : "", m ? sprintf("%.1f", $4 / m) : ""
+            printf "ctl,%s_single_add_p99,%d,us,%s,%s,%s\n", be, n, $6,
+                m ? sprintf("%.2f", m) : "", m ? sprintf("%.1f", $6 / m) : "" }' "$out"
+}
+
+file_row() { # file_row BACKEND N SOCKET: alkaidctl -b, client included
+    local t0 t1 sock_rate
+    t0=$(date +%s.%N)
+    if ! "$ctl" -s "$3" -b "$tmp/endpoints.batch" >/dev/null; then
+        echo "bench/ctl: alkaidctl -b into $1 FAILED" >&2
+        status=1
+        return
+    fi
+    t1=$(date +%s.%N)
+    sock_rate=$(awk '$1 == "socket" && $2 == 10000 { print $4 }' "$tmp/$1-$2.out")
+    awk -v a="$t0" -v b="$t1" -v n="$2" -v be="$1" -v s="${sock_rate:-0}" 'BEGIN {
+        r = n / (b - a)
+        printf "ctl,%s_alkaidctl_batch_file,%d,adds_per_s,%.0f,%s,%s\n", be, n, r,
+            s ? s : "", s ? sprintf("%.3f", r / s) : "" }'
+}
+
+for n in $sizes; do
+    [ "$n" -le 1048576 ] && batch_file "$n"
+    if [ -x "$build/dp-xdp/alkaid-xdp" ]; then
+        if start_xdp "$n"; then
+            socket_rows xdp "$n" "$tmp/xdp.sock"
+            [ "$n" -le 1048576 ] && file_row xdp "$n" "$tmp/xdp.sock"
+        else
+            status=1
+        fi
+        stop_daemons
+    fi
+    if [ -x "$build/dp-dpdk/alkaid-dpdk" ]; then
+        if start_dpdk "$n"; then
+            socket_rows dpdk "$n" "$tmp/dpdk.sock"
+            [ "$n" -le 1048576 ] && file_row dpdk "$n" "$tmp/dpdk.sock"
+        else
+            status=1
+        fi
+        stop_daemons
+    fi
+done
+
+# 4. the in-memory back end: socket against direct, one process pair
 if [ -x "$build/ctl/bench-ctl" ]; then
+    n=$(set -- $sizes; echo "$1")
     "$build/ctl/bench-ctl" $([ "$mode" = --quick ] && echo --quick) -n "$n" >"$tmp/bench-ctl.out"
     awk -v n="$n" '
         /^(1|100|10000) / && NF >= 4 && $2 != "rows" {
@@ -49,65 +196,5 @@ if [ -x "$build/ctl/bench-ctl" ]; then
             printf "ctl,host_single_add_p50,,us,%s,%s,%.1f\n", sp50, dp50, sp50 / dp50
             printf "ctl,host_single_add_p99,,us,%s,%s,%.1f\n", sp99, dp99, sp99 / dp99
         }' "$tmp/bench-ctl.out"
-    direct=$(awk '/^10000 +rows/ { print $3 }' "$tmp/bench-ctl.out")
 fi
-direct=${direct:-0}
-
-# the batch file both daemons load
-/usr/bin/python3 - "$n" >"$tmp/endpoints.batch" <<'PY'
-import sys
-n = int(sys.argv[1])
-w = sys.stdout.write
-w("gateway set ip 198.18.0.1 mac 02:00:00:00:00:01\n")
-w("neighbor add ip 198.18.1.1 mac 02:00:00:00:00:11\n")
-for i in range(n):
-    ip = i % 65536
-    w("endpoint add vni %d ip 198.19.%d.%d mac 0e:00:00:%02x:%02x:%02x host 198.18.1.1\n"
-      % (1000 + i // 65536, ip >> 8, ip & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255))
-PY
-
-load() { # load NAME SOCKET: rows for one daemon
-    local name=$1 sock=$2 t0 t1 rate mem
-    t0=$(date +%s.%N)
-    "$ctl" -s "$sock" -b "$tmp/endpoints.batch" >/dev/null
-    t1=$(date +%s.%N)
-    rate=$(awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "%.0f", n / (b - a) }')
-    awk -v r="$rate" -v d="$direct" -v n="$n" -v name="$name" 'BEGIN {
-        printf "ctl,%s_batched_adds,%d,adds_per_s,%s,%s,%.3f\n", name, n, r, d, d ? r / d : 0 }'
-    mem=$("$ctl" -s "$sock" -j tables | /usr/bin/python3 -c '
-import json, sys
-t = json.load(sys.stdin)["tables"]
-print(t["endpoint"]["memory"] + t["dhcp"]["memory"], t["endpoint"]["capacity"])')
-    set -- $mem
-    echo "scale,${name}_bytes_per_endpoint,$2,bytes,$(($1 / $2)),,"
-}
-
-wait_sock() {
-    for _ in $(seq 100); do
-        "$ctl" -s "$1" version >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "bench/ctl: daemon on $1 did not start" >&2
-    return 1
-}
-
-if [ -x "$build/dp-xdp/alkaid-xdp" ]; then
-    ns=alk-bctl-$$
-    ip netns add "$ns"
-    ip -n "$ns" link add b0 type veth peer name b1
-    ip -n "$ns" link set b0 up
-    ip -n "$ns" link set b1 up
-    mkdir -p "$tmp/bpffs"
-    mount -t bpf bpf "$tmp/bpffs"
-    ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i b0 --bpffs "$tmp/bpffs" \
-        -s "$tmp/xdp.sock" --endpoints "$n" >"$tmp/xdp.log" 2>&1 &
-    echo $! >"$tmp/xdp.pid"
-    wait_sock "$tmp/xdp.sock" && load xdp "$tmp/xdp.sock"
-fi
-if [ -x "$build/dp-dpdk/alkaid-dpdk" ]; then
-    "$build/dp-dpdk/alkaid-dpdk" -l 0-1 --no-huge --no-shconf --no-pci -m 2048 \
-        --file-prefix "alk-bctl-$$" --vdev net_null0 -- -s "$tmp/dpdk.sock" \
-        --endpoints "$n" --networks 1024 >"$tmp/dpdk.log" 2>&1 &
-    echo $! >"$tmp/dpdk.pid"
-    wait_sock "$tmp/dpdk.sock" && load dpdk "$tmp/dpdk.sock"
-fi
+exit $status
