@@ -3,7 +3,9 @@
  * The per-packet code of the workers, and nothing else: the core's
  * pipeline over a burst of mbufs.  Classification of every frame first,
  * then one bulk lookup of all their endpoints (the hash prefetches every
- * bucket before it compares any key), then the actions.
+ * bucket before it compares any key), then the actions.  An ARP request's
+ * asker is in the bulk lookup too: the reply goes to the asker's host,
+ * which the core looks up again, then in cache.
  */
 #include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
@@ -19,23 +21,24 @@
 
 #define NO_KEY 0xff
 
-_Static_assert(ALK_BURST <= RTE_HASH_LOOKUP_BULK_MAX && ALK_BURST < NO_KEY,
-	       "a burst's endpoints are looked up in one call");
+_Static_assert(2 * ALK_BURST <= RTE_HASH_LOOKUP_BULK_MAX && ALK_BURST < NO_KEY,
+	       "a burst's endpoints (and ARP askers) are looked up in one call");
 
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)
 {
 	struct alk_parsed ps[ALK_BURST];
 	struct alk_pkt pkt[ALK_BURST];
-	const void *keys[ALK_BURST];
-	const struct alk_endpoint *eps[ALK_BURST];
+	const void *keys[2 * ALK_BURST];
+	const struct alk_endpoint *eps[2 * ALK_BURST];
+	struct alk_endpoint_key askers[ALK_BURST];
 	struct rte_mbuf *drop[ALK_BURST];
 	uint8_t key_of[ALK_BURST];
 	int reason[ALK_BURST];
 	const struct alk_gateway *gw;
 	struct rte_eth_dev_tx_buffer *txbuf = w->txbuf[q->tx_port];
 	struct alk_ctx ctx;
-	uint16_t i, nkeys = 0, ndrop = 0;
+	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
 
 	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
 	gw = alk_plat_gateway(&ctx);
@@ -56,6 +59,14 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		if (reason[i] == ALK_R_CONTINUE && ps[i].kind != ALK_K_DHCP) {
 			keys[nkeys] = &ps[i].key;
 			key_of[i] = nkeys++;
+		}
+		if (reason[i] == ALK_R_CONTINUE && ps[i].kind == ALK_K_ARP) {
+			const struct alk_arp *arp =
+				(const struct alk_arp *)ps[i].inner_l3;
+
+			askers[nask].vni = ps[i].vni;
+			askers[nask].ip = arp->spa;
+			keys[nkeys++] = &askers[nask++];
 		}
 	}
 	if (nkeys)
