@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # plot.sh CSV OUTDIR: one PNG per unit (ns/packet, Mpps, adds/s, ...),
-# bars per case and table size, value beside its reference.
+# bars per case and table size, value beside its reference; and one PNG
+# of the ratios per benchmark (ratio_xdp.png, ratio_dpdk.png, ...).
 set -euo pipefail
 csv=$1
 out=$2
@@ -22,6 +23,27 @@ set xtics rotate by -35 scale 0
 set grid ytics
 set key top left
 plot "$data" using 2:xtic(1) title "alkaid", "" using 3 title "reference"
+GP
+    rm -f "$data"
+done
+
+# The ratios, one PNG per benchmark: how close each case is to its
+# reference (for costs lower is better, for rates higher).
+for bench in $(tail -n +2 "$csv" | cut -d, -f1 | sort -u); do
+    data=$(mktemp)
+    tail -n +2 "$csv" | awk -F, -v b="$bench" '$1 == b && $7 != "" {
+        printf "\"%s %s\" %s\n", $2, $3, $7 }' >"$data"
+    [ -s "$data" ] || { rm -f "$data"; continue; }
+    gnuplot <<GP
+set terminal pngcairo size 1200,600 noenhanced
+set output "$out/ratio_$bench.png"
+set title "$bench: value / same-run reference"
+set style data histograms
+set style fill solid 0.8 border -1
+set xtics rotate by -35 scale 0
+set grid ytics
+set key off
+plot "$data" using 2:xtic(1)
 GP
     rm -f "$data"
 done
