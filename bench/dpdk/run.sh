@@ -3,7 +3,8 @@
 # bench/dpdk/run.sh --quick|--full BUILD: the DPDK bouncer on one worker
 # lcore against dpdk-testpmd macswap, CSV on stdout (bench_dpdk.py): Geneve
 # and VXLAN frames bounced, ARP requests answered, a row for each.
-#   --full   1M endpoints, 64K distinct frames, 3 rounds of 5 s
+#   --full   1M endpoints, 64K distinct frames, 3 rounds of 5 s; then the
+#            Geneve bouncer on 1K endpoints, and all on 2 MiB hugepages
 #   --quick  64K endpoints, 64K frames, 1 round of 1 s
 set -euo pipefail
 mode=$1
@@ -26,6 +27,11 @@ else
 fi
 /usr/bin/python3 "$here/bench_dpdk.py" --alkaid "$alkaid" --gen "$gen" \
     --frames 65536 "$@"
+# The bouncer on a table that fits in cache, 1K endpoints: the full mode.
+if [ "$mode" != --quick ]; then
+    /usr/bin/python3 "$here/bench_dpdk.py" --alkaid "$alkaid" --gen "$gen" \
+        --frames 65536 "$@" --endpoints 1024 --cases geneve
+fi
 # The same on hugepages (fewer TLB misses, for both), when the machine
 # lets us reserve them: the full mode only.
 if [ "$mode" != --quick ]; then
