@@ -55,7 +55,7 @@ stop_daemons() {
 }
 cleanup() {
     stop_daemons
-    rm -rf "$tmp"
+    rm -rf "$tmp" "/var/run/dpdk/alk-bctl-$$"
 }
 trap cleanup EXIT
 ctl=$build/ctl/alkaidctl
