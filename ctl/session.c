@@ -22,6 +22,8 @@
 
 /* Requests nest four levels at most; this bounds the tokener's stack. */
 #define MAX_DEPTH 16
+/* A connection keeps a gathering buffer up to this size between lines. */
+#define GATHER_KEEP (1u << 20)
 
 int alk_session_init(struct alk_session *s, size_t max_request)
 {
@@ -79,6 +81,14 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc,
 		   const char *data, size_t len, struct alk_buf *out,
 		   size_t out_limit, bool fast);
 
+/* Done with a gathered line: a big buffer is not kept per connection. */
+static void gathered_done(struct alk_session *s)
+{
+	if (s->line.cap > GATHER_KEEP)
+		alk_buf_free(&s->line);
+	s->line.len = 0;
+}
+
 /* A gathered line (s->line, with its newline if it had one): the fast
  * path, else json-c as if it had arrived in one piece. */
 static void gathered(struct alk_session *s, struct alk_rpc *rpc,
@@ -90,11 +100,11 @@ static void gathered(struct alk_session *s, struct alk_rpc *rpc,
 	s->line_bytes = 0;
 	if (n && s->line.data[n - 1] == '\n' &&
 	    alk_rpc_handle_line(rpc, s->line.data, n - 1, out)) {
-		s->line.len = 0;
+		gathered_done(s);
 		return;
 	}
 	feed(s, rpc, s->line.data, n, out, SIZE_MAX, false);
-	s->line.len = 0;
+	gathered_done(s);
 }
 
 static bool too_long(struct alk_session *s, size_t n, struct alk_buf *out)
