@@ -133,7 +133,7 @@ static int batch_unsupported(int err)
 }
 
 /* The kernel's own account of a map's memory (/proc/self/fdinfo). */
-static uint64_t map_memory(int fd)
+uint64_t alk_bpf_map_memlock(int fd)
 {
 	unsigned long long bytes = 0;
 	char path[64], line[128];
@@ -524,7 +524,7 @@ static int bpf_info(struct alk_tables *t, enum alk_table tbl,
 	info->count = b->count[tbl];
 	info->capacity = b->capacity[tbl];
 	if (!b->memory[tbl])
-		b->memory[tbl] = map_memory(b->fd[tbl]);
+		b->memory[tbl] = alk_bpf_map_memlock(b->fd[tbl]);
 	info->memory = b->memory[tbl];
 	return 0;
 }

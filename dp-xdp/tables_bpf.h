@@ -52,6 +52,8 @@ struct alk_tables *alk_bpf_tables_open_pinned(const char *dir,
  * not seen.  Costs 60 to 80 bytes per endpoint of capacity.
  */
 int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err);
+/* What the kernel charges for a map (memlock in /proc/self/fdinfo), or 0. */
+uint64_t alk_bpf_map_memlock(int fd);
 /* Bytes the copies take. */
 uint64_t alk_bpf_tables_mirror_memory(struct alk_tables *t);
 

@@ -62,15 +62,8 @@ static int fan_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			   const void *keys, uint32_t n, void *vals,
 			   uint8_t *found)
 {
-	struct alk_tables *m = fan(t)->member[0];
-	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
-
-	if (m->ops->lookup_bulk)
-		return m->ops->lookup_bulk(m, tbl, keys, n, vals, found);
-	for (uint32_t i = 0; i < n; i++)
-		found[i] = !m->ops->lookup(m, tbl, (const uint8_t *)keys + i * ks,
-					   (uint8_t *)vals + i * vs);
-	return 0;
+	return alk_table_lookup_bulk(fan(t)->member[0], tbl, keys, n, vals,
+				     found);
 }
 
 static int fan_next_key(struct alk_tables *t, enum alk_table tbl,

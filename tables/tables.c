@@ -93,9 +93,9 @@ static int check_vni(uint32_t vni, int64_t i, struct alk_error *err)
 	return 0;
 }
 
-/* n lookups: the back end's bulk operation, or one at a time. */
-static int lookup_many(struct alk_tables *t, enum alk_table tbl,
-		       const void *keys, uint32_t n, void *vals, uint8_t *found)
+int alk_table_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, void *vals,
+			  uint8_t *found)
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 
@@ -146,7 +146,9 @@ static int check_capacity(struct alk_tables *t, enum alk_table tbl,
 	/* near full: count the keys that are new */
 	found = malloc(n);
 	vals = malloc((size_t)n * vs);
-	rc = found && vals ? lookup_many(t, tbl, keys, n, vals, found) : -ENOMEM;
+	rc = found && vals ?
+		     alk_table_lookup_bulk(t, tbl, keys, n, vals, found) :
+		     -ENOMEM;
 	for (uint32_t i = 0; !rc && i < n; i++)
 		fresh += !found[i];
 	free(found);
@@ -267,9 +269,10 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		memcpy(dkeys[i].mac, vals[i].mac, 6);
 		dvals[i].ip = keys[i].ip;
 	}
-	rc = lookup_many(t, ALK_T_ENDPOINT, keys, n, old, found);
+	rc = alk_table_lookup_bulk(t, ALK_T_ENDPOINT, keys, n, old, found);
 	if (!rc)
-		rc = lookup_many(t, ALK_T_DHCP, dkeys, n, owner, found + n);
+		rc = alk_table_lookup_bulk(t, ALK_T_DHCP, dkeys, n, owner,
+					   found + n);
 	if (rc) {
 		rc = fail(err, -1, -rc, "endpoint table: lookup failed: %s",
 			  strerror(-rc));
@@ -330,7 +333,8 @@ int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
 	old = calloc(n, sizeof(*old));
 	found = calloc(n, 1);
 	rc = dkeys && old && found ?
-		     lookup_many(t, ALK_T_ENDPOINT, keys, n, old, found) :
+		     alk_table_lookup_bulk(t, ALK_T_ENDPOINT, keys, n, old,
+					   found) :
 		     -ENOMEM;
 	for (uint32_t i = 0; !rc && i < n; i++) {
 		if (!found[i])

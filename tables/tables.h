@@ -124,6 +124,11 @@ int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
 /* Pass-throughs, with the key normalised (network prefixes masked). */
 int alk_table_get(struct alk_tables *t, enum alk_table tbl, const void *key,
 		  void *val);
+/* n exact-key lookups: the back end's lookup_bulk, or lookup n times.
+ * found[i] says whether vals[i] was filled; 0 or -errno. */
+int alk_table_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, void *vals,
+			  uint8_t *found);
 /* Up to max entries after `after` (NULL: from the start); returns how many
  * were written, or -errno.  Keys and vals are arrays of the table's sizes. */
 int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,

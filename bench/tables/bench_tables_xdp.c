@@ -67,25 +67,6 @@ struct xdp_ctx {
 	struct bpf_object *obj;
 };
 
-/* What the kernel charges for the map behind fd ("memlock:"); 0 if not
- * said. */
-static uint64_t fd_memlock(int fd)
-{
-	unsigned long long bytes = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &bytes) == 1)
-			break;
-	fclose(f);
-	return bytes;
-}
-
 static struct alk_tables *xdp_open(void *ctx, const struct alk_table_sizes *s)
 {
 	struct xdp_ctx *x = ctx;
@@ -145,7 +126,7 @@ static int xdp_memory(void *ctx, struct alk_tables *t, uint32_t n)
 	for (map = bpf_object__next_map(x->obj, NULL); map;
 	     map = bpf_object__next_map(x->obj, map)) {
 		const char *name = bpf_map__name(map);
-		uint64_t bytes = fd_memlock(bpf_map__fd(map));
+		uint64_t bytes = alk_bpf_map_memlock(bpf_map__fd(map));
 
 		/* .rodata, .bss and the like count too: they are loaded */
 		total += bytes;
