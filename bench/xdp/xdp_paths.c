@@ -261,9 +261,19 @@ int main(int argc, char **argv)
 	uint32_t nframes = quick ? 1024 : 65536;
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: xdp-paths [--quick] OBJDIR\n");
-		return 2;
+	if (argc < 2 || (argv[1][0] == '-' && !quick)) {
+		int help = argc == 2 && (!strcmp(argv[1], "-h") ||
+					 !strcmp(argv[1], "--help"));
+
+		fprintf(help ? stdout : stderr,
+			"usage: xdp-paths [--quick] OBJDIR\n"
+			"  OBJDIR holds alkaid_bench.bpf.o, macswap.bpf.o and "
+			"macswap_restore.bpf.o\n"
+			"  (build/bench/xdp); --quick: 1K and 64K endpoints, "
+			"1024 frames;\n"
+			"  else 1K and 1M endpoints, 65536 frames.  CSV rows "
+			"on stdout.\n");
+		return help ? 0 : 2;
 	}
 	setrlimit(RLIMIT_MEMLOCK, &unlimited);
 
