@@ -40,8 +40,7 @@ tool=$build/bench/first/bench-first-bounce
 ctl=$build/ctl/alkaidctl
 xdp=$build/dp-xdp/alkaid-xdp
 dpdk=$build/dp-dpdk/alkaid-dpdk
-pass_obj=$build/bench/first/xdp_pass.bpf.o
-[ -f "$pass_obj" ] || pass_obj=$build/tests/lab/xdp_pass.bpf.o
+pass_obj=$build/tools/xdp_pass.bpf.o
 
 gw_ip=198.18.0.1
 src_ip=198.18.0.2

@@ -48,7 +48,7 @@ done
 [ ${#checks[@]} -gt 0 ] || checks=(arp pingall iperf dhcp geneve divider restart)
 
 LAB=${LAB:-alk}
-LAB_PASS_OBJ=$build/tests/lab/xdp_pass.bpf.o
+LAB_PASS_OBJ=$build/tools/xdp_pass.bpf.o
 source "$here/topo.sh"
 
 run_dir=$(mktemp -d /tmp/alkaid-lab.XXXXXX)
