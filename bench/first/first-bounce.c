@@ -85,6 +85,7 @@
 #include <unistd.h>
 
 #include "frames.h"
+#include "tables/cmd.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -573,22 +574,6 @@ static int parse_ip(const char *s, uint32_t *ip)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned m[6];
-	char end;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
-		   &m[4], &m[5], &end) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		if (m[i] > 255)
-			return -1;
-		mac[i] = m[i];
-	}
-	return 0;
-}
-
 static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
 {
 	char *end;
@@ -642,7 +627,7 @@ int main(int argc, char **argv)
 			bad |= parse_ip(optarg, &c.gw);
 			break;
 		case 'G':
-			bad |= parse_mac(optarg, c.gw_mac);
+			bad |= alk_parse_mac(optarg, c.gw_mac) != 0;
 			have_mac = 1;
 			break;
 		case 's':
