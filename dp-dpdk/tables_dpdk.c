@@ -319,13 +319,13 @@ static int hash_update(struct dpdk_tables *d, enum alk_table tbl,
 
 	for (uint32_t i = 0; i < n && !rc; i += BULK) {
 		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
-		void *old[BULK];
+		void *unused[BULK];
 
 		/* brings the buckets of the next BULK keys in at once; each
 		 * put then looks its key up again, in cache (a batch may name
 		 * a key twice, so the bulk answer may be out of date) */
 		hash_bulk(d->tbl[tbl].h, (const uint8_t *)keys + i * ks, ks, m,
-			  old);
+			  unused);
 		for (uint32_t j = 0; j < m && !rc; j++)
 			rc = hash_put(d, tbl, (const uint8_t *)keys + (i + j) * ks,
 				      (const uint8_t *)vals + (i + j) * vs);
@@ -564,13 +564,8 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 	struct dpdk_tables *d = dpdk(t);
 
-	if (tbl == ALK_T_NETWORK) {
-		for (uint32_t i = 0; i < n; i++)
-			found[i] = !dpdk_lookup(t, tbl,
-						(const uint8_t *)keys + i * ks,
-						(uint8_t *)vals + i * vs);
-		return 0;
-	}
+	if (tbl == ALK_T_NETWORK) /* one LPM6 lookup each */
+		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
 	for (uint32_t i = 0; i < n; i += BULK) {
 		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
 		void *data[BULK];

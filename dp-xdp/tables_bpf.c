@@ -209,50 +209,72 @@ static int delete_many(int fd, const void *keys, size_t ks, uint32_t n,
 	return 0;
 }
 
-/* Entries in a map, read in batches where the map type allows it. */
-static int count_entries(int fd, size_t ks, size_t vs, uint64_t *count)
+/*
+ * Every entry of a map in batched reads, each batch handed to fn (which
+ * stops the walk by returning non-zero).  0 at the end, or -errno; map
+ * types without batch reads (LPM tries) fail with batch_unsupported().
+ */
+static int read_batches(int fd, size_t ks, size_t vs,
+			int (*fn)(void *ctx, const uint8_t *keys,
+				  const uint8_t *vals, uint32_t n),
+			void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint64_t in[8], out[8], total = 0;
-	uint8_t *keys = malloc(BATCH_CHUNK * ks), *vals;
+	uint8_t *keys = malloc(BATCH_CHUNK * ks), *vals = malloc(BATCH_CHUNK * vs);
+	uint64_t in[8], out[8];
 	void *batch = NULL;
-	int err;
+	int err = -ENOMEM;
 
-	vals = malloc(BATCH_CHUNK * vs);
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
+	while (keys && vals) {
 		uint32_t cnt = BATCH_CHUNK;
+		int last;
 
 		err = bpf_map_lookup_batch(fd, batch, out, keys, vals, &cnt,
 					   &opts);
-		if (err && err != -ENOENT)
+		last = err == -ENOENT; /* the end, with cnt entries still */
+		if (err && !last)
 			break;
-		total += cnt;
-		if (err == -ENOENT) {
-			err = 0;
-			goto done;
-		}
+		err = fn(ctx, keys, vals, cnt);
+		if (err || last)
+			break;
 		memcpy(in, out, sizeof(in));
 		batch = in;
 	}
-	if (!batch_unsupported(err) || total)
-		goto out;
-	/* no batch reads (LPM tries): walk the keys */
-	for (err = bpf_map_get_next_key(fd, NULL, keys); !err;
-	     err = bpf_map_get_next_key(fd, keys, keys))
-		total++;
-	if (err != -ENOENT)
-		goto out;
-	err = 0;
-done:
-	*count = total;
-out:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+static int add_count(void *total, const uint8_t *keys, const uint8_t *vals,
+		     uint32_t n)
+{
+	*(uint64_t *)total += n;
+	return 0;
+}
+
+/* Entries in a map, read in batches where the map type allows it. */
+static int count_entries(int fd, size_t ks, size_t vs, uint64_t *count)
+{
+	uint64_t total = 0;
+	uint8_t *key;
+	int err = read_batches(fd, ks, vs, add_count, &total);
+
+	if (!err)
+		*count = total;
+	if (!batch_unsupported(err) || total)
+		return err;
+	/* no batch reads (LPM tries): walk the keys */
+	key = malloc(ks);
+	if (!key)
+		return -ENOMEM;
+	for (err = bpf_map_get_next_key(fd, NULL, key); !err;
+	     err = bpf_map_get_next_key(fd, key, key))
+		total++;
+	free(key);
+	if (err != -ENOENT)
+		return err;
+	*count = total;
+	return 0;
 }
 
 static int cmp_keys(const void *a, const void *b, void *size)
@@ -483,15 +505,10 @@ static int bpf_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			   uint8_t *found)
 {
 	struct bpf_tables *b = bpft(t);
-	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 
-	if (b->mirror[tbl]) {
-		alk_hmap_lookup_bulk(b->mirror[tbl], keys, n, vals, found);
-		return 0;
-	}
-	for (uint32_t i = 0; i < n; i++)
-		found[i] = !bpf_lookup(t, tbl, (const uint8_t *)keys + i * ks,
-				       (uint8_t *)vals + i * vs);
+	if (!b->mirror[tbl]) /* the kernel's maps have no bulk lookup */
+		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
+	alk_hmap_lookup_bulk(b->mirror[tbl], keys, n, vals, found);
 	return 0;
 }
 
@@ -810,52 +827,39 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 
 /* ---- userspace copies -------------------------------------------------- */
 
+static int add_to_copy(void *m, const uint8_t *keys, const uint8_t *vals,
+		       uint32_t n)
+{
+	const struct alk_hmap *h = m;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n && !err; i++)
+		err = alk_hmap_update(m, keys + i * h->key_size,
+				      vals + i * h->val_size);
+	return err;
+}
+
 /* (Re)fill the copy of a hash map from the kernel, in batched reads. */
 static int mirror_load(struct bpf_tables *b, enum alk_table tbl)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 	struct alk_hmap *m = b->mirror[tbl];
-	uint8_t *keys = malloc(BATCH_CHUNK * ks), *vals = malloc(BATCH_CHUNK * vs);
-	uint64_t in[8], out[8];
-	void *batch = NULL;
-	int err = -ENOMEM;
+	int err;
 
-	if (!keys || !vals)
-		goto out;
 	alk_hmap_fini(m);
 	err = alk_hmap_init(m, ks, vs, 4, b->capacity[tbl]);
-	while (!err) {
-		uint32_t cnt = BATCH_CHUNK;
-		int last;
-
-		err = bpf_map_lookup_batch(b->fd[tbl], batch, out, keys, vals,
-					   &cnt, &opts);
-		last = err == -ENOENT; /* the end, with cnt entries still */
-		if (err && !last)
-			break;
-		err = 0;
-		for (uint32_t i = 0; i < cnt && !err; i++)
-			err = alk_hmap_update(m, keys + i * ks, vals + i * vs);
-		if (last)
-			break;
-		memcpy(in, out, sizeof(in));
-		batch = in;
-	}
-	if (!err) {
-		b->count[tbl] = m->count;
-		b->count_known[tbl] = 1;
-	}
-out:
-	free(keys);
-	free(vals);
+	if (!err)
+		err = read_batches(b->fd[tbl], ks, vs, add_to_copy, m);
 	if (err) {
 		/* without a true copy, the kernel answers again */
 		alk_hmap_fini(m);
 		free(m);
 		b->mirror[tbl] = NULL;
+		return err;
 	}
-	return err;
+	b->count[tbl] = m->count;
+	b->count_known[tbl] = 1;
+	return 0;
 }
 
 int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err)

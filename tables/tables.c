@@ -93,36 +93,47 @@ static int check_vni(uint32_t vni, int64_t i, struct alk_error *err)
 	return 0;
 }
 
-int alk_table_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+int alk_table_lookup_each(struct alk_tables *t, enum alk_table tbl,
 			  const void *keys, uint32_t n, void *vals,
 			  uint8_t *found)
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 
-	if (t->ops->lookup_bulk)
-		return t->ops->lookup_bulk(t, tbl, keys, n, vals, found);
 	for (uint32_t i = 0; i < n; i++)
 		found[i] = !t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks,
 					   (uint8_t *)vals + i * vs);
 	return 0;
 }
 
-/* Room for the keys not in the table yet (fresh of them, when known). */
-static int check_room(struct alk_tables *t, enum alk_table tbl, uint64_t fresh,
-		      struct alk_error *err)
+int alk_table_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, void *vals,
+			  uint8_t *found)
 {
-	struct alk_table_info info;
-	int rc = t->ops->info(t, tbl, &info);
+	if (t->ops->lookup_bulk)
+		return t->ops->lookup_bulk(t, tbl, keys, n, vals, found);
+	return alk_table_lookup_each(t, tbl, keys, n, vals, found);
+}
 
-	if (rc)
-		return fail(err, -1, -rc, "%s table: cannot read its size",
-			    alk_table_name(tbl));
-	if (info.count + fresh > info.capacity)
+static int table_info(struct alk_tables *t, enum alk_table tbl,
+		      struct alk_table_info *info, struct alk_error *err)
+{
+	int rc = t->ops->info(t, tbl, info);
+
+	return rc ? fail(err, -1, -rc, "%s table: cannot read its size",
+			 alk_table_name(tbl)) :
+		    0;
+}
+
+/* Room in a table of info for the fresh keys of a batch. */
+static int check_room(enum alk_table tbl, const struct alk_table_info *info,
+		      uint64_t fresh, struct alk_error *err)
+{
+	if (info->count + fresh > info->capacity)
 		return fail(err, -1, ENOSPC,
 			    "%s table full: %llu of %llu used, batch adds %llu",
 			    alk_table_name(tbl),
-			    (unsigned long long)info.count,
-			    (unsigned long long)info.capacity,
+			    (unsigned long long)info->count,
+			    (unsigned long long)info->capacity,
 			    (unsigned long long)fresh);
 	return 0;
 }
@@ -137,12 +148,9 @@ static int check_capacity(struct alk_tables *t, enum alk_table tbl,
 	void *vals;
 	int rc;
 
-	rc = t->ops->info(t, tbl, &info);
-	if (rc)
-		return fail(err, -1, -rc, "%s table: cannot read its size",
-			    alk_table_name(tbl));
-	if (info.count + n <= info.capacity)
-		return 0;
+	rc = table_info(t, tbl, &info, err);
+	if (rc || info.count + n <= info.capacity)
+		return rc;
 	/* near full: count the keys that are new */
 	found = malloc(n);
 	vals = malloc((size_t)n * vs);
@@ -156,7 +164,7 @@ static int check_capacity(struct alk_tables *t, enum alk_table tbl,
 	if (rc)
 		return fail(err, -1, -rc, "%s table: lookup failed: %s",
 			    alk_table_name(tbl), strerror(-rc));
-	return check_room(t, tbl, fresh, err);
+	return check_room(tbl, &info, fresh, err);
 }
 
 static int apply(struct alk_tables *t, enum alk_table tbl, const void *keys,
@@ -230,6 +238,7 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 	struct alk_dhcp_key *dkeys = NULL, *stale = NULL;
 	struct alk_dhcp *dvals = NULL, *owner = NULL;
 	struct alk_endpoint *old = NULL;
+	struct alk_table_info info;
 	uint8_t *found = NULL;
 	uint32_t nstale = 0, fresh = 0;
 	char a[INET_ADDRSTRLEN];
@@ -293,7 +302,9 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 			nstale++;
 		}
 	}
-	rc = check_room(t, ALK_T_ENDPOINT, fresh, err);
+	rc = table_info(t, ALK_T_ENDPOINT, &info, err);
+	if (!rc)
+		rc = check_room(ALK_T_ENDPOINT, &info, fresh, err);
 	if (rc)
 		goto out;
 	/* endpoints first: the index never points at a missing endpoint

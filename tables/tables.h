@@ -129,6 +129,11 @@ int alk_table_get(struct alk_tables *t, enum alk_table tbl, const void *key,
 int alk_table_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			  const void *keys, uint32_t n, void *vals,
 			  uint8_t *found);
+/* The same through the back end's lookup, one key at a time: what a back
+ * end's lookup_bulk falls back to for tables it cannot do in bulk. */
+int alk_table_lookup_each(struct alk_tables *t, enum alk_table tbl,
+			  const void *keys, uint32_t n, void *vals,
+			  uint8_t *found);
 /* Up to max entries after `after` (NULL: from the start); returns how many
  * were written, or -errno.  Keys and vals are arrays of the table's sizes. */
 int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,
