@@ -281,6 +281,21 @@ static int decode_number(struct json_object *v, uint64_t max, uint64_t *out,
 	return 0;
 }
 
+/* A number field's value, as the tables hold it (ports in network order). */
+static void store_number(const struct alk_api_field *f, uint8_t *p,
+			 uint64_t x)
+{
+	if (f->kind == ALK_K_U16 || f->kind == ALK_K_PORT) {
+		uint16_t u = f->kind == ALK_K_PORT ? htons(x) : x;
+
+		memcpy(p, &u, 2);
+	} else {
+		uint32_t u = x;
+
+		memcpy(p, &u, 4);
+	}
+}
+
 static int decode_field(const struct alk_api_field *f, struct json_object *v,
 			uint8_t *key, uint8_t *val, const char *where,
 			int64_t index, struct alk_error *err)
@@ -307,19 +322,7 @@ static int decode_field(const struct alk_api_field *f, struct json_object *v,
 				    f->name, json_object_get_int64(v), max);
 		if (rc)
 			break;
-		if (f->kind == ALK_K_U16) {
-			uint16_t u = x;
-
-			memcpy(p, &u, 2);
-		} else if (f->kind == ALK_K_PORT) {
-			uint16_t u = htons(x);
-
-			memcpy(p, &u, 2);
-		} else {
-			uint32_t u = x;
-
-			memcpy(p, &u, 4);
-		}
+		store_number(f, p, x);
 		return 0;
 	case ALK_K_FLAG: {
 		uint16_t flags;
@@ -417,23 +420,31 @@ static int decode_field(const struct alk_api_field *f, struct json_object *v,
 	return fail(err, where, index, f->name, "%s", why);
 }
 
+int alk_api_field_by_name(const struct alk_api_object *o, unsigned int n,
+			  const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < n && i < o->nfields; i++)
+		if (strlen(o->fields[i].name) == len &&
+		    !memcmp(o->fields[i].name, name, len))
+			return i;
+	return -1;
+}
+
 /* The field called name among those of part: its index, or -1. */
 static int field_index(const struct alk_api_object *o, enum alk_api_part part,
 		       const char *name, const char *where, int64_t index,
 		       struct alk_error *err)
 {
 	unsigned int nfields = part == ALK_API_KEY ? o->nkey : o->nfields;
+	int i = alk_api_field_by_name(o, o->nfields, name, strlen(name));
 
-	for (unsigned int i = 0; i < o->nfields; i++) {
-		if (strcmp(name, o->fields[i].name))
-			continue;
-		if (i < nfields)
-			return i;
+	if (i >= 0 && (unsigned int)i < nfields)
+		return i;
+	if (i >= 0)
 		fail(err, where, index, NULL, "'%s' is not part of the key",
 		     name);
-		return -1;
-	}
-	fail(err, where, index, NULL, "unknown member '%.40s'", name);
+	else
+		fail(err, where, index, NULL, "unknown member '%.40s'", name);
 	return -1;
 }
 
@@ -474,15 +485,6 @@ void alk_api_start(const struct alk_api_object *o, enum alk_api_part part,
 	start(o, part, key, val);
 }
 
-int alk_api_field_by_name(const struct alk_api_object *o, unsigned int n,
-			  const char *name, size_t len)
-{
-	for (unsigned int i = 0; i < n && i < o->nfields; i++)
-		if (strlen(o->fields[i].name) == len &&
-		    !memcmp(o->fields[i].name, name, len))
-			return i;
-	return -1;
-}
 
 /* Digits as JSON writes an integer: no sign, no leading zero. */
 static int text_number(const char *s, size_t len, uint64_t max, uint64_t *out)
@@ -520,15 +522,7 @@ int alk_api_decode_text(const struct alk_api_field *f, const char *s,
 								 UINT16_MAX,
 					  &x))
 			return -1;
-		if (f->kind == ALK_K_U16 || f->kind == ALK_K_PORT) {
-			uint16_t u = f->kind == ALK_K_PORT ? htons(x) : x;
-
-			memcpy(p, &u, 2);
-		} else {
-			uint32_t u = x;
-
-			memcpy(p, &u, 4);
-		}
+		store_number(f, p, x);
 		return 0;
 	case ALK_K_IPV4_0:
 		if (!quoted && len == 4 && !memcmp(s, "null", 4)) {

@@ -619,6 +619,7 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 {
 	struct call c = { .rpc = rpc, .out = out };
 	size_t start = out->len;
+	struct json_object *id;
 	struct alk_rows r;
 
 	if (alk_rows_parse(line, len, &r, rows_alloc, rpc))
@@ -626,26 +627,19 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 	c.obj = alk_api_object(r.object);
 	alk_buf_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64
 			    ",\"result\":", r.id);
-	if (apply_batch(&c, r.op, "rows", r.keys, r.vals, r.n)) {
-		struct json_object *id = json_object_new_int64(r.id);
-
-		out->len = start;
-		out->nomem = false;
-		alk_rpc_error(out, id, c.code, c.err.msg, c.err.index);
-		json_object_put(id);
-		return true;
+	if (!apply_batch(&c, r.op, "rows", r.keys, r.vals, r.n)) {
+		alk_buf_puts(out, "}\n");
+		rpc->generation++;
+		if (!out->nomem)
+			return true;
+		failed(&c, ALK_RPC_INTERNAL, "out of memory for the response");
 	}
-	alk_buf_puts(out, "}\n");
-	rpc->generation++;
-	if (out->nomem) {
-		struct json_object *id = json_object_new_int64(r.id);
-
-		out->len = start;
-		out->nomem = false;
-		alk_rpc_error(out, id, ALK_RPC_INTERNAL,
-			      "out of memory for the response", -1);
-		json_object_put(id);
-	}
+	/* as alk_rpc_handle() answers a failure */
+	out->len = start;
+	out->nomem = false;
+	id = json_object_new_int64(r.id);
+	alk_rpc_error(out, id, c.code, c.err.msg, c.err.index);
+	json_object_put(id);
 	return true;
 }
 
