@@ -56,11 +56,11 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		reason[i] = likely(gw != NULL) ?
 				    alk_classify(&pkt[i], &ps[i], gw) :
 				    ALK_R_not_for_us;
-		if (reason[i] == ALK_R_CONTINUE && ps[i].kind != ALK_K_DHCP) {
-			keys[nkeys] = &ps[i].key;
-			key_of[i] = nkeys++;
-		}
-		if (reason[i] == ALK_R_CONTINUE && ps[i].kind == ALK_K_ARP) {
+		if (reason[i] != ALK_R_CONTINUE || ps[i].kind == ALK_K_DHCP)
+			continue;
+		keys[nkeys] = &ps[i].key;
+		key_of[i] = nkeys++;
+		if (ps[i].kind == ALK_K_ARP) {
 			const struct alk_arp *arp =
 				(const struct alk_arp *)ps[i].inner_l3;
 
