@@ -364,6 +364,16 @@ static double to_daemon(const char *path, const struct alk_buf *req,
 	return t;
 }
 
+/* Deletes endpoints 0..n-1 again, in batches of 10000 rows. */
+static void daemon_delete(const char *path, uint32_t n)
+{
+	struct alk_buf del = { 0 };
+
+	encode_op(&del, 0, n, 10000, 1, 1);
+	to_daemon(path, &del, (n + 9999) / 10000);
+	alk_buf_free(&del);
+}
+
 /* bench-ctl --socket: the same adds into a running daemon. */
 static int daemon_runs(const char *path, uint32_t n, uint32_t nlat,
 		       uint32_t only)
@@ -376,28 +386,19 @@ static int daemon_runs(const char *path, uint32_t n, uint32_t nlat,
 
 		if (only && batch != only)
 			continue;
-		struct alk_buf add = { 0 }, del = { 0 };
+		struct alk_buf add = { 0 };
 		double t;
 
 		encode_op(&add, 0, m, batch, batch > 1, 0);
-		encode_op(&del, 0, m, 10000, 1, 1);
 		t = to_daemon(path, &add, (m + batch - 1) / batch);
-		to_daemon(path, &del, (m + 9999) / 10000);
+		daemon_delete(path, m);
 		printf("socket %u %u %.0f\n", batch, m, m / t);
 		fflush(stdout);
 		alk_buf_free(&add);
-		alk_buf_free(&del);
 	}
 	latency(path, nlat, 0, &p50, &p99);
 	printf("single add p50 %.1f p99 %.1f\n", p50 * 1e6, p99 * 1e6);
-	/* leave the tables as they were found */
-	{
-		struct alk_buf del = { 0 };
-
-		encode_op(&del, 0, nlat, 10000, 1, 1);
-		to_daemon(path, &del, (nlat + 9999) / 10000);
-		alk_buf_free(&del);
-	}
+	daemon_delete(path, nlat); /* the tables as they were found */
 	return 0;
 }
 

@@ -158,24 +158,16 @@ file_row() { # file_row BACKEND N SOCKET: alkaidctl -b, client included
 
 for n in $sizes; do
     [ "$n" -le 1048576 ] && batch_file "$n"
-    if [ -x "$build/dp-xdp/alkaid-xdp" ]; then
-        if start_xdp "$n"; then
-            socket_rows xdp "$n" "$tmp/xdp.sock"
-            [ "$n" -le 1048576 ] && file_row xdp "$n" "$tmp/xdp.sock"
+    for be in xdp dpdk; do
+        [ -x "$build/dp-$be/alkaid-$be" ] || continue
+        if "start_$be" "$n"; then
+            socket_rows "$be" "$n" "$tmp/$be.sock"
+            [ "$n" -le 1048576 ] && file_row "$be" "$n" "$tmp/$be.sock"
         else
             status=1
         fi
         stop_daemons
-    fi
-    if [ -x "$build/dp-dpdk/alkaid-dpdk" ]; then
-        if start_dpdk "$n"; then
-            socket_rows dpdk "$n" "$tmp/dpdk.sock"
-            [ "$n" -le 1048576 ] && file_row dpdk "$n" "$tmp/dpdk.sock"
-        else
-            status=1
-        fi
-        stop_daemons
-    fi
+    done
 done
 
 # 4. the in-memory back end: socket against direct, one process pair
