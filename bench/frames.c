@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/proto.h"
-#include "core/tables.h"
+#include "core/model.h"
 #include "frames.h"
 
 static uint16_t csum(const void *p, size_t n)

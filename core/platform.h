@@ -26,7 +26,7 @@
 #define ALKAID_CORE_PLATFORM_H
 
 #include "proto.h"
-#include "tables.h"
+#include "model.h"
 #include "verdict.h"
 
 /* A cursor over the frame: [data, end). */

@@ -13,7 +13,7 @@
 #include <rte_prefetch.h>
 
 #include "core/platform/dpdk.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 #include "worker.h"
 
 /* Frames ahead whose first bytes are fetched while one is parsed. */

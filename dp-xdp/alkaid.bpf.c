@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-3-Clause)
 /* The alkaid XDP program: the core, compiled for XDP. */
 #include "core/platform/xdp.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 
 SEC("xdp")
 int alkaid_xdp(struct xdp_md *xdp)

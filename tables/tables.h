@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/tables.h"
-#include "../core/verdict.h"
+#include "core/model.h"
+#include "core/verdict.h"
 
 struct alk_tables;
 

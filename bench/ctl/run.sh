@@ -118,7 +118,7 @@ PY
 
 socket_rows() { # socket_rows BACKEND N SOCKET
     local be=$1 n=$2 out=$tmp/$1-$2.out d1
-    if ! "$build/ctl/bench-ctl" --socket "$3" -n "$n" --latency "$lat" >"$out"; then
+    if ! "$build/bench/ctl/bench-ctl" --socket "$3" -n "$n" --latency "$lat" >"$out"; then
         echo "bench/ctl: bench-ctl into $be ($n) FAILED" >&2
         tail -5 "$tmp/$be.log" >&2
         status=1
@@ -171,9 +171,9 @@ for n in $sizes; do
 done
 
 # 4. the in-memory back end: socket against direct, one process pair
-if [ -x "$build/ctl/bench-ctl" ]; then
+if [ -x "$build/bench/ctl/bench-ctl" ]; then
     n=$(set -- $sizes; echo "$1")
-    "$build/ctl/bench-ctl" $([ "$mode" = --quick ] && echo --quick) -n "$n" >"$tmp/bench-ctl.out"
+    "$build/bench/ctl/bench-ctl" $([ "$mode" = --quick ] && echo --quick) -n "$n" >"$tmp/bench-ctl.out"
     awk -v n="$n" '
         /^(1|100|10000) / && NF >= 4 && $2 != "rows" {
             printf "ctl,host_batch_%s,%d,adds_per_s,%s,%s,%s\n", $1, n, $3, $2, $4 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-3-Clause)
 /* The alkaid XDP program behind a fresh-frame restore (bench.bpf.h). */
 #include "core/platform/xdp.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 #include "bench.bpf.h"
 
 SEC("xdp")

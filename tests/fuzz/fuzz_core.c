@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/platform/host.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 #include "tables/cmd.h"
 
 static const char *const table_cmds[] = {

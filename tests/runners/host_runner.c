@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/platform/host.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 #include "fixtures.h"
 
 static struct alk_tables *host_tables(void *ctx)

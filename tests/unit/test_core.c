@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/platform/host.h"
-#include "core/alkaid.h"
+#include "core/pipeline.h"
 #include "tables/cmd.h"
 #include "unit.h"
 

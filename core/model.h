@@ -5,8 +5,8 @@
  * byte order noted; IPv4 addresses are always network order (__be32), VNIs
  * are host order (24 significant bits).
  */
-#ifndef ALKAID_CORE_TABLES_H
-#define ALKAID_CORE_TABLES_H
+#ifndef ALKAID_CORE_MODEL_H
+#define ALKAID_CORE_MODEL_H
 
 #include <linux/types.h>
 

@@ -36,9 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "server.h"
-#include "state.h"
+#include "ctl/api.h"
+#include "ctl/server.h"
+#include "ctl/state.h"
 
 static double now(void)
 {

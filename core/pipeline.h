@@ -10,8 +10,8 @@
  *
  * Include a platform shim from core/platform/ first.
  */
-#ifndef ALKAID_CORE_ALKAID_H
-#define ALKAID_CORE_ALKAID_H
+#ifndef ALKAID_CORE_PIPELINE_H
+#define ALKAID_CORE_PIPELINE_H
 
 #include "parse.h"
 
