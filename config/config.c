@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl/state.h"
 #include "config.h"
 
 /* Sizes beyond this are a typo, not a plan (2^28 endpoints is 3 GiB). */
@@ -529,41 +528,33 @@ static int load_gateway(struct loader *l, const config_setting_t *root)
 	return 0;
 }
 
+/* initial-tables: a command file in a list, one string per line. */
 static int load_initial(struct loader *l, const config_setting_t *root)
 {
-	struct alk_config *cfg = l->cfg;
+	struct alk_cmdfile *f = &l->cfg->initial;
 	config_setting_t *list;
 	int rc = member(l, root, "initial-tables", CONFIG_TYPE_LIST, &list);
-	int n;
 
 	if (rc || !list)
 		return rc;
-	n = config_setting_length(list);
-	cfg->initial = calloc(n ? n : 1, sizeof(*cfg->initial));
-	cfg->initial_lines = calloc(n ? n : 1, sizeof(*cfg->initial_lines));
-	if (!cfg->initial || !cfg->initial_lines)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < config_setting_length(list); i++) {
 		config_setting_t *s = config_setting_get_elem(list, i);
-		char *copy, *argv[64];
 		struct alk_error perr;
-		int argc;
+		char *copy;
 
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
 			return bad(l, s, "expected a command string");
 		copy = strdup(config_setting_get_string(s));
 		if (!copy)
 			return -ENOMEM;
-		argc = alk_cmd_split(copy, argv, 64);
-		rc = argc < 0 ?
-			     -EINVAL :
-			     alk_cmd_parse(argc, argv, &cfg->initial[i], &perr);
+		rc = alk_cmdfile_line(f, copy, source_line(l, s), NULL, &perr);
 		free(copy);
+		if (rc == 1) /* a list element is a command, never a blank */
+			return bad(l, s, "expected OBJECT COMMAND");
+		if (rc == -EINVAL)
+			return bad(l, s, "%s", perr.msg);
 		if (rc)
-			return bad(l, s, "%s",
-				   argc < 0 ? "too many words" : perr.msg);
-		cfg->initial_lines[i] = source_line(l, s);
-		cfg->ninitial = i + 1;
+			return rc;
 	}
 	return 0;
 }
@@ -607,41 +598,26 @@ static int load_files(struct loader *l, const config_setting_t *root)
 static void apply_initial_count(const struct alk_config *cfg,
 				struct alk_table_sizes *need)
 {
-	for (unsigned int i = 0; i < cfg->ninitial; i++) {
-		switch (cfg->initial[i].object) {
+	for (size_t i = 0; i < cfg->initial.nsteps; i++) {
+		const struct alk_cmdfile_step *s = &cfg->initial.steps[i];
+
+		switch (s->object) {
 		case ALK_O_ENDPOINT:
-			need->endpoints++;
+			need->endpoints += s->n;
 			break;
 		case ALK_O_NETWORK:
-			need->networks++;
+			need->networks += s->n;
 			break;
 		case ALK_O_VPC:
-			need->vpcs++;
+			need->vpcs += s->n;
 			break;
 		case ALK_O_NEIGHBOR:
-			need->neighbors++;
+			need->neighbors += s->n;
 			break;
 		default:
 			break;
 		}
 	}
-}
-
-static int apply_initial(const struct alk_config *cfg, struct alk_tables *t,
-			 struct alk_error *err)
-{
-	struct alk_state_batch b;
-	int rc = alk_state_batch_init(&b, t, cfg->path, ALK_STATE_BATCH);
-
-	if (rc)
-		return rc;
-	for (unsigned int i = 0; !rc && i < cfg->ninitial; i++)
-		rc = alk_state_batch_push(&b, &cfg->initial[i],
-					  cfg->initial_lines[i], err);
-	if (!rc)
-		rc = alk_state_batch_flush(&b, err);
-	alk_state_batch_fini(&b);
-	return rc;
 }
 
 static int apply_gateway(const struct alk_config *cfg, struct alk_tables *t,
@@ -652,7 +628,7 @@ static int apply_gateway(const struct alk_config *cfg, struct alk_tables *t,
 
 	if (!cfg->has_gateway)
 		return 0;
-	rc = alk_state_apply(t, ALK_O_GATEWAY, ALK_OP_SET, NULL, &cfg->gateway,
+	rc = alk_cmd_apply_n(t, ALK_O_GATEWAY, ALK_OP_SET, NULL, &cfg->gateway,
 			     1, err);
 	if (rc) {
 		memcpy(reason, err->msg, sizeof(reason));
@@ -687,7 +663,7 @@ static int check_semantics(const struct alk_config *cfg, struct alk_error *err)
 		return -ENOMEM;
 	rc = apply_gateway(cfg, t, err);
 	if (!rc)
-		rc = apply_initial(cfg, t, err);
+		rc = alk_cmdfile_apply(&cfg->initial, t, err);
 	t->ops->close(t);
 	return rc;
 }
@@ -715,6 +691,7 @@ int alk_config_load(const char *path, enum alk_config_daemon daemon,
 
 	alk_config_init(cfg);
 	cfg->path = strdup(path);
+	cfg->initial.name = cfg->path; /* its errors name the file */
 	if (!dir || !cfg->path) {
 		free(dir);
 		free(cfg->path);
@@ -790,8 +767,7 @@ void alk_config_free(struct alk_config *cfg)
 	free(cfg->dpdk.workers);
 	free_strings(cfg->dpdk.eal_args, cfg->dpdk.neal_args);
 	free(cfg->state_file);
-	free(cfg->initial);
-	free(cfg->initial_lines);
+	alk_cmdfile_free(&cfg->initial);
 	free(cfg->initial_file);
 	alk_config_init(cfg);
 }
@@ -802,11 +778,11 @@ int alk_config_apply(const struct alk_config *cfg, struct alk_tables *t,
 	int rc;
 
 	if (cfg->state_file && access(cfg->state_file, F_OK) == 0) {
-		rc = alk_state_load(t, cfg->state_file, err);
+		rc = alk_cmdfile_load(t, cfg->state_file, err);
 	} else {
-		rc = apply_initial(cfg, t, err);
+		rc = alk_cmdfile_apply(&cfg->initial, t, err);
 		if (!rc && cfg->initial_file)
-			rc = alk_state_load(t, cfg->initial_file, err);
+			rc = alk_cmdfile_load(t, cfg->initial_file, err);
 	}
 	return rc ? rc : apply_gateway(cfg, t, err);
 }

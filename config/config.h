@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "tables/cmd.h"
+#include "tables/cmdfile.h"
 #include "tables/tables.h"
 
 enum alk_config_daemon {
@@ -66,9 +67,7 @@ struct alk_config {
 	struct alk_gateway gateway;
 	int gateway_line;
 	char *state_file; /* NULL: none */
-	struct alk_cmd *initial;
-	long *initial_lines;
-	unsigned int ninitial;
+	struct alk_cmdfile initial; /* initial-tables, checked */
 	char *initial_file; /* NULL: none */
 };
 

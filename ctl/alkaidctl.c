@@ -258,7 +258,7 @@ static void print_json(struct json_object *j)
 
 /* --- human output --------------------------------------------------- */
 
-static void print_header(const struct alk_api_object *o)
+static void print_header(const struct alk_object *o)
 {
 	for (unsigned int i = 0; i < o->nfields; i++) {
 		if (!o->fields[i].width) {
@@ -270,7 +270,7 @@ static void print_header(const struct alk_api_object *o)
 	putchar('\n');
 }
 
-static void print_row(const struct alk_api_object *o, const void *key,
+static void print_row(const struct alk_object *o, const void *key,
 		      const void *val, struct alk_buf *line)
 {
 	line->len = 0;
@@ -289,13 +289,13 @@ static void print_row(const struct alk_api_object *o, const void *key,
 }
 
 /* An entry of a result back into structs, to print it. */
-static int print_entry(const struct alk_api_object *o, struct json_object *j,
+static int print_entry(const struct alk_object *o, struct json_object *j,
 		       struct alk_buf *line)
 {
-	uint8_t key[ALK_API_MAX_KEY], val[ALK_API_MAX_VAL];
+	uint8_t key[ALK_MAX_KEY], val[ALK_MAX_VAL];
 	struct alk_error err;
 
-	if (alk_api_decode(o, j, ALK_API_ALL, "result", -1,
+	if (alk_api_decode(o, j, ALK_PART_ALL, "result", -1,
 			   o->key_size ? key : NULL, val, &err)) {
 		complain("unexpected answer: %s", err.msg);
 		return EXIT_CONN;
@@ -309,14 +309,14 @@ static int print_entry(const struct alk_api_object *o, struct json_object *j,
 struct command {
 	const char *object;
 	const char *name;
-	int (*run)(const struct alk_api_object *o, int argc, char **argv);
+	int (*run)(const struct alk_object *o, int argc, char **argv);
 	int min_args; /* after OBJECT COMMAND */
 };
 
 static int usage_object(const char *object);
 
 /* add, del, set: the grammar parses, one entry is sent. */
-static int run_change(const struct alk_api_object *o, int argc, char **argv)
+static int run_change(const struct alk_object *o, int argc, char **argv)
 {
 	struct alk_buf req = { 0 };
 	struct json_object *resp = NULL, *result;
@@ -329,14 +329,14 @@ static int run_change(const struct alk_api_object *o, int argc, char **argv)
 		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
 		return EXIT_USAGE;
 	}
-	alk_api_cmd_parts(&cmd, &key, &val);
+	alk_cmd_parts(&cmd, &key, &val);
 	request_begin(&req, o->name, argv[1]);
 	if (cmd.object == ALK_O_GATEWAY) {
-		alk_api_encode(o, ALK_API_ALL, key, val, &req);
+		alk_api_encode(o, ALK_PART_ALL, key, val, &req);
 	} else {
 		alk_buf_puts(&req, "{\"entries\":[");
 		alk_api_encode(o,
-			       cmd.op == ALK_OP_DEL ? ALK_API_KEY : ALK_API_ALL,
+			       cmd.op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL,
 			       key, val, &req);
 		alk_buf_puts(&req, "]}");
 	}
@@ -351,7 +351,7 @@ static int run_change(const struct alk_api_object *o, int argc, char **argv)
 
 /* "vni 100 ip 203.0.113.5" -> the key, through the JSON decoder so that it
  * is checked exactly as the server checks it. */
-static int parse_key(const struct alk_api_object *o, int argc, char **argv,
+static int parse_key(const struct alk_object *o, int argc, char **argv,
 		     const char *what, uint8_t *key)
 {
 	struct json_object *j = json_object_new_object();
@@ -359,7 +359,7 @@ static int parse_key(const struct alk_api_object *o, int argc, char **argv,
 	int rc = 0;
 
 	for (int i = 0; i < argc && !rc; i += 2) {
-		const struct alk_api_field *f = NULL;
+		const struct alk_field *f = NULL;
 		struct json_object *v;
 		char *end;
 
@@ -374,7 +374,7 @@ static int parse_key(const struct alk_api_object *o, int argc, char **argv,
 			complain("'%s' needs a value", argv[i]);
 			rc = EXIT_USAGE;
 		} else {
-			if (f->kind == ALK_K_VNI) {
+			if (f->kind == ALK_F_VNI) {
 				unsigned long long x;
 
 				errno = 0;
@@ -394,7 +394,7 @@ static int parse_key(const struct alk_api_object *o, int argc, char **argv,
 		}
 	}
 	if (!rc &&
-	    alk_api_decode(o, j, ALK_API_KEY, "key", -1, key, NULL, &err)) {
+	    alk_api_decode(o, j, ALK_PART_KEY, "key", -1, key, NULL, &err)) {
 		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
 		rc = EXIT_USAGE;
 	}
@@ -402,17 +402,17 @@ static int parse_key(const struct alk_api_object *o, int argc, char **argv,
 	return rc;
 }
 
-static int run_get(const struct alk_api_object *o, int argc, char **argv)
+static int run_get(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result;
 	struct alk_buf req = { 0 }, line = { 0 };
-	uint8_t key[ALK_API_MAX_KEY];
+	uint8_t key[ALK_MAX_KEY];
 	int rc = parse_key(o, argc - 2, argv + 2, argv[1], key);
 
 	if (rc)
 		return rc;
 	request_begin(&req, o->name, "get");
-	alk_api_encode(o, ALK_API_KEY, key, NULL, &req);
+	alk_api_encode(o, ALK_PART_KEY, key, NULL, &req);
 	request_end(&req);
 	rc = call(&req, &resp, &result);
 	if (!rc && opt.json) {
@@ -429,7 +429,7 @@ static int run_get(const struct alk_api_object *o, int argc, char **argv)
 
 /* Every page, printed as it comes: a million entries never sit in memory
  * at once, on either side. */
-static int run_list(const struct alk_api_object *o, int argc, char **argv)
+static int run_list(const struct alk_object *o, int argc, char **argv)
 {
 	struct alk_buf req = { 0 }, line = { 0 }, after = { 0 };
 	size_t total = 0;
@@ -512,7 +512,7 @@ static int simple_call(const char *object, const char *method,
 	return rc;
 }
 
-static int run_gateway_show(const struct alk_api_object *o, int argc,
+static int run_gateway_show(const struct alk_object *o, int argc,
 			    char **argv)
 {
 	struct json_object *resp = NULL, *result;
@@ -546,7 +546,7 @@ static uint64_t get_u64(struct json_object *j, const char *name)
 		       0;
 }
 
-static int run_stats_show(const struct alk_api_object *o, int argc, char **argv)
+static int run_stats_show(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result, *verdicts, *reasons;
 	int all = 0, rc;
@@ -583,7 +583,7 @@ static int run_stats_show(const struct alk_api_object *o, int argc, char **argv)
 	return 0;
 }
 
-static int run_stats_reset(const struct alk_api_object *o, int argc,
+static int run_stats_reset(const struct alk_object *o, int argc,
 			   char **argv)
 {
 	struct json_object *resp = NULL, *result;
@@ -612,7 +612,7 @@ static const char *human_bytes(uint64_t n, char *buf, size_t size)
 	return buf;
 }
 
-static int run_tables(const struct alk_api_object *o, int argc, char **argv)
+static int run_tables(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result, *tables;
 	int rc;
@@ -645,7 +645,7 @@ static int run_tables(const struct alk_api_object *o, int argc, char **argv)
 	return 0;
 }
 
-static int run_version(const struct alk_api_object *o, int argc, char **argv)
+static int run_version(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result, *v, *b;
 	int rc;
@@ -665,7 +665,7 @@ static int run_version(const struct alk_api_object *o, int argc, char **argv)
 	return rc;
 }
 
-static int run_help(const struct alk_api_object *o, int argc, char **argv)
+static int run_help(const struct alk_object *o, int argc, char **argv)
 {
 	return usage_object(argv[0]) ? EXIT_OK : EXIT_USAGE;
 }
@@ -709,7 +709,7 @@ static const struct command *find_command(const char *object, const char *name)
 static int run_argv(int argc, char **argv)
 {
 	const struct command *c;
-	const struct alk_api_object *o;
+	const struct alk_object *o;
 	char *args[66];
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
@@ -725,7 +725,7 @@ static int run_argv(int argc, char **argv)
 				 argv[0], argv[1], argv[0]);
 		return EXIT_USAGE;
 	}
-	o = alk_api_object_by_name(argv[0], strlen(argv[0]));
+	o = alk_object_by_name(argv[0], strlen(argv[0]));
 	if (argc < 2) { /* the default command */
 		args[0] = argv[0];
 		args[1] = (char *)c->name;
@@ -756,7 +756,7 @@ struct batch {
 
 static void group_begin(struct group *g, const struct alk_cmd *c)
 {
-	const struct alk_api_object *o = alk_api_object(c->object);
+	const struct alk_object *o = alk_object(c->object);
 
 	g->object = c->object;
 	g->op = c->op;
@@ -766,7 +766,7 @@ static void group_begin(struct group *g, const struct alk_cmd *c)
 	/* rows, not entries: the daemon parses them in two thirds the time */
 	alk_buf_puts(&g->req, "{\"fields\":");
 	alk_api_encode_fields(
-		o, c->op == ALK_OP_DEL ? ALK_API_KEY : ALK_API_ALL, &g->req);
+		o, c->op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL, &g->req);
 	alk_buf_puts(&g->req, ",\"rows\":[");
 }
 
@@ -838,7 +838,7 @@ static int line_failed(struct batch *b, long lineno, const char *why)
 
 static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 {
-	const struct alk_api_object *o;
+	const struct alk_object *o;
 	struct group *g = b->cur;
 	const void *key, *val;
 	struct alk_error err;
@@ -848,7 +848,7 @@ static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 	if (argc < 0)
 		return line_failed(b, lineno, "too many words");
 	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")) ||
-	    !alk_api_object_by_name(argv[0], strlen(argv[0]))) {
+	    !alk_object_by_name(argv[0], strlen(argv[0]))) {
 		/* not batched: everything sent so far is answered first */
 		rc = batch_send(b);
 		if (!rc)
@@ -875,11 +875,11 @@ static int batch_line(struct batch *b, long lineno, int argc, char **argv)
 	}
 	if (!g->n)
 		group_begin(g, &cmd);
-	o = alk_api_object(cmd.object);
-	alk_api_cmd_parts(&cmd, &key, &val);
+	o = alk_object(cmd.object);
+	alk_cmd_parts(&cmd, &key, &val);
 	if (g->n)
 		alk_buf_putc(&g->req, ',');
-	alk_api_encode_row(o, cmd.op == ALK_OP_DEL ? ALK_API_KEY : ALK_API_ALL,
+	alk_api_encode_row(o, cmd.op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL,
 			   key, val, &g->req);
 	g->lines[g->n++] = lineno;
 	return 0;
@@ -909,7 +909,7 @@ static int run_batch(const char *path)
 	if (!rc)
 		rc = conn_open();
 	while (!rc && getline(&line, &cap, f) >= 0) {
-		int argc = alk_api_line_words(line, argv, 64);
+		int argc = alk_cmd_split(line, argv, 64);
 
 		lineno++;
 		if (!argc)

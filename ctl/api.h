@@ -5,9 +5,9 @@
  * encodes results with these functions, alkaidctl does the reverse with the
  * same ones, so the two cannot drift apart.  ctl/README.md documents it.
  *
- * Each object is described once, field by field (name, kind, where it sits
- * in the key or the value); decoding, encoding, the command-grammar words of
- * the state file and alkaidctl's columns are all driven by that table.
+ * Each object is described once, field by field, in tables/schema.c;
+ * decoding, encoding, the command-grammar words of the state file and
+ * alkaidctl's columns are all driven by that schema.
  */
 #ifndef ALKAID_CTL_API_H
 #define ALKAID_CTL_API_H
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "tables/cmd.h"
+#include "tables/schema.h"
 #include "tables/tables.h"
 #include "buf.h"
 
@@ -43,69 +44,18 @@ enum alk_rpc_code {
 	ALK_RPC_TOO_LARGE = -32005, /* request line over the limit */
 };
 
-/* How a field is written in JSON and in the grammar. */
-enum alk_api_kind {
-	ALK_K_VNI,    /* number, 0-16777215 (the front end's message) */
-	ALK_K_U16,    /* number */
-	ALK_K_U32,    /* number */
-	ALK_K_PORT,   /* number, stored network order */
-	ALK_K_IPV4,   /* "a.b.c.d" */
-	ALK_K_IPV4_0, /* "a.b.c.d" or null; 0.0.0.0 means none */
-	ALK_K_MAC,    /* "xx:xx:xx:xx:xx:xx" */
-	ALK_K_PREFIX, /* "a.b.c.d/len": ip at off, u32 length at aux */
-	ALK_K_HOPS,   /* ["a.b.c.d", ...]: array at off, count at aux */
-	ALK_K_FLAG,   /* true/false: bit aux of the u16 at off */
-};
-
-struct alk_api_field {
-	const char *name; /* JSON member */
-	const char *word; /* the grammar's word for it (tables/cmd.h) */
-	enum alk_api_kind kind;
-	uint8_t in_key;	  /* lives in the key, else in the value */
-	uint8_t optional; /* may be left out of an add (zero or default) */
-	uint8_t aux_size; /* ALK_K_HOPS: size of the count, 1 or 4 */
-	uint16_t off;	  /* offset in the key or value */
-	uint16_t aux;	  /* see the kind */
-	const char *header;
-	uint8_t width; /* column width in alkaidctl's tables; 0: last */
-};
-
-struct alk_api_object {
-	const char *name; /* "endpoint": methods are "endpoint.add" etc. */
-	enum alk_cmd_object object;
-	enum alk_table table; /* ALK_T_MAX for the gateway */
-	uint16_t key_size, val_size;
-	uint8_t nfields, nkey;
-	const struct alk_api_field *fields;
-};
-
-/* The gateway is one value without a key; the others are tables. */
-#define ALK_API_NOBJECTS 5
-const struct alk_api_object *alk_api_object(enum alk_cmd_object o);
-const struct alk_api_object *alk_api_object_by_name(const char *name,
-						    size_t len);
-
-/* Largest key and value of any object: sizes for scratch buffers. */
-#define ALK_API_MAX_KEY 16
-#define ALK_API_MAX_VAL 64
-
-enum alk_api_part {
-	ALK_API_KEY, /* the key fields only, all required */
-	ALK_API_ALL, /* every field; optional ones may be absent */
-};
-
 /*
  * JSON -> key and value.  where/index name the object in messages:
  * ("entries", 3) gives "entries[3].mac: ...", ("params", -1) "params.mac".
  * On error fills err (index = index) and returns -EINVAL.  Fields left out
  * are zero, except the gateway's ports, which default as in the grammar.
  */
-int alk_api_decode(const struct alk_api_object *o, struct json_object *j,
-		   enum alk_api_part part, const char *where, int64_t index,
+int alk_api_decode(const struct alk_object *o, struct json_object *j,
+		   enum alk_part part, const char *where, int64_t index,
 		   void *key, void *val, struct alk_error *err);
 
 /* key and value -> JSON text, appended. */
-void alk_api_encode(const struct alk_api_object *o, enum alk_api_part part,
+void alk_api_encode(const struct alk_object *o, enum alk_part part,
 		    const void *key, const void *val, struct alk_buf *b);
 
 /*
@@ -119,10 +69,10 @@ void alk_api_encode(const struct alk_api_object *o, enum alk_api_part part,
  * o->nfields); alk_api_decode_row() decodes one row with that map
  * ("rows[3].mac: ..." on error).
  */
-int alk_api_columns(const struct alk_api_object *o, enum alk_api_part part,
+int alk_api_columns(const struct alk_object *o, enum alk_part part,
 		    struct json_object *fields, uint8_t *cols, size_t *ncols,
 		    struct alk_error *err);
-int alk_api_decode_row(const struct alk_api_object *o, enum alk_api_part part,
+int alk_api_decode_row(const struct alk_object *o, enum alk_part part,
 		       const uint8_t *cols, size_t ncols,
 		       struct json_object *row, const char *where,
 		       int64_t index, void *key, void *val,
@@ -132,40 +82,27 @@ int alk_api_decode_row(const struct alk_api_object *o, enum alk_api_part part,
  * string's body (quoted) or a number's digits, or "null".  Decodes exactly
  * as the json-c path does, or returns -1 without a message: the caller
  * then hands the request to that path, which words the error.  Arrays and
- * booleans (ALK_K_HOPS, ALK_K_FLAG) always return -1.
+ * booleans (ALK_F_HOPS, ALK_F_FLAG) always return -1.
  */
-int alk_api_decode_text(const struct alk_api_field *f, const char *s,
+int alk_api_decode_text(const struct alk_field *f, const char *s,
 			size_t len, bool quoted, void *key, void *val);
-/* The field called name (len bytes) among the first n of o, or -1. */
-int alk_api_field_by_name(const struct alk_api_object *o, unsigned int n,
-			  const char *name, size_t len);
-/* Zero key and value, with the defaults a decoder starts from. */
-void alk_api_start(const struct alk_api_object *o, enum alk_api_part part,
-		   void *key, void *val);
 
 /* Every field of part, names then values, in the field table's order. */
-void alk_api_encode_fields(const struct alk_api_object *o,
-			   enum alk_api_part part, struct alk_buf *b);
-void alk_api_encode_row(const struct alk_api_object *o, enum alk_api_part part,
+void alk_api_encode_fields(const struct alk_object *o,
+			   enum alk_part part, struct alk_buf *b);
+void alk_api_encode_row(const struct alk_object *o, enum alk_part part,
 			const void *key, const void *val, struct alk_buf *b);
 
 /* key and value -> the grammar's words ("vni 100 ip 203.0.113.5 ..."),
  * appended without the leading "endpoint add"; unset options left out. */
-void alk_api_words(const struct alk_api_object *o, enum alk_api_part part,
+void alk_api_words(const struct alk_object *o, enum alk_part part,
 		   const void *key, const void *val, struct alk_buf *b);
 
 /* One field as text, as alkaidctl prints it ("-" for none). */
-void alk_api_field_text(const struct alk_api_field *f, const void *key,
+void alk_api_field_text(const struct alk_field *f, const void *key,
 			const void *val, struct alk_buf *b);
 
-/* A line of a command file (an alkaidctl batch file, the state file):
- * its words, split in place.  Returns their count, 0 for a blank or '#'
- * comment line, -1 for more than max. */
-int alk_api_line_words(char *line, char **argv, int max);
 
-/* Where an alk_cmd keeps its key and value. */
-void alk_api_cmd_parts(const struct alk_cmd *c, const void **key,
-		       const void **val);
 
 /* The JSON-RPC code for a table-API errno. */
 int alk_api_code(int neg_errno);

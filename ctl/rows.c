@@ -86,7 +86,7 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 		   void *(*alloc)(void *ctx, size_t size), void *ctx)
 {
 	struct cursor c = { line, line + len };
-	const struct alk_api_object *o;
+	const struct alk_object *o;
 	const char *s, *dot;
 	uint8_t cols[32], *keys, *vals;
 	size_t n, ks, vs, max;
@@ -98,7 +98,7 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 	    !string(&c, &s, &n))
 		return -1;
 	dot = memchr(s, '.', n);
-	if (!dot || !(o = alk_api_object_by_name(s, dot - s)) ||
+	if (!dot || !(o = alk_object_by_name(s, dot - s)) ||
 	    o->object == ALK_O_GATEWAY)
 		return -1;
 	if (s + n - dot == 4 && !memcmp(dot, ".add", 4))
@@ -108,8 +108,8 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 	else
 		return -1;
 	r->object = o->object;
-	r->part = r->op == ALK_OP_ADD ? ALK_API_ALL : ALK_API_KEY;
-	nf = r->part == ALK_API_KEY ? o->nkey : o->nfields;
+	r->part = r->op == ALK_OP_ADD ? ALK_PART_ALL : ALK_PART_KEY;
+	nf = r->part == ALK_PART_KEY ? o->nkey : o->nfields;
 
 	/* the columns: known scalar fields, none twice, the required all */
 	if (!LITERAL(&c, ",\"params\":{\"fields\":["))
@@ -118,23 +118,23 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 		int i;
 
 		if (ncols == nf || !string(&c, &s, &n) ||
-		    (i = alk_api_field_by_name(o, nf, s, n)) < 0 ||
-		    (seen & 1u << i) || o->fields[i].kind == ALK_K_HOPS ||
-		    o->fields[i].kind == ALK_K_FLAG)
+		    (i = alk_field_by_name(o, nf, s, n)) < 0 ||
+		    (seen & 1u << i) || o->fields[i].kind == ALK_F_HOPS ||
+		    o->fields[i].kind == ALK_F_FLAG)
 			return -1;
 		seen |= 1u << i;
 		cols[ncols++] = i;
 	} while (LITERAL(&c, ","));
 	for (unsigned int i = 0; i < nf; i++)
 		if (!(seen & 1u << i) &&
-		    (r->part == ALK_API_KEY || !o->fields[i].optional))
+		    (r->part == ALK_PART_KEY || !o->fields[i].optional))
 			return -1;
 	if (!LITERAL(&c, "],\"rows\":["))
 		return -1;
 
 	/* room for as many rows as the line could hold: "[v,v]," each */
 	ks = o->key_size;
-	vs = r->part == ALK_API_ALL ? o->val_size : 0;
+	vs = r->part == ALK_PART_ALL ? o->val_size : 0;
 	max = (size_t)(c.end - c.p) / (2 * ncols + 2) + 1;
 	keys = alloc(ctx, max * (ks + vs) + 1);
 	if (!keys)
@@ -147,7 +147,7 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 
 			if (!LITERAL(&c, "["))
 				return -1;
-			alk_api_start(o, r->part, k, v);
+			alk_object_start(o, r->part, k, v);
 			for (unsigned int i = 0; i < ncols; i++) {
 				const char *t;
 				size_t tl;

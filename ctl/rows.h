@@ -15,7 +15,7 @@ struct alk_rows {
 	uint64_t id;
 	enum alk_cmd_object object;
 	enum alk_cmd_op op;
-	enum alk_api_part part;
+	enum alk_part part;
 	void *keys, *vals; /* n of each, from alloc */
 	uint32_t n;
 };

@@ -25,7 +25,7 @@
 
 struct call {
 	struct alk_rpc *rpc;
-	const struct alk_api_object *obj;
+	const struct alk_object *obj;
 	struct json_object *params; /* an object, or NULL */
 	struct alk_buf *out;	    /* the result goes here */
 	int code;		    /* on failure */
@@ -105,7 +105,7 @@ static void *scratch(struct alk_rpc *rpc, size_t size)
 static int apply_batch(struct call *c, enum alk_cmd_op op, const char *where,
 		       const void *keys, const void *vals, size_t n)
 {
-	int rc = alk_state_apply(c->rpc->tables, c->obj->object, op, keys,
+	int rc = alk_cmd_apply_n(c->rpc->tables, c->obj->object, op, keys,
 				 vals, n, &c->err);
 
 	if (rc)
@@ -117,14 +117,14 @@ static int apply_batch(struct call *c, enum alk_cmd_op op, const char *where,
 /* add and del: a batch as "entries" (objects) or "fields" and "rows". */
 static int rpc_change(struct call *c, enum alk_cmd_op op)
 {
-	const struct alk_api_object *o = c->obj;
-	enum alk_api_part part = op == ALK_OP_ADD ? ALK_API_ALL : ALK_API_KEY;
+	const struct alk_object *o = c->obj;
+	enum alk_part part = op == ALK_OP_ADD ? ALK_PART_ALL : ALK_PART_KEY;
 	struct json_object *entries =
 		json_object_object_get(c->params, "entries");
 	struct json_object *fields =
 		json_object_object_get(c->params, "fields");
 	struct json_object *rows = json_object_object_get(c->params, "rows");
-	size_t ks = o->key_size, vs = part == ALK_API_ALL ? o->val_size : 0;
+	size_t ks = o->key_size, vs = part == ALK_PART_ALL ? o->val_size : 0;
 	const char *where = "entries";
 	uint8_t cols[32], *keys, *vals;
 	size_t n, ncols = 0;
@@ -179,19 +179,19 @@ static int rpc_del(struct call *c)
 
 static int rpc_get(struct call *c)
 {
-	const struct alk_api_object *o = c->obj;
-	uint8_t key[ALK_API_MAX_KEY], val[ALK_API_MAX_VAL];
+	const struct alk_object *o = c->obj;
+	uint8_t key[ALK_MAX_KEY], val[ALK_MAX_VAL];
 	struct alk_buf words = { 0 };
 	int rc;
 
-	if (alk_api_decode(o, c->params, ALK_API_KEY, "params", -1, key, NULL,
+	if (alk_api_decode(o, c->params, ALK_PART_KEY, "params", -1, key, NULL,
 			   &c->err)) {
 		c->code = ALK_RPC_INVALID_PARAMS;
 		return -1;
 	}
 	rc = alk_table_get(c->rpc->tables, o->table, key, val);
 	if (rc == -ENOENT) {
-		alk_api_words(o, ALK_API_KEY, key, NULL, &words);
+		alk_api_words(o, ALK_PART_KEY, key, NULL, &words);
 		failed(c, ALK_RPC_NOT_FOUND, "%s %.*s not found", o->name,
 		       (int)words.len, words.data ? words.data : "");
 		alk_buf_free(&words);
@@ -200,16 +200,16 @@ static int rpc_get(struct call *c)
 	if (rc)
 		return failed(c, alk_api_code(rc), "%s table: %s", o->name,
 			      strerror(-rc));
-	alk_api_encode(o, ALK_API_ALL, key, val, c->out);
+	alk_api_encode(o, ALK_PART_ALL, key, val, c->out);
 	return 0;
 }
 
 static int rpc_list(struct call *c)
 {
-	const struct alk_api_object *o = c->obj;
+	const struct alk_object *o = c->obj;
 	struct json_object *jafter = json_object_object_get(c->params, "after");
 	struct json_object *jlimit = json_object_object_get(c->params, "limit");
-	uint8_t after[ALK_API_MAX_KEY];
+	uint8_t after[ALK_MAX_KEY];
 	int64_t limit = ALK_CTL_LIST_DEFAULT;
 	size_t ks = o->key_size, vs = o->val_size;
 	uint8_t *keys, *vals;
@@ -224,7 +224,7 @@ static int rpc_list(struct call *c)
 				      limit, ALK_CTL_LIST_MAX);
 	}
 	if (jafter && !json_object_is_type(jafter, json_type_null) &&
-	    alk_api_decode(o, jafter, ALK_API_KEY, "params.after", -1, after,
+	    alk_api_decode(o, jafter, ALK_PART_KEY, "params.after", -1, after,
 			   NULL, &c->err)) {
 		c->code = ALK_RPC_INVALID_PARAMS;
 		return -1;
@@ -246,12 +246,12 @@ static int rpc_list(struct call *c)
 	for (int i = 0; i < n && i < limit; i++) {
 		if (i)
 			alk_buf_putc(c->out, ',');
-		alk_api_encode(o, ALK_API_ALL, keys + i * ks, vals + i * vs,
+		alk_api_encode(o, ALK_PART_ALL, keys + i * ks, vals + i * vs,
 			       c->out);
 	}
 	alk_buf_puts(c->out, "],\"next\":");
 	if (n > limit)
-		alk_api_encode(o, ALK_API_KEY, keys + (limit - 1) * ks, NULL,
+		alk_api_encode(o, ALK_PART_KEY, keys + (limit - 1) * ks, NULL,
 			       c->out);
 	else
 		alk_buf_puts(c->out, "null");
@@ -272,7 +272,7 @@ static int rpc_gateway_get(struct call *c)
 	if (!gw.ip) /* never set */
 		alk_buf_puts(c->out, "null");
 	else
-		alk_api_encode(c->obj, ALK_API_ALL, NULL, &gw, c->out);
+		alk_api_encode(c->obj, ALK_PART_ALL, NULL, &gw, c->out);
 	return 0;
 }
 
@@ -281,16 +281,16 @@ static int rpc_gateway_set(struct call *c)
 	struct alk_gateway gw;
 	int rc;
 
-	if (alk_api_decode(c->obj, c->params, ALK_API_ALL, "params", -1, NULL,
+	if (alk_api_decode(c->obj, c->params, ALK_PART_ALL, "params", -1, NULL,
 			   &gw, &c->err)) {
 		c->code = ALK_RPC_INVALID_PARAMS;
 		return -1;
 	}
-	rc = alk_state_apply(c->rpc->tables, ALK_O_GATEWAY, ALK_OP_SET, NULL,
+	rc = alk_cmd_apply_n(c->rpc->tables, ALK_O_GATEWAY, ALK_OP_SET, NULL,
 			     &gw, 1, &c->err);
 	if (rc)
 		return table_failed(c, rc, "params");
-	alk_api_encode(c->obj, ALK_API_ALL, NULL, &gw, c->out);
+	alk_api_encode(c->obj, ALK_PART_ALL, NULL, &gw, c->out);
 	return 0;
 }
 
@@ -580,7 +580,7 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		       json_object_get_string(jmethod));
 		goto error;
 	}
-	c.obj = alk_api_object(m->obj);
+	c.obj = alk_object(m->obj);
 	if (check_params(&c, m, params))
 		goto error;
 
@@ -624,7 +624,7 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 
 	if (alk_rows_parse(line, len, &r, rows_alloc, rpc))
 		return false;
-	c.obj = alk_api_object(r.object);
+	c.obj = alk_object(r.object);
 	alk_buf_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64
 			    ",\"result\":", r.id);
 	if (!apply_batch(&c, r.op, "rows", r.keys, r.vals, r.n)) {

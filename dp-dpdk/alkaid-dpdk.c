@@ -24,7 +24,6 @@
 #include <rte_log.h>
 #include <rte_pci.h>
 
-#include "batch.h"
 #include "config/config.h"
 #include "control.h"
 #include "ctl/api.h"
@@ -643,12 +642,11 @@ static void tables_fill(struct alk_tables *t, const struct alk_config *cfg,
 {
 	struct alk_error err = { 0 };
 	struct alk_gateway gw;
-	char msg[256];
 
 	if (cfg->state_file && !access(cfg->state_file, F_OK))
 		RTE_LOG(INFO, USER1, "loading the state file %s\n",
 			cfg->state_file);
-	else if (cfg->ninitial || cfg->initial_file)
+	else if (cfg->initial.entries || cfg->initial_file)
 		RTE_LOG(INFO, USER1, "applying the initial tables of %s\n",
 			cfg->path);
 	if (alk_config_apply(cfg, t, &err))
@@ -656,12 +654,9 @@ static void tables_fill(struct alk_tables *t, const struct alk_config *cfg,
 	if (o->gateway_ip)
 		gateway_init(t, o);
 	if (o->batch) {
-		long n = alk_batch_apply(t, o->batch, msg, sizeof(msg));
-
-		if (n < 0)
-			die("%s", msg);
-		RTE_LOG(INFO, USER1, "%s: %ld table commands applied\n",
-			o->batch, n);
+		if (alk_cmdfile_load(t, o->batch, &err))
+			die("%s", err.msg);
+		RTE_LOG(INFO, USER1, "%s: applied\n", o->batch);
 	}
 	if (t->ops->gateway_get(t, &gw) || !gw.ip)
 		RTE_LOG(WARNING, USER1,

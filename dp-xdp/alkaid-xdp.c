@@ -1486,14 +1486,14 @@ static int control_start(struct daemon *d)
 		if (d->cfg.state_file && !access(d->cfg.state_file, F_OK))
 			say("tables created: loading the state file %s",
 			    d->cfg.state_file);
-		else if (d->cfg.ninitial || d->cfg.initial_file)
+		else if (d->cfg.initial.entries || d->cfg.initial_file)
 			say("tables created: applying the initial tables of %s",
 			    d->cfg.path);
 		rc = alk_config_apply(&d->cfg, d->tables, &err);
 	} else {
 		gateway_only = d->cfg;
 		gateway_only.state_file = NULL;
-		gateway_only.ninitial = 0;
+		alk_cmdfile_init(&gateway_only.initial, d->cfg.path);
 		gateway_only.initial_file = NULL;
 		rc = alk_config_apply(&gateway_only, d->tables, &err);
 	}

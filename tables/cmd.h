@@ -1,36 +1,28 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Table commands in alkaidctl's words, shared by alkaidctl, its batch
- * files and the golden-packet fixtures:
+ * Table commands in alkaidctl's words, shared by alkaidctl, command files
+ * (batch files, the state file, initial tables) and the golden-packet
+ * fixtures:
  *
- *   gateway set ip A mac M [geneve-port P] [vxlan-port P] [underlay-arp on|off]
- *   endpoint add vni N ip A mac M host A
- *   endpoint del vni N ip A
- *   network add vni N prefix A/L bouncers A[,A...] [router A] [dns A]
- *               [mtu N] [lease N]
- *   network del vni N prefix A/L
- *   vpc add vni N dividers A[,A...]
- *   vpc del vni N
- *   neighbor add ip A mac M
- *   neighbor del ip A
+ *   OBJECT add WORD VALUE ...     endpoint, network, vpc, neighbor
+ *   OBJECT del KEY-WORD VALUE ... likewise, the key's words only
+ *   OBJECT get KEY-WORD VALUE ... likewise (alkaidctl only)
+ *   gateway set WORD VALUE ...
+ *
+ * The words, what each takes and which are required all come from the
+ * schema (tables/schema.h): `alkaidctl OBJECT help` lists them.
  */
 #ifndef ALKAID_TABLES_CMD_H
 #define ALKAID_TABLES_CMD_H
 
-#include "tables.h"
-
-enum alk_cmd_object {
-	ALK_O_GATEWAY,
-	ALK_O_ENDPOINT,
-	ALK_O_NETWORK,
-	ALK_O_VPC,
-	ALK_O_NEIGHBOR,
-};
+#include "tables/schema.h"
+#include "tables/tables.h"
 
 enum alk_cmd_op {
-	ALK_OP_SET,
+	ALK_OP_SET, /* the gateway */
 	ALK_OP_ADD,
 	ALK_OP_DEL,
+	ALK_OP_GET, /* a key to look up: never applied */
 };
 
 struct alk_cmd {
@@ -63,14 +55,28 @@ int alk_cmd_parse(int argc, char **argv, struct alk_cmd *cmd,
 		  struct alk_error *err);
 
 /* Split a line into words in place (at most max); returns the count, or -1
- * when there are more. */
+ * when there are more.  A word starting with '#' begins a comment that
+ * runs to the end of the line. */
 int alk_cmd_split(char *line, char **argv, int max);
 
-/* Apply one command through the table API. */
+/* Where a command keeps its key (NULL for the gateway) and value. */
+void alk_cmd_parts(const struct alk_cmd *c, const void **key, const void **val);
+
+/* The part of the object a command carries: the key for del and get. */
+static inline enum alk_part alk_cmd_part(enum alk_cmd_op op)
+{
+	return op == ALK_OP_DEL || op == ALK_OP_GET ? ALK_PART_KEY :
+						      ALK_PART_ALL;
+}
+
+/* Apply n entries of one object and operation through the table API (the
+ * gateway: set, n = 1); every error fills err. */
+int alk_cmd_apply_n(struct alk_tables *t, enum alk_cmd_object object,
+		    enum alk_cmd_op op, const void *keys, const void *vals,
+		    uint32_t n, struct alk_error *err);
+
+/* Apply one command. */
 int alk_cmd_apply(struct alk_tables *t, const struct alk_cmd *cmd,
 		  struct alk_error *err);
-
-int alk_parse_ipv4(const char *s, __be32 *ip);
-int alk_parse_mac(const char *s, __u8 mac[6]);
 
 #endif

@@ -39,6 +39,7 @@
 #include "ctl/api.h"
 #include "ctl/server.h"
 #include "ctl/state.h"
+#include "tables/cmdfile.h"
 
 static double now(void)
 {
@@ -135,8 +136,8 @@ static double server_stop(pid_t pid)
 static void encode_op(struct alk_buf *b, uint32_t first, uint32_t n,
 		      uint32_t batch, int rows, int del)
 {
-	const struct alk_api_object *o = alk_api_object(ALK_O_ENDPOINT);
-	enum alk_api_part part = del ? ALK_API_KEY : ALK_API_ALL;
+	const struct alk_object *o = alk_object(ALK_O_ENDPOINT);
+	enum alk_part part = del ? ALK_PART_KEY : ALK_PART_ALL;
 	struct alk_endpoint_key k;
 	struct alk_endpoint v;
 
@@ -340,7 +341,7 @@ static void state_file(const char *dir, uint32_t n)
 	save = now() - save;
 	stat(path, &st);
 	load = now();
-	if (alk_state_load(u, path, &err))
+	if (alk_cmdfile_load(u, path, &err))
 		die(err.msg);
 	load = now() - load;
 	printf("state file, %u endpoints (%.0f MB): save %.0f ms, load "

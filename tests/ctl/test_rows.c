@@ -36,13 +36,13 @@ static int fast_takes(const char *line)
  * they hold the same. */
 static void dump(struct alk_tables *t, struct alk_buf *b)
 {
-	for (int o = ALK_O_ENDPOINT; o < ALK_API_NOBJECTS; o++) {
-		const struct alk_api_object *obj = alk_api_object(o);
-		uint8_t keys[64 * ALK_API_MAX_KEY], vals[64 * ALK_API_MAX_VAL];
+	for (int o = ALK_O_ENDPOINT; o < ALK_NOBJECTS; o++) {
+		const struct alk_object *obj = alk_object(o);
+		uint8_t keys[64 * ALK_MAX_KEY], vals[64 * ALK_MAX_VAL];
 		int n = alk_table_list(t, obj->table, NULL, keys, vals, 64);
 
 		for (int i = 0; i < n; i++) {
-			alk_api_words(obj, ALK_API_ALL, keys + i * obj->key_size,
+			alk_api_words(obj, ALK_PART_ALL, keys + i * obj->key_size,
 				      vals + i * obj->val_size, b);
 			alk_buf_putc(b, '\n');
 		}
@@ -104,15 +104,15 @@ static int both_ways(const char *prime, const char *line)
 
 static void test_encoders_take_fast_path(void)
 {
-	const struct alk_api_object *o = alk_api_object(ALK_O_ENDPOINT);
+	const struct alk_object *o = alk_object(ALK_O_ENDPOINT);
 	struct alk_endpoint_key k = { 100, htonl(0xcb007105) };
 	struct alk_endpoint v = { htonl(0xc612000c), { 0x0e, 0, 0, 0, 0, 5 } };
 	struct alk_buf b = { 0 };
 
 	alk_buf_puts(&b, HEAD "\"endpoint.add\",\"params\":{\"fields\":");
-	alk_api_encode_fields(o, ALK_API_ALL, &b);
+	alk_api_encode_fields(o, ALK_PART_ALL, &b);
 	alk_buf_puts(&b, ",\"rows\":[");
-	alk_api_encode_row(o, ALK_API_ALL, &k, &v, &b);
+	alk_api_encode_row(o, ALK_PART_ALL, &k, &v, &b);
 	alk_buf_puts(&b, "]}}");
 	alk_buf_putc(&b, 0);
 	CU_ASSERT(fast_takes(b.data));

@@ -14,6 +14,7 @@
 #include "core/platform/host.h"
 #include "ctl/api.h"
 #include "ctl/state.h"
+#include "tables/cmdfile.h"
 #include "ctl_tests.h"
 
 static struct alk_tables *bigger(void)
@@ -46,8 +47,8 @@ static void same_tables(struct alk_tables *a, struct alk_tables *b)
 	struct alk_gateway ga, gb;
 
 	for (int tbl = 0; tbl < ALK_T_MAX; tbl++) {
-		uint8_t keys[64 * ALK_API_MAX_KEY], vals[64 * ALK_API_MAX_VAL];
-		uint8_t v[ALK_API_MAX_VAL], last[ALK_API_MAX_KEY];
+		uint8_t keys[64 * ALK_MAX_KEY], vals[64 * ALK_MAX_VAL];
+		uint8_t v[ALK_MAX_VAL], last[ALK_MAX_KEY];
 		size_t ks = alk_table_key_size(tbl),
 		       vs = alk_table_val_size(tbl);
 		struct alk_table_info ia, ib;
@@ -120,7 +121,7 @@ static void test_round_trip(void)
 	}
 	CU_ASSERT_EQUAL(alk_state_save(a, path, &err), 0);
 	CU_ASSERT_EQUAL(leftovers(dir), 0); /* the temporary is gone */
-	CU_ASSERT_EQUAL(alk_state_load(b, path, &err), 0);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(b, path, &err), 0);
 	same_tables(a, b);
 	same_tables(b, a);
 	/* saving again over the file: still one file */
@@ -183,9 +184,10 @@ static void test_load_errors(void)
 
 	ctl_test_tmpdir(dir);
 	snprintf(path, sizeof(path), "%s/batch", dir);
-	CU_ASSERT_EQUAL(alk_state_load(t, path, &err), -ENOENT);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -ENOENT);
 
-	/* a grammar error on line 4: lines before it are applied */
+	/* a grammar error on line 4: the file is checked whole before any
+	 * of it is applied, so line 2 is not applied either */
 	write_file(
 		path,
 		"# comment\n"
@@ -193,12 +195,12 @@ static void test_load_errors(void)
 		"198.18.0.9\n"
 		"\n"
 		"endpoint add vni 1 ip 203.0.113.2 mac zz host 198.18.0.9\n");
-	CU_ASSERT_EQUAL(alk_state_load(t, path, &err), -EINVAL);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -EINVAL);
 	snprintf(want, sizeof(want), "%s:4: bad mac 'zz'", path);
 	CU_ASSERT_STRING_EQUAL(err.msg, want);
 	CU_ASSERT_EQUAL(err.index, 4);
 	k.ip = inet_addr("203.0.113.1");
-	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), 0);
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), -ENOENT);
 
 	/* the table API's error, mapped from its entry to its line */
 	write_file(path, "endpoint add vni 1 ip 203.0.113.3 mac "
@@ -207,7 +209,7 @@ static void test_load_errors(void)
 			 "0e:00:00:00:00:04 host 198.18.0.9\n"
 			 "endpoint add vni 1 ip 203.0.113.5 mac "
 			 "0e:00:00:00:00:05 host 0.0.0.0\n");
-	CU_ASSERT_EQUAL(alk_state_load(t, path, &err), -EINVAL);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s:3: host 0.0.0.0 is not a unicast address", path);
 	CU_ASSERT_STRING_EQUAL(err.msg, want);
@@ -226,7 +228,7 @@ static void test_load_errors(void)
 				i >> 8, i & 255, i >> 8, i & 255);
 		fclose(f);
 	}
-	CU_ASSERT_EQUAL(alk_state_load(t, path, &err), -ENOSPC);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -ENOSPC);
 	snprintf(want, sizeof(want), "%s:1-1100: endpoint table full", path);
 	CU_ASSERT_EQUAL(strncmp(err.msg, want, strlen(want)), 0);
 	t->ops->close(t);
@@ -256,7 +258,7 @@ static void test_order(void)
 			 "endpoint add vni 1 ip 203.0.113.2 mac "
 			 "0e:00:00:00:00:22 host 198.18.0.7\n"
 			 "gateway set ip 198.18.0.1 mac 02:00:00:00:00:01\n");
-	CU_ASSERT_EQUAL(alk_state_load(t, path, &err), 0);
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), 0);
 	k.ip = inet_addr("203.0.113.1");
 	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), -ENOENT);
 	k.ip = inet_addr("203.0.113.3");

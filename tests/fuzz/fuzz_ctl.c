@@ -52,9 +52,9 @@ static void check_answers(const struct alk_buf *out)
 
 static void check_words(struct alk_tables *t)
 {
-	for (int o = ALK_O_ENDPOINT; o < ALK_API_NOBJECTS; o++) {
-		const struct alk_api_object *obj = alk_api_object(o);
-		uint8_t keys[16 * ALK_API_MAX_KEY], vals[16 * ALK_API_MAX_VAL];
+	for (int o = ALK_O_ENDPOINT; o < ALK_NOBJECTS; o++) {
+		const struct alk_object *obj = alk_object(o);
+		uint8_t keys[16 * ALK_MAX_KEY], vals[16 * ALK_MAX_VAL];
 		int n = alk_table_list(t, obj->table, NULL, keys, vals, 16);
 
 		for (int i = 0; i < n; i++) {
@@ -68,12 +68,12 @@ static void check_words(struct alk_tables *t)
 			int argc;
 
 			alk_buf_printf(&b, "%s add ", obj->name);
-			alk_api_words(obj, ALK_API_ALL, k, v, &b);
+			alk_api_words(obj, ALK_PART_ALL, k, v, &b);
 			alk_buf_putc(&b, 0);
 			argc = alk_cmd_split(b.data, argv, 64);
 			if (argc < 0 || alk_cmd_parse(argc, argv, &cmd, &err))
 				__builtin_trap();
-			alk_api_cmd_parts(&cmd, &ck, &cv);
+			alk_cmd_parts(&cmd, &ck, &cv);
 			if (memcmp(ck, k, obj->key_size) ||
 			    memcmp(cv, v, obj->val_size))
 				__builtin_trap();
@@ -91,8 +91,8 @@ static void *rows_alloc(void *ctx, size_t size)
 static void check_rows(const char *line, size_t len)
 {
 	struct json_object *req, *params, *fields, *rows;
-	const struct alk_api_object *o;
-	uint8_t cols[32], key[ALK_API_MAX_KEY], val[ALK_API_MAX_VAL];
+	const struct alk_object *o;
+	uint8_t cols[32], key[ALK_MAX_KEY], val[ALK_MAX_VAL];
 	struct json_tokener *tok;
 	struct alk_error err;
 	struct alk_rows r;
@@ -113,9 +113,9 @@ static void check_rows(const char *line, size_t len)
 	    !json_object_object_get_ex(params, "rows", &rows) ||
 	    json_object_array_length(rows) != r.n)
 		__builtin_trap();
-	o = alk_api_object(r.object);
+	o = alk_object(r.object);
 	ks = o->key_size;
-	vs = r.part == ALK_API_ALL ? o->val_size : 0;
+	vs = r.part == ALK_PART_ALL ? o->val_size : 0;
 	if (alk_api_columns(o, r.part, fields, cols, &ncols, &err))
 		__builtin_trap();
 	for (uint32_t i = 0; i < r.n; i++) {
