@@ -20,6 +20,7 @@
 
 #include "core/reason_names.h"
 #include "api.h"
+#include "tables/cmdfile.h"
 
 #ifndef ALK_VERSION
 #define ALK_VERSION "unknown"
@@ -32,9 +33,6 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONN = 3, /* no daemon, or it broke the protocol */
 };
-
-/* Entries per request in batch mode. */
-#define BATCH_MAX 10000
 
 static struct {
 	const char *socket;
@@ -310,7 +308,7 @@ struct command {
 	const char *object;
 	const char *name;
 	int (*run)(const struct alk_object *o, int argc, char **argv);
-	int min_args; /* after OBJECT COMMAND */
+	const char *args; /* in usage lines, if not the schema's words */
 };
 
 static int usage_object(const char *object);
@@ -349,68 +347,21 @@ static int run_change(const struct alk_object *o, int argc, char **argv)
 	return rc;
 }
 
-/* "vni 100 ip 203.0.113.5" -> the key, through the JSON decoder so that it
- * is checked exactly as the server checks it. */
-static int parse_key(const struct alk_object *o, int argc, char **argv,
-		     const char *what, uint8_t *key)
-{
-	struct json_object *j = json_object_new_object();
-	struct alk_error err;
-	int rc = 0;
-
-	for (int i = 0; i < argc && !rc; i += 2) {
-		const struct alk_field *f = NULL;
-		struct json_object *v;
-		char *end;
-
-		for (unsigned int k = 0; k < o->nkey; k++)
-			if (!strcmp(argv[i], o->fields[k].word))
-				f = &o->fields[k];
-		if (!f) {
-			complain("'%s %s' takes no '%s'", o->name, what,
-				 argv[i]);
-			rc = EXIT_USAGE;
-		} else if (i + 1 >= argc) {
-			complain("'%s' needs a value", argv[i]);
-			rc = EXIT_USAGE;
-		} else {
-			if (f->kind == ALK_F_VNI) {
-				unsigned long long x;
-
-				errno = 0;
-				x = strtoull(argv[i + 1], &end, 10);
-				if (errno || *end || argv[i + 1][0] < '0' ||
-				    argv[i + 1][0] > '9' || x > INT64_MAX) {
-					complain("bad %s '%s'", argv[i],
-						 argv[i + 1]);
-					rc = EXIT_USAGE;
-					break;
-				}
-				v = json_object_new_int64(x);
-			} else {
-				v = json_object_new_string(argv[i + 1]);
-			}
-			json_object_object_add(j, f->name, v);
-		}
-	}
-	if (!rc &&
-	    alk_api_decode(o, j, ALK_PART_KEY, "key", -1, key, NULL, &err)) {
-		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
-		rc = EXIT_USAGE;
-	}
-	json_object_put(j);
-	return rc;
-}
-
 static int run_get(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result;
 	struct alk_buf req = { 0 }, line = { 0 };
-	uint8_t key[ALK_MAX_KEY];
-	int rc = parse_key(o, argc - 2, argv + 2, argv[1], key);
+	const void *key, *val;
+	struct alk_error err;
+	struct alk_cmd cmd;
+	int rc;
 
-	if (rc)
-		return rc;
+	/* the key in the grammar's words, read as add and del read them */
+	if (alk_cmd_parse(argc, argv, &cmd, &err)) {
+		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
+		return EXIT_USAGE;
+	}
+	alk_cmd_parts(&cmd, &key, &val);
 	request_begin(&req, o->name, "get");
 	alk_api_encode(o, ALK_PART_KEY, key, NULL, &req);
 	request_end(&req);
@@ -691,11 +642,47 @@ static const struct command commands[] = {
 	{ "neighbor", "get", run_get },
 	{ "neighbor", "add", run_change },
 	{ "neighbor", "del", run_change },
-	{ "stats", "show", run_stats_show },
+	{ "stats", "show", run_stats_show, "[all]" },
 	{ "stats", "reset", run_stats_reset },
 	{ "tables", "show", run_tables },
 	{ "version", "show", run_version },
 };
+
+/*
+ * The schema's example of an object, as a command's words (those given,
+ * after OBJECT COMMAND) or as JSON, and a newline.
+ */
+static void print_example(FILE *out, const struct alk_object *o,
+			  enum alk_part part, bool json)
+{
+	char *argv[2 + 2 * ALK_FIELDS_MAX];
+	struct alk_buf b = { 0 };
+	const void *key, *val;
+	struct alk_error err;
+	struct alk_cmd cmd;
+	int argc = 2;
+
+	argv[0] = (char *)o->name;
+	argv[1] = (char *)(o->object == ALK_O_GATEWAY ? "set" :
+				part == ALK_PART_KEY ? "get" :
+						       "add");
+	for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
+		if (!o->fields[i].example)
+			continue;
+		argv[argc++] = (char *)o->fields[i].word;
+		argv[argc++] = (char *)o->fields[i].example;
+	}
+	if (json && !alk_cmd_parse(argc, argv, &cmd, &err)) {
+		alk_cmd_parts(&cmd, &key, &val);
+		alk_api_encode(o, part, key, val, &b);
+	}
+	for (int i = 2; !json && i < argc; i++) {
+		alk_buf_puts(&b, argv[i]);
+		alk_buf_putc(&b, i + 1 < argc ? ' ' : '\0');
+	}
+	fprintf(out, "%.*s\n", (int)b.len, b.data ? b.data : "");
+	alk_buf_free(&b);
+}
 
 static const struct command *find_command(const char *object, const char *name)
 {
@@ -737,49 +724,73 @@ static int run_argv(int argc, char **argv)
 
 /* --- batch files ------------------------------------------------------- */
 
-/* Entries of consecutive add or del lines of one object, as one request. */
-struct group {
-	enum alk_cmd_object object;
-	enum alk_cmd_op op;
-	uint32_t n;
-	long *lines;
-	struct alk_buf req;
-};
-
+/*
+ * A batch file is read and checked whole first (tables/cmdfile.h); then
+ * each batch goes out as one request of rows, the next one encoded while
+ * the daemon applies the one before; other commands run in order between
+ * them, once everything sent before them is answered.
+ */
 struct batch {
-	const char *name;
-	struct group groups[2];
-	struct group *cur, *sent; /* filling; waiting for its answer */
-	long first_unapplied;	  /* for the message when stopping */
+	const struct alk_cmdfile *file;
+	const struct alk_cmdfile_step *sent; /* in flight */
+	struct alk_buf req[2];		     /* one in flight, one filling */
+	int next;
+	long first_unapplied; /* for the message when stopping */
 	int failed;
 };
 
-static void group_begin(struct group *g, const struct alk_cmd *c)
+/* Lines that change no table must be commands of alkaidctl's own. */
+static int check_command(int argc, char **argv, struct alk_error *err)
 {
-	const struct alk_object *o = alk_object(c->object);
-
-	g->object = c->object;
-	g->op = c->op;
-	g->n = 0;
-	g->req.len = 0;
-	request_begin(&g->req, o->name, c->op == ALK_OP_ADD ? "add" : "del");
-	/* rows, not entries: the daemon parses them in two thirds the time */
-	alk_buf_puts(&g->req, "{\"fields\":");
-	alk_api_encode_fields(
-		o, c->op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL, &g->req);
-	alk_buf_puts(&g->req, ",\"rows\":[");
+	if (find_command(argv[0], argc >= 2 ? argv[1] : NULL))
+		return 0;
+	snprintf(err->msg, sizeof(err->msg), "unknown command '%s%s%s'",
+		 argv[0], argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
+	return -EINVAL;
 }
 
-/* The answer to the group in flight. */
+static void report_line(const char *name, long line, const char *reason)
+{
+	complain("%s:%ld: %s", name, line, reason);
+}
+
+static void step_request(const struct alk_cmdfile_step *s, struct alk_buf *b)
+{
+	const struct alk_object *o = alk_object(s->object);
+	enum alk_part part = alk_cmd_part(s->op);
+
+	b->len = 0;
+	request_begin(b, o->name, alk_cmd_op_name(s->op));
+	if (s->object == ALK_O_GATEWAY) {
+		alk_api_encode(o, part, NULL, s->vals, b);
+	} else {
+		/* rows, not entries: the daemon parses them in two thirds
+		 * the time */
+		alk_buf_puts(b, "{\"fields\":");
+		alk_api_encode_fields(o, part, b);
+		alk_buf_puts(b, ",\"rows\":[");
+		for (uint32_t i = 0; i < s->n; i++) {
+			if (i)
+				alk_buf_putc(b, ',');
+			alk_api_encode_row(o, part, s->keys + i * o->key_size,
+					   s->vals + i * o->val_size, b);
+		}
+		alk_buf_puts(b, "]}");
+	}
+	request_end(b);
+}
+
+/* The answer to the batch in flight. */
 static int batch_wait(struct batch *b)
 {
-	struct group *g = b->sent;
+	const struct alk_cmdfile_step *s = b->sent;
 	struct json_object *resp = NULL, *result;
+	struct alk_error err;
 	char msg[512];
 	int64_t index;
 	int rc;
 
-	if (!g)
+	if (!s)
 		return 0;
 	b->sent = NULL;
 	rc = answer(&resp, &result, &index, msg, sizeof(msg));
@@ -787,357 +798,269 @@ static int batch_wait(struct batch *b)
 	if (rc != EXIT_REFUSED)
 		return rc;
 	b->failed = 1;
-	if (index >= 0 && index < g->n) {
-		/* the file names lines, not the request's rows */
-		complain("%s:%ld: %s", b->name, g->lines[index],
-			 entry_reason(msg));
-	} else {
-		complain("%s:%ld-%ld: %s", b->name, g->lines[0],
-			 g->lines[g->n - 1], msg);
-	}
+	/* the file names lines, not the request's rows */
+	alk_cmdfile_blame(b->file, s, index,
+			  index >= 0 ? entry_reason(msg) : msg, &err);
+	complain("%s", err.msg);
 	if (!b->first_unapplied)
-		b->first_unapplied = g->lines[0];
+		b->first_unapplied = alk_cmdfile_step_line(s);
 	return opt.force ? 0 : EXIT_REFUSED;
 }
 
-/* Send the group being filled, after the answer to the previous one: the
- * daemon applies one while the next is being parsed here. */
-static int batch_send(struct batch *b)
+/* Send a batch once the one before it is answered: the daemon applies
+ * one while the next is encoded here. */
+static int batch_send(struct batch *b, const struct alk_cmdfile_step *s)
 {
-	struct group *g = b->cur;
-	int rc = batch_wait(b);
+	struct alk_buf *req = &b->req[b->next];
+	int rc;
 
-	if (rc || !g->n)
-		return rc;
-	alk_buf_puts(&g->req, "]}");
-	request_end(&g->req);
-	rc = conn_send(&g->req);
+	step_request(s, req);
+	rc = batch_wait(b);
 	if (rc)
 		return rc;
-	b->sent = g;
-	b->cur = g == &b->groups[0] ? &b->groups[1] : &b->groups[0];
-	b->cur->n = 0;
+	rc = conn_send(req);
+	if (rc)
+		return rc;
+	b->sent = s;
+	b->next ^= 1;
 	return 0;
 }
 
-/* A line that cannot be sent.  Unless -f, the request in flight is
- * answered first, so that the line named as the stop is exact. */
-static int line_failed(struct batch *b, long lineno, const char *why)
+/* Another command: everything sent before it is answered first. */
+static int batch_command(struct batch *b, const struct alk_cmdfile_step *s)
 {
-	int rc;
+	int rc = batch_wait(b);
 
-	complain("%s:%ld: %s", b->name, lineno, why);
-	b->failed = 1;
-	if (opt.force)
+	if (rc)
+		return rc;
+	rc = run_argv(s->argc, s->argv);
+	if (!rc)
 		return 0;
-	rc = batch_wait(b);
+	complain("%s:%ld: failed", b->file->name, s->line);
+	b->failed = 1;
 	if (!b->first_unapplied)
-		b->first_unapplied = b->cur->n ? b->cur->lines[0] : lineno;
-	return rc ? rc : EXIT_REFUSED;
-}
-
-static int batch_line(struct batch *b, long lineno, int argc, char **argv)
-{
-	const struct alk_object *o;
-	struct group *g = b->cur;
-	const void *key, *val;
-	struct alk_error err;
-	struct alk_cmd cmd;
-	int rc;
-
-	if (argc < 0)
-		return line_failed(b, lineno, "too many words");
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")) ||
-	    !alk_object_by_name(argv[0], strlen(argv[0]))) {
-		/* not batched: everything sent so far is answered first */
-		rc = batch_send(b);
-		if (!rc)
-			rc = batch_wait(b);
-		if (rc)
-			return rc;
-		rc = run_argv(argc, argv);
-		if (rc) {
-			complain("%s:%ld: failed", b->name, lineno);
-			b->failed = 1;
-			if (!b->first_unapplied)
-				b->first_unapplied = lineno;
-		}
-		return opt.force ? 0 : rc;
-	}
-	if (alk_cmd_parse(argc, argv, &cmd, &err))
-		return line_failed(b, lineno, err.msg);
-	if (g->n &&
-	    (g->object != cmd.object || g->op != cmd.op || g->n == BATCH_MAX)) {
-		rc = batch_send(b);
-		if (rc)
-			return rc;
-		g = b->cur;
-	}
-	if (!g->n)
-		group_begin(g, &cmd);
-	o = alk_object(cmd.object);
-	alk_cmd_parts(&cmd, &key, &val);
-	if (g->n)
-		alk_buf_putc(&g->req, ',');
-	alk_api_encode_row(o, cmd.op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL,
-			   key, val, &g->req);
-	g->lines[g->n++] = lineno;
-	return 0;
+		b->first_unapplied = s->line;
+	return opt.force ? 0 : rc;
 }
 
 static int run_batch(const char *path)
 {
-	struct batch b = { .name = strcmp(path, "-") ? path : "<stdin>" };
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *line = NULL, *argv[66];
-	size_t cap = 0;
-	long lineno = 0;
-	int rc = 0;
+	struct alk_cmdfile_rules rules = {
+		.check_other = check_command,
+		.report = opt.force ? report_line : NULL,
+	};
+	struct alk_cmdfile f;
+	struct batch b = { .file = &f };
+	struct alk_error err;
+	int rc = alk_cmdfile_read(&f, path, &rules, &err);
 
-	if (!f) {
-		complain("%s: %s", path, strerror(errno));
-		return EXIT_USAGE;
+	if (rc) {
+		complain("%s", err.msg);
+		if (err.index >= 0)
+			complain("stopped: nothing was applied (a batch file "
+				 "is checked whole before any of it is sent)");
+		alk_cmdfile_free(&f);
+		return err.index >= 0 ? EXIT_REFUSED : EXIT_USAGE;
 	}
-	for (int i = 0; i < 2; i++) {
-		b.groups[i].lines = malloc(BATCH_MAX * sizeof(long));
-		if (!b.groups[i].lines) {
-			complain("out of memory");
-			rc = EXIT_CONN;
-		}
-	}
-	b.cur = &b.groups[0];
-	if (!rc)
-		rc = conn_open();
-	while (!rc && getline(&line, &cap, f) >= 0) {
-		int argc = alk_cmd_split(line, argv, 64);
-
-		lineno++;
-		if (!argc)
-			continue;
-		if (argc > 0)
-			argv[argc] = NULL;
-		rc = batch_line(&b, lineno, argc, argv);
-	}
-	if (!rc)
-		rc = batch_send(&b);
+	rc = conn_open();
+	for (size_t i = 0; !rc && i < f.nsteps; i++)
+		rc = f.steps[i].n ? batch_send(&b, &f.steps[i]) :
+				    batch_command(&b, &f.steps[i]);
 	if (!rc)
 		rc = batch_wait(&b);
 	if (b.failed && !opt.force && b.first_unapplied)
 		complain("stopped: the commands before line %ld were applied, "
 			 "none from there on",
 			 b.first_unapplied);
-	if (!rc && b.failed)
+	if (!rc && (b.failed || f.bad_lines))
 		rc = EXIT_REFUSED;
-	if (f != stdin)
-		fclose(f);
-	free(line);
-	for (int i = 0; i < 2; i++) {
-		free(b.groups[i].lines);
-		alk_buf_free(&b.groups[i].req);
-	}
+	alk_cmdfile_free(&f);
+	alk_buf_free(&b.req[0]);
+	alk_buf_free(&b.req[1]);
 	return rc;
 }
 
 /* --- help ------------------------------------------------------------- */
 
-static const char usage_text[] =
-	"Usage: alkaidctl [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]\n"
-	"       alkaidctl [OPTIONS] -b FILE\n"
-	"\n"
-	"Programs and inspects a running alkaid gateway (alkaid-xdp or\n"
-	"alkaid-dpdk) through its control socket.  Either daemon answers the\n"
-	"same commands.\n"
-	"\n"
-	"Objects and commands (the first command is the default):\n"
-	"  gateway  show | set ip ADDR mac MAC [geneve-port PORT]\n"
-	"                      [vxlan-port PORT] [underlay-arp on|off]\n"
-	"  endpoint list | get vni VNI ip ADDR\n"
-	"           | add vni VNI ip ADDR mac MAC host ADDR\n"
-	"           | del vni VNI ip ADDR\n"
-	"  network  list | get vni VNI prefix ADDR/LEN\n"
-	"           | add vni VNI prefix ADDR/LEN bouncers ADDR[,ADDR...]\n"
-	"                 [router ADDR] [dns ADDR] [mtu BYTES] [lease "
-	"SECONDS]\n"
-	"           | del vni VNI prefix ADDR/LEN\n"
-	"  vpc      list | get vni VNI | add vni VNI dividers ADDR[,ADDR...]\n"
-	"           | del vni VNI\n"
-	"  neighbor list | get ip ADDR | add ip ADDR mac MAC | del ip ADDR\n"
-	"  stats    show [all] | reset\n"
-	"  tables   show\n"
-	"  version  show\n"
-	"  OBJECT help      what OBJECT's fields mean, with examples\n"
-	"\n"
-	"Options:\n"
-	"  -s, --socket PATH  the daemon's control socket (default: "
-	"$ALKAID_SOCKET,\n"
-	"                     else " ALK_CTL_DEFAULT_SOCKET ")\n"
-	"  -j, --json         print results as JSON, one document per "
-	"command\n"
-	"  -p, --pretty       print indented JSON (implies -j)\n"
-	"  -b, --batch FILE   run the commands in FILE ('-': standard input),\n"
-	"                     one per line, without the word 'alkaidctl'\n"
-	"  -f, --force        with -b, report failing lines and go on\n"
-	"  -h, --help         this text\n"
-	"  -V, --version      the version of alkaidctl\n"
-	"\n"
-	"Batch files:\n"
-	"  Blank lines and lines starting with '#' are skipped.  Consecutive\n"
-	"  'add' (or 'del') lines of one object go to the daemon as one "
-	"request\n"
-	"  of up to 10000 entries, which it applies whole or not at all; "
-	"other\n"
-	"  commands run in order between them.  An error names the file and\n"
-	"  line; without -f, alkaidctl stops there, and says from which line "
-	"on\n"
-	"  nothing was applied.  The daemon's state file is such a file.\n"
-	"\n"
-	"Exit status:\n"
-	"  0  success\n"
-	"  1  the daemon refused a command (bad entry, not found, table "
-	"full),\n"
-	"     or a line of a batch file failed\n"
-	"  2  usage error: unknown command or word, malformed value\n"
-	"  3  no connection to the daemon, or an unreadable answer\n"
-	"\n"
-	"Examples:\n"
-	"  alkaidctl gateway set ip 198.18.0.1 mac 02:00:00:00:00:01\n"
-	"  alkaidctl neighbor add ip 198.18.0.12 mac 02:00:00:00:00:12\n"
-	"  alkaidctl network add vni 100 prefix 203.0.113.0/24 bouncers "
-	"198.18.0.1 \\\n"
-	"      router 203.0.113.1 dns 203.0.113.2 mtu 1450 lease 3600\n"
-	"  alkaidctl endpoint add vni 100 ip 203.0.113.5 mac "
-	"0e:00:00:00:00:05 \\\n"
-	"      host 198.18.0.12\n"
-	"  alkaidctl -j endpoint list\n"
-	"  alkaidctl -b endpoints.batch\n";
+/*
+ * The table objects' usage lines, field lines, JSON shapes and examples
+ * are written from the schema (tables/schema.c), so that they list exactly
+ * the words the grammar takes.  What is said here by hand is only what the
+ * schema does not know: alkaidctl's own options and commands.
+ */
 
+#define HELP_WIDTH 78
+
+/* Words put on lines of at most HELP_WIDTH columns; continuation lines
+ * start at column indent. */
+struct wrap {
+	FILE *out;
+	int col, indent;
+};
+
+static void wrap_put(struct wrap *w, const char *atom, size_t len)
+{
+	if (w->col > w->indent && w->col + 1 + (int)len > HELP_WIDTH) {
+		fprintf(w->out, "\n%*s", w->indent, "");
+		w->col = w->indent;
+	} else if (w->col > w->indent) {
+		fputc(' ', w->out);
+		w->col++;
+	}
+	fwrite(atom, 1, len, w->out);
+	w->col += len;
+}
+
+/* Prose: each word an atom. */
+static void wrap_text(struct wrap *w, const char *text)
+{
+	while (*text) {
+		size_t len = strcspn(text, " ");
+
+		if (len)
+			wrap_put(w, text, len);
+		text += len + strspn(text + len, " ");
+	}
+}
+
+/* "vni VNI ip ADDR [router ADDR] ...": the words of a part, optional
+ * ones in brackets, each pair one atom. */
+static void wrap_fields(struct wrap *w, const struct alk_object *o,
+			enum alk_part part)
+{
+	for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
+		const struct alk_field *f = &o->fields[i];
+		char atom[64];
+		int len = snprintf(atom, sizeof(atom),
+				   f->optional ? "[%s %s]" : "%s %s", f->word,
+				   f->meta);
+
+		wrap_put(w, atom, len);
+	}
+}
+
+/* What a command of alkaidctl's takes after OBJECT COMMAND. */
+static void wrap_command(struct wrap *w, const struct command *c,
+			 const struct alk_object *o)
+{
+	wrap_put(w, c->name, strlen(c->name));
+	if (o && c->run == run_change)
+		wrap_fields(w, o,
+			    !strcmp(c->name, "del") ? ALK_PART_KEY :
+						      ALK_PART_ALL);
+	else if (o && c->run == run_get)
+		wrap_fields(w, o, ALK_PART_KEY);
+	else if (c->args)
+		wrap_text(w, c->args);
+}
+
+/* "show | set ip ADDR mac MAC ...": an object's commands; aliases (a
+ * command that runs what the one before it runs) left out. */
+static void wrap_commands(struct wrap *w, const char *object)
+{
+	const struct alk_object *o =
+		alk_object_by_name(object, strlen(object));
+	const struct command *prev = NULL;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(c->object, object) ||
+		    (prev && prev->run == c->run && c->run != run_change))
+			continue;
+		if (prev)
+			wrap_put(w, "|", 1);
+		wrap_command(w, c, o);
+		prev = c;
+	}
+}
+
+static void usage(FILE *out)
+{
+	const char *last = "";
+
+	fputs("Usage: alkaidctl [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]\n"
+	      "       alkaidctl [OPTIONS] -b FILE\n"
+	      "\n"
+	      "Programs and inspects a running alkaid gateway (alkaid-xdp or\n"
+	      "alkaid-dpdk) through its control socket.  Either daemon "
+	      "answers the\n"
+	      "same commands.\n"
+	      "\n"
+	      "Objects and commands (the first command is the default):\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		struct wrap w = { out, 11, 11 };
+
+		if (!strcmp(commands[i].object, last))
+			continue;
+		last = commands[i].object;
+		fprintf(out, "  %-8s ", last);
+		wrap_commands(&w, last);
+		fputc('\n', out);
+	}
+	fputs("  OBJECT help      what OBJECT's fields mean, with examples\n"
+	      "\n"
+	      "Options:\n"
+	      "  -s, --socket PATH  the daemon's control socket (default: "
+	      "$ALKAID_SOCKET,\n"
+	      "                     else " ALK_CTL_DEFAULT_SOCKET ")\n"
+	      "  -j, --json         print results as JSON, one document per "
+	      "command\n"
+	      "  -p, --pretty       print indented JSON (implies -j)\n"
+	      "  -b, --batch FILE   run the commands in FILE ('-': standard "
+	      "input),\n"
+	      "                     one per line, without the word "
+	      "'alkaidctl'\n"
+	      "  -f, --force        with -b, report failing lines and go on\n"
+	      "  -h, --help         this text\n"
+	      "  -V, --version      the version of alkaidctl\n"
+	      "\n"
+	      "Batch files:\n"
+	      "  Blank lines are skipped, and a word starting with '#' begins "
+	      "a comment\n"
+	      "  that runs to the end of its line.  The file is read and "
+	      "checked whole\n"
+	      "  before any of it is sent: a line that does not parse sends "
+	      "nothing.\n"
+	      "  Consecutive 'add' (or 'del') lines of one object go to the "
+	      "daemon as\n"
+	      "  one request of up to 10000 entries, which it applies whole "
+	      "or not at\n"
+	      "  all; other commands run in order between them.  An error "
+	      "names the\n"
+	      "  file and line; without -f, alkaidctl stops there, and says "
+	      "from which\n"
+	      "  line on nothing was applied.  The daemon's state file is "
+	      "such a file.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0  success\n"
+	      "  1  the daemon refused a command (bad entry, not found, table "
+	      "full),\n"
+	      "     or a line of a batch file failed\n"
+	      "  2  usage error: unknown command or word, malformed value\n"
+	      "  3  no connection to the daemon, or an unreadable answer\n"
+	      "\n"
+	      "Examples:\n",
+	      out);
+	for (int o = 0; o < ALK_NOBJECTS; o++) {
+		const struct alk_object *obj = alk_object(o);
+
+		fprintf(out, "  alkaidctl %s %s ", obj->name,
+			o == ALK_O_GATEWAY ? "set" : "add");
+		print_example(out, obj, ALK_PART_ALL, false);
+	}
+	fputs("  alkaidctl -j endpoint list\n"
+	      "  alkaidctl -b endpoints.batch\n",
+	      out);
+}
+
+/* The non-table objects' help, which no schema describes. */
 static const struct {
 	const char *object, *text;
 } object_help[] = {
-	{ "gateway",
-	  "Usage: alkaidctl gateway { show | set ip ADDR mac MAC\n"
-	  "                           [geneve-port PORT] [vxlan-port PORT]\n"
-	  "                           [underlay-arp on|off] }\n"
-	  "\n"
-	  "The gateway's own identity on the underlay: overlay packets are\n"
-	  "addressed to it, and it is the source of everything it sends.\n"
-	  "\n"
-	  "  ip ADDR              the gateway's underlay IPv4 address\n"
-	  "  mac MAC              its MAC, the source of every frame it sends\n"
-	  "  geneve-port PORT     UDP port of Geneve (default 6081; 0: off)\n"
-	  "  vxlan-port PORT      UDP port of VXLAN (default 4789; 0: off)\n"
-	  "  underlay-arp on|off  answer ARP for ADDR itself (alkaid-dpdk;\n"
-	  "                       with XDP the kernel does; default off)\n"
-	  "\n"
-	  "set replaces the whole gateway: options left out take their\n"
-	  "defaults.  JSON: "
-	  "{\"ip\":\"198.18.0.1\",\"mac\":\"02:00:00:00:00:01\",\n"
-	  "\"geneve_port\":6081,\"vxlan_port\":4789,\"underlay_arp\":false}\n"
-	  "\n"
-	  "Example:\n"
-	  "  alkaidctl gateway set ip 198.18.0.1 mac 02:00:00:00:00:01 "
-	  "vxlan-port 0\n" },
-	{ "endpoint",
-	  "Usage: alkaidctl endpoint { list | get vni VNI ip ADDR\n"
-	  "                            | add vni VNI ip ADDR mac MAC host "
-	  "ADDR\n"
-	  "                            | del vni VNI ip ADDR }\n"
-	  "\n"
-	  "A tenant endpoint (VM, container) and the host it lives on.  "
-	  "Frames\n"
-	  "to (VNI, ADDR) are bounced to the host; ARP for ADDR is answered "
-	  "with\n"
-	  "MAC; DHCP from MAC in VNI is answered with ADDR and the options of\n"
-	  "the network ADDR is in.\n"
-	  "\n"
-	  "  vni VNI    virtual network identifier, 0-16777215 (key)\n"
-	  "  ip ADDR    the endpoint's overlay IPv4 address (key)\n"
-	  "  mac MAC    its MAC: unicast, and one endpoint's per VNI\n"
-	  "  host ADDR  underlay IPv4 address of its host; the host's MAC "
-	  "comes\n"
-	  "             from the neighbor table\n"
-	  "\n"
-	  "add replaces an existing endpoint of the same key; del of an "
-	  "absent\n"
-	  "one is not an error.  JSON: {\"vni\":100,\"ip\":\"203.0.113.5\",\n"
-	  "\"mac\":\"0e:00:00:00:00:05\",\"host\":\"198.18.0.12\"}\n"
-	  "\n"
-	  "Examples:\n"
-	  "  alkaidctl endpoint add vni 100 ip 203.0.113.5 mac "
-	  "0e:00:00:00:00:05 \\\n"
-	  "      host 198.18.0.12\n"
-	  "  alkaidctl endpoint get vni 100 ip 203.0.113.5\n"
-	  "  alkaidctl endpoint del vni 100 ip 203.0.113.5\n" },
-	{ "network",
-	  "Usage: alkaidctl network { list | get vni VNI prefix ADDR/LEN\n"
-	  "                           | add vni VNI prefix ADDR/LEN\n"
-	  "                                 bouncers ADDR[,ADDR...] [router "
-	  "ADDR]\n"
-	  "                                 [dns ADDR] [mtu BYTES] [lease "
-	  "SECONDS]\n"
-	  "                           | del vni VNI prefix ADDR/LEN }\n"
-	  "\n"
-	  "A tenant network (subnet): the bouncers that hold its endpoints, "
-	  "and\n"
-	  "the options DHCP hands out in it.  Frames to an address of the\n"
-	  "network whose endpoint this gateway does not hold are divided "
-	  "among\n"
-	  "the bouncers by flow hash; the longest matching prefix wins.\n"
-	  "\n"
-	  "  vni VNI            0-16777215 (key)\n"
-	  "  prefix ADDR/LEN    the network, host bits zero (key)\n"
-	  "  bouncers LIST      1 to 8 underlay IPv4 addresses, "
-	  "comma-separated\n"
-	  "  router ADDR        DHCP router and server identifier (option 3)\n"
-	  "  dns ADDR           DHCP name server (option 6)\n"
-	  "  mtu BYTES          DHCP interface MTU (option 26), at least 68\n"
-	  "  lease SECONDS      DHCP lease time (option 51; 0: the default)\n"
-	  "\n"
-	  "JSON: {\"vni\":100,\"prefix\":\"203.0.113.0/24\",\"router\":"
-	  "\"203.0.113.1\",\n"
-	  "\"dns\":null,\"mtu\":1450,\"lease\":3600,\"bouncers\":"
-	  "[\"198.18.0.1\"]}\n"
-	  "(router and dns are null when not set; mtu 0 is not sent)\n"
-	  "\n"
-	  "Example:\n"
-	  "  alkaidctl network add vni 100 prefix 203.0.113.0/24 \\\n"
-	  "      bouncers 198.18.0.1,198.18.0.2 router 203.0.113.1 "
-	  "dns 203.0.113.2 \\\n"
-	  "      mtu 1450 lease 3600\n" },
-	{ "vpc",
-	  "Usage: alkaidctl vpc { list | get vni VNI\n"
-	  "                       | add vni VNI dividers ADDR[,ADDR...]\n"
-	  "                       | del vni VNI }\n"
-	  "\n"
-	  "A tenant VPC: the dividers that know its networks.  Frames in VNI\n"
-	  "that match no network are sent to one of them by flow hash.\n"
-	  "\n"
-	  "  vni VNI        0-16777215 (key)\n"
-	  "  dividers LIST  1 to 8 underlay IPv4 addresses, comma-separated\n"
-	  "\n"
-	  "JSON: {\"vni\":100,\"dividers\":[\"198.18.0.1\",\"198.18.0.2\"]}\n"
-	  "\n"
-	  "Example:\n"
-	  "  alkaidctl vpc add vni 100 dividers 198.18.0.1,198.18.0.2\n" },
-	{ "neighbor",
-	  "Usage: alkaidctl neighbor { list | get ip ADDR | add ip ADDR mac "
-	  "MAC\n"
-	  "                            | del ip ADDR }\n"
-	  "\n"
-	  "Underlay next hops: the MAC of each host, bouncer and divider the\n"
-	  "gateway sends to.  A host that changes its MAC is one update here,\n"
-	  "not one per endpoint.\n"
-	  "\n"
-	  "  ip ADDR  underlay IPv4 address (key)\n"
-	  "  mac MAC  its MAC (unicast)\n"
-	  "\n"
-	  "JSON: {\"ip\":\"198.18.0.12\",\"mac\":\"02:00:00:00:00:12\"}\n"
-	  "\n"
-	  "Example:\n"
-	  "  alkaidctl neighbor add ip 198.18.0.12 mac 02:00:00:00:00:12\n" },
 	{ "stats",
-	  "Usage: alkaidctl stats { show [all] | reset }\n"
-	  "\n"
 	  "Packet counters, summed over every CPU or worker: one per reason,\n"
 	  "and each reason implies a verdict (tx: sent back out; pass: to the\n"
 	  "kernel, or a counted drop with DPDK; drop).  show prints the\n"
@@ -1147,30 +1070,87 @@ static const struct {
 	  "JSON: {\"verdicts\":{\"tx\":N,\"pass\":N,\"drop\":N},\n"
 	  "\"reasons\":{\"bounce\":N,...}}\n" },
 	{ "tables",
-	  "Usage: alkaidctl tables [show]\n"
-	  "\n"
 	  "Entries in use, capacity and memory of every table, including the\n"
 	  "DHCP index ((vni, mac) -> endpoint) the daemon keeps itself.\n"
 	  "\n"
 	  "JSON: {\"backend\":NAME,\"tables\":{\"endpoint\":{\"count\":N,\n"
 	  "\"capacity\":N,\"memory\":BYTES},...}}\n" },
 	{ "version",
-	  "Usage: alkaidctl version [show]\n"
-	  "\n"
 	  "The versions of alkaidctl and of the daemon, its table back end\n"
 	  "and its protocol version.\n" },
 };
 
-static int usage_object(const char *object)
+/* A table object's help: usage, what it is, its fields, its JSON shape,
+ * examples; all but the prose from the schema. */
+static void object_usage(const struct alk_object *o)
 {
+	static const char *const ops[] = { "add", "get", "del" };
+	struct wrap w = { stdout, 0, 0 };
+	char lead[64];
+	int width = 0;
+
+	w.col = snprintf(lead, sizeof(lead), "Usage: alkaidctl %s {", o->name);
+	w.indent = w.col - 1;
+	fputs(lead, stdout);
+	wrap_commands(&w, o->name);
+	wrap_put(&w, "}", 1);
+	puts("\n");
+	w = (struct wrap){ stdout, 0, 0 };
+	wrap_text(&w, o->about);
+	puts("\n");
+	for (unsigned int i = 0; i < o->nfields; i++) {
+		int len = strlen(o->fields[i].word) +
+			  strlen(o->fields[i].meta) + 1;
+
+		width = len > width ? len : width;
+	}
+	for (unsigned int i = 0; i < o->nfields; i++) {
+		const struct alk_field *f = &o->fields[i];
+
+		w = (struct wrap){ stdout, 0, width + 4 };
+		w.col = printf("  %s %-*s  ", f->word,
+			       width - (int)strlen(f->word) - 1, f->meta);
+		wrap_text(&w, f->help);
+		putchar('\n');
+	}
+	putchar('\n');
+	w = (struct wrap){ stdout, 0, 0 };
+	if (o->notes)
+		wrap_text(&w, o->notes);
+	wrap_put(&w, "JSON:", 5);
+	print_example(stdout, o, ALK_PART_ALL, true);
+	puts("\nExamples:");
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		enum alk_part part = i ? ALK_PART_KEY : ALK_PART_ALL;
+
+		if (o->object == ALK_O_GATEWAY && i)
+			break;
+		printf("  alkaidctl %s %s ", o->name,
+		       o->object == ALK_O_GATEWAY ? "set" : ops[i]);
+		print_example(stdout, o, part, false);
+	}
+}
+
+static int usage_object(const char *name)
+{
+	const struct alk_object *o = alk_object_by_name(name, strlen(name));
+	struct wrap w = { stdout, 0, 0 };
+
+	if (o) {
+		object_usage(o);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(object_help) / sizeof(object_help[0]);
 	     i++) {
-		if (!strcmp(object_help[i].object, object)) {
-			fputs(object_help[i].text, stdout);
+		if (!strcmp(object_help[i].object, name)) {
+			w.col = printf("Usage: alkaidctl %s {", name);
+			w.indent = w.col - 1;
+			wrap_commands(&w, name);
+			printf(" }\n\n%s", object_help[i].text);
 			return 1;
 		}
 	}
-	complain("unknown object '%s' (see 'alkaidctl --help')", object);
+	complain("unknown object '%s' (see 'alkaidctl --help')", name);
 	return 0;
 }
 
@@ -1210,7 +1190,7 @@ int main(int argc, char **argv)
 			opt.force = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return EXIT_OK;
 		case 'V':
 			printf("alkaidctl %s\n", ALK_VERSION);
@@ -1229,10 +1209,10 @@ int main(int argc, char **argv)
 	if (opt.batch)
 		rc = run_batch(opt.batch);
 	else if (!argc) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		rc = EXIT_USAGE;
 	} else if (!strcmp(argv[0], "help")) {
-		fputs(usage_text, stdout);
+		usage(stdout);
 		rc = EXIT_OK;
 	} else {
 		rc = run_argv(argc, argv);

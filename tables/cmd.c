@@ -46,6 +46,11 @@ static const char *const op_names[] = {
 	[ALK_OP_GET] = "get",
 };
 
+const char *alk_cmd_op_name(enum alk_cmd_op op)
+{
+	return op_names[op];
+}
+
 /* The gateway is set; tables are added to, deleted from, looked up. */
 static int find_op(const struct alk_object *o, const char *name,
 		   enum alk_cmd_op *op)

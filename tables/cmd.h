@@ -59,6 +59,9 @@ int alk_cmd_parse(int argc, char **argv, struct alk_cmd *cmd,
  * runs to the end of the line. */
 int alk_cmd_split(char *line, char **argv, int max);
 
+/* "add", "del", ... */
+const char *alk_cmd_op_name(enum alk_cmd_op op);
+
 /* Where a command keeps its key (NULL for the gateway) and value. */
 void alk_cmd_parts(const struct alk_cmd *c, const void **key, const void **val);
 

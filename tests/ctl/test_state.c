@@ -272,6 +272,55 @@ static void test_order(void)
 	rmdir(dir);
 }
 
+/* One reader for every command file: its rules are the same for the
+ * state file, a daemon's --batch and initial files, and alkaidctl -b. */
+static void test_file_rules(void)
+{
+	struct alk_tables *t = bigger();
+	char dir[64], path[128], want[256];
+	struct alk_endpoint_key k = { .vni = 10 };
+	struct alk_endpoint v;
+	struct alk_error err;
+
+	ctl_test_tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/batch", dir);
+	/* a comment after a command, one indented, one alone */
+	write_file(path, "# endpoints\n"
+			 "endpoint add vni 010 ip 203.0.113.1 mac "
+			 "0e:00:00:00:00:01 host 198.18.0.9 # the first\n"
+			 "   # indented\n"
+			 "endpoint add vni 10 ip 203.0.113.2 mac "
+			 "0e:00:00:00:00:02 host 198.18.0.9#\n");
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -EINVAL);
+	snprintf(want, sizeof(want), "%s:4: bad host '198.18.0.9#'", path);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	k.ip = inet_addr("203.0.113.1");
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), -ENOENT);
+	write_file(path, "# endpoints\n"
+			 "endpoint add vni 010 ip 203.0.113.1 mac "
+			 "0e:00:00:00:00:01 host 198.18.0.9 # the first\n"
+			 "   # indented\n"
+			 "endpoint add vni 10 ip 203.0.113.2 mac "
+			 "0e:00:00:00:00:02 host 198.18.0.9 #\n");
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), 0);
+	/* decimal: 010 is VNI 10 */
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), 0);
+	k.ip = inet_addr("203.0.113.2");
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_ENDPOINT, &k, &v), 0);
+
+	/* a daemon's file holds table changes only */
+	write_file(path, "endpoint get vni 10 ip 203.0.113.2\n");
+	CU_ASSERT_EQUAL(alk_cmdfile_load(t, path, &err), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:1: 'endpoint get' is not a table change (add, del or "
+		 "set)",
+		 path);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	t->ops->close(t);
+	unlink(path);
+	rmdir(dir);
+}
+
 void ctl_state_register(void)
 {
 	CU_pSuite s = CU_add_suite("ctl state file", NULL, NULL);
@@ -280,4 +329,5 @@ void ctl_state_register(void)
 	CU_add_test(s, "a failed save leaves nothing", test_save_failure);
 	CU_add_test(s, "load errors name the line", test_load_errors);
 	CU_add_test(s, "batches keep the order", test_order);
+	CU_add_test(s, "one set of rules for command files", test_file_rules);
 }
