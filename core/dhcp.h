@@ -5,10 +5,19 @@
  * its options in the network holding that address.  The reply is built in
  * place over the request with a fixed layout: inner IPv4 without options,
  * UDP 67 -> 68, a 300-byte BOOTP message; the frame is resized to fit and
- * sent to the host of the asking endpoint.  Included by alkaid.h.
+ * sent to the host of the asking endpoint.
  */
 #ifndef ALKAID_CORE_DHCP_H
 #define ALKAID_CORE_DHCP_H
+
+#include <linux/types.h>
+
+#include "model.h"
+#include "parse.h"
+#include "platform.h"
+#include "proto.h"
+#include "rewrite.h"
+#include "verdict.h"
 
 #define ALK_DHCP_DISCOVER 1
 #define ALK_DHCP_OFFER 2
@@ -36,7 +45,7 @@
 
 #define ALK_BOOTP_LEN 300 /* RFC 1542 minimum, and our fixed reply size */
 #define ALK_DHCP_OPTS_LEN (ALK_BOOTP_LEN - sizeof(struct alk_bootp))
-#define ALK_DHCP_REPLY_L3 \
+#define ALK_DHCP_REPLY_L3                                                      \
 	(sizeof(struct alk_ipv4) + sizeof(struct alk_udp) + ALK_BOOTP_LEN)
 
 /*
@@ -90,8 +99,8 @@ ALK_INLINE __u8 *alk_dhcp_put4(__u8 *o, __u8 code, __be32 v)
 
 /* What the reply says; everything else comes from the request. */
 struct alk_dhcp_answer {
-	__u8 type;     /* OFFER, ACK or NAK */
-	__u8 inform;   /* ACK to an INFORM: no address, no lease */
+	__u8 type;   /* OFFER, ACK or NAK */
+	__u8 inform; /* ACK to an INFORM: no address, no lease */
 	__be32 yiaddr;
 	__be32 server;
 	const struct alk_network *net;
@@ -167,9 +176,9 @@ ALK_INLINE void alk_dhcp_write(struct alk_eth *ieth,
 			o = alk_dhcp_put4(o, ALK_DHCP_OPT_LEASE,
 					  alk_htonl(net->lease ? net->lease :
 								 0xffffffff));
-		o = alk_dhcp_put4(o, ALK_DHCP_OPT_MASK,
-				  net->plen ? alk_htonl(~0u << (32 - net->plen)) :
-					      0);
+		o = alk_dhcp_put4(
+			o, ALK_DHCP_OPT_MASK,
+			net->plen ? alk_htonl(~0u << (32 - net->plen)) : 0);
 		if (net->router)
 			o = alk_dhcp_put4(o, ALK_DHCP_OPT_ROUTER, net->router);
 		if (net->dns)
@@ -250,8 +259,8 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 
 		if (found && server != a.server)
 			return ALK_R_dhcp_other_server;
-		a.type = wanted && wanted != d->ip ? ALK_DHCP_NAK :
-						     ALK_DHCP_ACK;
+		a.type =
+			wanted && wanted != d->ip ? ALK_DHCP_NAK : ALK_DHCP_ACK;
 		break;
 	}
 	case ALK_DHCP_INFORM:

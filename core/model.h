@@ -45,8 +45,8 @@ struct alk_endpoint_key {
 };
 
 struct alk_endpoint {
-	__be32 host;  /* underlay address of the endpoint's host */
-	__u8 mac[6];  /* the endpoint's own MAC (ARP replies, DHCP index) */
+	__be32 host; /* underlay address of the endpoint's host */
+	__u8 mac[6]; /* the endpoint's own MAC (ARP replies, DHCP index) */
 	__u16 flags;
 };
 
@@ -58,11 +58,11 @@ struct alk_network_key {
 };
 
 struct alk_network {
-	__be32 router;  /* DHCP option 3 and server identifier; 0: none */
-	__be32 dns;     /* DHCP option 6; 0: none */
-	__u32 lease;    /* seconds, DHCP option 51 */
-	__u16 mtu;      /* DHCP option 26; 0: none */
-	__u8 plen;      /* copy of the key's prefix length (option 1) */
+	__be32 router; /* DHCP option 3 and server identifier; 0: none */
+	__be32 dns;    /* DHCP option 6; 0: none */
+	__u32 lease;   /* seconds, DHCP option 51 */
+	__u16 mtu;     /* DHCP option 26; 0: none */
+	__u8 plen;     /* copy of the key's prefix length (option 1) */
 	__u8 nbouncers;
 	__be32 bouncers[ALK_MAX_HOPS];
 };

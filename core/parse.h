@@ -8,7 +8,11 @@
 #ifndef ALKAID_CORE_PARSE_H
 #define ALKAID_CORE_PARSE_H
 
-#include "platform.h"
+#include <linux/types.h>
+
+#include "model.h"
+#include "proto.h"
+#include "verdict.h"
 
 /* What the frame is, once parsed, and what the gateway should do with it. */
 enum alk_kind {
@@ -24,8 +28,8 @@ struct alk_parsed {
 	struct alk_eth *eth;
 	struct alk_ipv4 *ip;
 	struct alk_udp *udp;
-	struct alk_eth *ieth;  /* inner Ethernet */
-	void *inner_l3;        /* inner IPv4 or ARP header */
+	struct alk_eth *ieth;		 /* inner Ethernet */
+	void *inner_l3;			 /* inner IPv4 or ARP header */
 	__u32 ip_off, udp_off, ieth_off; /* the same, as offsets from data */
 	__u32 frame_len; /* an overlay frame ends where its outer IPv4 does */
 	__u32 vni;
@@ -37,51 +41,6 @@ struct alk_parsed {
 	__u32 flow_ports;
 	__u32 flow_proto;
 };
-
-/* Sentinel: the parser has not decided yet; carry on. */
-#define ALK_R_CONTINUE ALK_R_MAX
-
-/* MurmurHash3 (32-bit) over host-order words: identical on every target,
- * so a flow picks the same hop whichever back end runs it. */
-ALK_INLINE __u32 alk_rotl32(__u32 x, int r)
-{
-	return (x << r) | (x >> (32 - r));
-}
-
-ALK_INLINE __u32 alk_murmur_mix(__u32 h, __u32 k)
-{
-	k *= 0xcc9e2d51;
-	k = alk_rotl32(k, 15);
-	k *= 0x1b873593;
-	h ^= k;
-	h = alk_rotl32(h, 13);
-	return h * 5 + 0xe6546b64;
-}
-
-ALK_INLINE __u32 alk_flow_hash(__u32 vni, __be32 saddr, __be32 daddr,
-			       __u32 ports, __u32 proto)
-{
-	__u32 h = 0x9747b28c;
-
-	h = alk_murmur_mix(h, vni);
-	h = alk_murmur_mix(h, alk_ntohl(saddr));
-	h = alk_murmur_mix(h, alk_ntohl(daddr));
-	h = alk_murmur_mix(h, ports);
-	h = alk_murmur_mix(h, proto);
-	h ^= 20; /* length in bytes */
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
-/* Map a hash onto [0, n) without a division. */
-ALK_INLINE __u32 alk_pick(__u32 hash, __u32 n)
-{
-	return (__u32)(((__u64)hash * n) >> 32);
-}
 
 /* Outer Ethernet, optional 802.1Q tag: returns the EtherType, sets *l3. */
 ALK_INLINE int alk_parse_eth(struct alk_pkt *pkt, struct alk_parsed *ps,
@@ -180,8 +139,8 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 		if ((__u8 *)(arp + 1) > pkt->end)
 			return ALK_R_malformed_arp;
 		if (arp->htype != alk_htons(1) ||
-		    arp->ptype != alk_htons(ALK_ETH_P_IPV4) ||
-		    arp->hlen != 6 || arp->plen != 4)
+		    arp->ptype != alk_htons(ALK_ETH_P_IPV4) || arp->hlen != 6 ||
+		    arp->plen != 4)
 			return ALK_R_malformed_arp;
 		if (arp->op != alk_htons(ALK_ARP_REQUEST))
 			return ALK_R_arp_not_request;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Wire formats, byte order and checksums.  Our own definitions rather than
- * the system's, so that the same header compiles for BPF, DPDK and the host
- * without clashing with either world's.
+ * Wire formats, byte order and the frame cursor.  Our own definitions
+ * rather than the system's, so that the same header compiles for BPF, DPDK
+ * and the host without clashing with either world's.
  */
 #ifndef ALKAID_CORE_PROTO_H
 #define ALKAID_CORE_PROTO_H
@@ -36,6 +36,12 @@
 #define alk_htonl(x) ((__be32)(x))
 #define alk_ntohl(x) ((__u32)(x))
 #endif
+
+/* A frame as the core sees it: the bytes [data, end). */
+struct alk_pkt {
+	__u8 *data;
+	__u8 *end;
+};
 
 #define ALK_ETH_P_IPV4 0x0800
 #define ALK_ETH_P_ARP 0x0806
@@ -81,7 +87,7 @@ struct alk_udp {
 /* RFC 8926 */
 struct alk_geneve {
 	__u8 ver_optlen; /* version:2, option length in 4-byte words:6 */
-	__u8 flags;      /* O:1, C:1, reserved:6 */
+	__u8 flags;	 /* O:1, C:1, reserved:6 */
 	__be16 protocol;
 	__u8 vni[3];
 	__u8 reserved;
@@ -165,49 +171,6 @@ ALK_INLINE int alk_mac_eq(const __u8 *a, const __u8 *b)
 ALK_INLINE __u32 alk_vni24(const __u8 *v)
 {
 	return (__u32)v[0] << 16 | (__u32)v[1] << 8 | v[2];
-}
-
-/* RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'), on 16-bit words. */
-ALK_INLINE __u16 alk_csum_fold(__u32 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
-}
-
-ALK_INLINE __u16 alk_csum_replace4(__u16 check, __be32 from, __be32 to)
-{
-	__u32 sum = (__u16)~check;
-
-	sum += (__u16)~(from & 0xffff);
-	sum += (__u16)~(from >> 16);
-	sum += to & 0xffff;
-	sum += to >> 16;
-	return (__u16)~alk_csum_fold(sum);
-}
-
-ALK_INLINE __u16 alk_csum_replace2(__u16 check, __u16 from, __u16 to)
-{
-	__u32 sum = (__u16)~check;
-
-	sum += (__u16)~from;
-	sum += to;
-	return (__u16)~alk_csum_fold(sum);
-}
-
-/* Full IPv4 header checksum of a 20-byte header (no options). */
-ALK_INLINE __u16 alk_ipv4_csum20(const struct alk_ipv4 *ip)
-{
-	__u32 sum = 0;
-
-	ALK_UNROLL
-	for (int i = 0; i < 10; i++) {
-		__u16 w;
-
-		__builtin_memcpy(&w, (const __u8 *)ip + 2 * i, 2);
-		sum += w;
-	}
-	return (__u16)~alk_csum_fold(sum);
 }
 
 #endif

@@ -8,7 +8,7 @@
 
 #define ALK_REASON_NAME(name, verdict) #name,
 static const char *const alk_reason_names[ALK_R_MAX] = {
-	ALK_REASONS(ALK_REASON_NAME)
+	ALK_REASONS(ALK_REASON_NAME) /* one name per reason, in order */
 };
 #undef ALK_REASON_NAME
 

@@ -13,14 +13,19 @@
 #ifndef ALKAID_PLATFORM_DPDK_H
 #define ALKAID_PLATFORM_DPDK_H
 
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_lpm6.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
-#include "../platform.h"
+#include "../model.h"
+#include "../proto.h"
+#include "../verdict.h"
 
 /* One per lcore, summed on read: a worker never shares a cache line. */
 struct alk_dp_counters {
@@ -255,5 +260,9 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 {
 	ctx->counters[r]++;
 }
+
+/* The contract, declared after the definitions: a signature that differs
+ * from it fails to compile here (platform.h says why in this order). */
+#include "../platform.h"
 
 #endif

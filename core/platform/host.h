@@ -7,7 +7,9 @@
 #ifndef ALKAID_PLATFORM_HOST_H
 #define ALKAID_PLATFORM_HOST_H
 
-#include "../platform.h"
+#include "../model.h"
+#include "../proto.h"
+#include "../verdict.h"
 
 struct alk_tables;
 
@@ -36,8 +38,8 @@ alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
 							    ALK_T_ENDPOINT, k);
 }
 
-ALK_INLINE const struct alk_network *
-alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
+						      __u32 vni, __be32 ip)
 {
 	return alk_host_network_match(ctx->tables, vni, ip);
 }
@@ -62,8 +64,8 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
 						const struct alk_dhcp_key *k)
 {
-	return (const struct alk_dhcp *)alk_host_lookup(ctx->tables,
-							ALK_T_DHCP, k);
+	return (const struct alk_dhcp *)alk_host_lookup(ctx->tables, ALK_T_DHCP,
+							k);
 }
 
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
@@ -81,5 +83,9 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 {
 	alk_host_count(ctx->tables, r);
 }
+
+/* The contract, declared after the definitions: a signature that differs
+ * from it fails to compile here (platform.h says why in this order). */
+#include "../platform.h"
 
 #endif

@@ -9,7 +9,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../platform.h"
+#include "../model.h"
+#include "../proto.h"
+#include "../verdict.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -85,8 +87,8 @@ alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
 	return bpf_map_lookup_elem(&alk_endpoints, k);
 }
 
-ALK_INLINE const struct alk_network *
-alk_plat_network(struct alk_ctx *ctx, __u32 vni, __be32 ip)
+ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
+						      __u32 vni, __be32 ip)
 {
 	struct alk_network_lpm_key k = {
 		.prefixlen = 64,
@@ -138,5 +140,9 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 	if (cnt)
 		*cnt += 1;
 }
+
+/* The contract, declared after the definitions: a signature that differs
+ * from it fails to compile here (platform.h says why in this order). */
+#include "../platform.h"
 
 #endif
