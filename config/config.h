@@ -66,9 +66,9 @@ struct alk_config {
 	bool has_gateway;
 	struct alk_gateway gateway;
 	int gateway_line;
-	char *state_file; /* NULL: none */
+	char *state_file;	    /* NULL: none */
 	struct alk_cmdfile initial; /* initial-tables, checked */
-	char *initial_file; /* NULL: none */
+	char *initial_file;	    /* NULL: none */
 };
 
 /* Defaults only: what a daemon runs with when given no file. */

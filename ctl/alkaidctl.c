@@ -333,9 +333,9 @@ static int run_change(const struct alk_object *o, int argc, char **argv)
 		alk_api_encode(o, ALK_PART_ALL, key, val, &req);
 	} else {
 		alk_buf_puts(&req, "{\"entries\":[");
-		alk_api_encode(o,
-			       cmd.op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL,
-			       key, val, &req);
+		alk_api_encode(
+			o, cmd.op == ALK_OP_DEL ? ALK_PART_KEY : ALK_PART_ALL,
+			key, val, &req);
 		alk_buf_puts(&req, "]}");
 	}
 	request_end(&req);
@@ -463,8 +463,7 @@ static int simple_call(const char *object, const char *method,
 	return rc;
 }
 
-static int run_gateway_show(const struct alk_object *o, int argc,
-			    char **argv)
+static int run_gateway_show(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result;
 	struct alk_buf line = { 0 };
@@ -534,8 +533,7 @@ static int run_stats_show(const struct alk_object *o, int argc, char **argv)
 	return 0;
 }
 
-static int run_stats_reset(const struct alk_object *o, int argc,
-			   char **argv)
+static int run_stats_reset(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result;
 	int rc;
@@ -647,42 +645,6 @@ static const struct command commands[] = {
 	{ "tables", "show", run_tables },
 	{ "version", "show", run_version },
 };
-
-/*
- * The schema's example of an object, as a command's words (those given,
- * after OBJECT COMMAND) or as JSON, and a newline.
- */
-static void print_example(FILE *out, const struct alk_object *o,
-			  enum alk_part part, bool json)
-{
-	char *argv[2 + 2 * ALK_FIELDS_MAX];
-	struct alk_buf b = { 0 };
-	const void *key, *val;
-	struct alk_error err;
-	struct alk_cmd cmd;
-	int argc = 2;
-
-	argv[0] = (char *)o->name;
-	argv[1] = (char *)(o->object == ALK_O_GATEWAY ? "set" :
-				part == ALK_PART_KEY ? "get" :
-						       "add");
-	for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
-		if (!o->fields[i].example)
-			continue;
-		argv[argc++] = (char *)o->fields[i].word;
-		argv[argc++] = (char *)o->fields[i].example;
-	}
-	if (json && !alk_cmd_parse(argc, argv, &cmd, &err)) {
-		alk_cmd_parts(&cmd, &key, &val);
-		alk_api_encode(o, part, key, val, &b);
-	}
-	for (int i = 2; !json && i < argc; i++) {
-		alk_buf_puts(&b, argv[i]);
-		alk_buf_putc(&b, i + 1 < argc ? ' ' : '\0');
-	}
-	fprintf(out, "%.*s\n", (int)b.len, b.data ? b.data : "");
-	alk_buf_free(&b);
-}
 
 static const struct command *find_command(const char *object, const char *name)
 {
@@ -896,12 +858,16 @@ static int run_batch(const char *path)
 struct wrap {
 	FILE *out;
 	int col, indent;
+	const char *cont; /* ends a line that goes on (" \\"), or NULL */
 };
 
 static void wrap_put(struct wrap *w, const char *atom, size_t len)
 {
-	if (w->col > w->indent && w->col + 1 + (int)len > HELP_WIDTH) {
-		fprintf(w->out, "\n%*s", w->indent, "");
+	int cont = w->cont ? strlen(w->cont) : 0;
+
+	if (w->col > w->indent && w->col + 1 + (int)len + cont > HELP_WIDTH) {
+		fprintf(w->out, "%s\n%*s", w->cont ? w->cont : "", w->indent,
+			"");
 		w->col = w->indent;
 	} else if (w->col > w->indent) {
 		fputc(' ', w->out);
@@ -923,20 +889,74 @@ static void wrap_text(struct wrap *w, const char *text)
 	}
 }
 
-/* "vni VNI ip ADDR [router ADDR] ...": the words of a part, optional
- * ones in brackets, each pair one atom. */
+/* "vni VNI ip ADDR [router ADDR] ...": the words of a part, the required
+ * ones first, optional ones in brackets, each pair one atom. */
 static void wrap_fields(struct wrap *w, const struct alk_object *o,
 			enum alk_part part)
 {
-	for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
-		const struct alk_field *f = &o->fields[i];
-		char atom[64];
-		int len = snprintf(atom, sizeof(atom),
-				   f->optional ? "[%s %s]" : "%s %s", f->word,
-				   f->meta);
+	for (int optional = 0; optional < 2; optional++) {
+		for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
+			const struct alk_field *f = &o->fields[i];
+			char atom[64];
+			int len;
 
-		wrap_put(w, atom, len);
+			if (f->optional != optional)
+				continue;
+			len = snprintf(atom, sizeof(atom),
+				       optional ? "[%s %s]" : "%s %s", f->word,
+				       f->meta);
+			wrap_put(w, atom, len);
+		}
 	}
+}
+
+/*
+ * The schema's example of an object, as a command's words (those given,
+ * after OBJECT COMMAND) or as JSON, and a newline.
+ */
+static void print_example(FILE *out, const struct alk_object *o,
+			  enum alk_cmd_op op, bool json)
+{
+	enum alk_part part = alk_cmd_part(op);
+	char *argv[2 + 2 * ALK_FIELDS_MAX];
+	struct alk_buf b = { 0 };
+	const void *key, *val;
+	struct alk_error err;
+	struct alk_cmd cmd;
+	int argc = 2;
+
+	argv[0] = (char *)o->name;
+	argv[1] = (char *)alk_cmd_op_name(op);
+	for (int optional = 0; optional < 2; optional++) {
+		for (unsigned int i = 0; i < alk_part_fields(o, part); i++) {
+			if (!o->fields[i].example ||
+			    o->fields[i].optional != optional)
+				continue;
+			argv[argc++] = (char *)o->fields[i].word;
+			argv[argc++] = (char *)o->fields[i].example;
+		}
+	}
+	if (json) {
+		if (!alk_cmd_parse(argc, argv, &cmd, &err)) {
+			alk_cmd_parts(&cmd, &key, &val);
+			alk_api_encode(o, part, key, val, &b);
+		}
+		fprintf(out, "  %.*s\n", (int)b.len, b.data ? b.data : "");
+		alk_buf_free(&b);
+		return;
+	}
+	/* alkaidctl OBJECT COMMAND WORDS, as a shell line that goes on */
+	struct wrap w = { out, 0, 6, " \\" };
+
+	w.col = fprintf(out, "  alkaidctl %s %s", argv[0], argv[1]);
+	for (int i = 2; i < argc; i += 2) {
+		char atom[64];
+		int len = snprintf(atom, sizeof(atom), "%s %s", argv[i],
+				   argv[i + 1]);
+
+		wrap_put(&w, atom, len);
+	}
+	fputc('\n', out);
 }
 
 /* What a command of alkaidctl's takes after OBJECT COMMAND. */
@@ -958,8 +978,7 @@ static void wrap_command(struct wrap *w, const struct command *c,
  * command that runs what the one before it runs) left out. */
 static void wrap_commands(struct wrap *w, const char *object)
 {
-	const struct alk_object *o =
-		alk_object_by_name(object, strlen(object));
+	const struct alk_object *o = alk_object_by_name(object, strlen(object));
 	const struct command *prev = NULL;
 
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -1047,9 +1066,9 @@ static void usage(FILE *out)
 	for (int o = 0; o < ALK_NOBJECTS; o++) {
 		const struct alk_object *obj = alk_object(o);
 
-		fprintf(out, "  alkaidctl %s %s ", obj->name,
-			o == ALK_O_GATEWAY ? "set" : "add");
-		print_example(out, obj, ALK_PART_ALL, false);
+		print_example(out, obj,
+			      o == ALK_O_GATEWAY ? ALK_OP_SET : ALK_OP_ADD,
+			      false);
 	}
 	fputs("  alkaidctl -j endpoint list\n"
 	      "  alkaidctl -b endpoints.batch\n",
@@ -1084,7 +1103,6 @@ static const struct {
  * examples; all but the prose from the schema. */
 static void object_usage(const struct alk_object *o)
 {
-	static const char *const ops[] = { "add", "get", "del" };
 	struct wrap w = { stdout, 0, 0 };
 	char lead[64];
 	int width = 0;
@@ -1115,20 +1133,22 @@ static void object_usage(const struct alk_object *o)
 	}
 	putchar('\n');
 	w = (struct wrap){ stdout, 0, 0 };
-	if (o->notes)
+	if (o->notes) {
 		wrap_text(&w, o->notes);
-	wrap_put(&w, "JSON:", 5);
-	print_example(stdout, o, ALK_PART_ALL, true);
-	puts("\nExamples:");
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		enum alk_part part = i ? ALK_PART_KEY : ALK_PART_ALL;
-
-		if (o->object == ALK_O_GATEWAY && i)
-			break;
-		printf("  alkaidctl %s %s ", o->name,
-		       o->object == ALK_O_GATEWAY ? "set" : ops[i]);
-		print_example(stdout, o, part, false);
+		putchar('\n');
 	}
+	puts("JSON:");
+	if (o->object == ALK_O_GATEWAY) {
+		print_example(stdout, o, ALK_OP_SET, true);
+		puts("\nExample:");
+		print_example(stdout, o, ALK_OP_SET, false);
+		return;
+	}
+	print_example(stdout, o, ALK_OP_ADD, true);
+	puts("\nExamples:");
+	print_example(stdout, o, ALK_OP_ADD, false);
+	print_example(stdout, o, ALK_OP_GET, false);
+	print_example(stdout, o, ALK_OP_DEL, false);
 }
 
 static int usage_object(const char *name)

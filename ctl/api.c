@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The JSON shape of the table objects, driven by the schema
- * (tables/schema.c).  The decoder is on the server's hot path (a batch of endpoints is
- * a few hundred thousand of these per second): it walks each JSON object
- * once, matches member names against a handful of fields and parses
+ * (tables/schema.c).  The decoder is on the server's hot path (a batch of
+ * endpoints is a few hundred thousand of these per second): it walks each JSON
+ * object once, matches member names against a handful of fields and parses
  * addresses without allocating.
  */
 #include <arpa/inet.h>
@@ -102,8 +102,8 @@ static const char *string_form(enum alk_field_kind kind)
 }
 
 static int decode_field(const struct alk_field *f, struct json_object *v,
-			void *key, void *val, const char *where,
-			int64_t index, struct alk_error *err)
+			void *key, void *val, const char *where, int64_t index,
+			struct alk_error *err)
 {
 	uint8_t *p = alk_field_ptr(f, key, val);
 	const char *why = NULL, *s;
@@ -131,9 +131,8 @@ static int decode_field(const struct alk_field *f, struct json_object *v,
 			why = "expected true or false";
 			break;
 		}
-		return alk_field_parse(f, json_object_get_boolean(v) ? "on" :
-								       "off",
-				       key, val);
+		return alk_field_parse(
+			f, json_object_get_boolean(v) ? "on" : "off", key, val);
 	case ALK_F_IPV4_0:
 		if (json_object_is_type(v, json_type_null)) {
 			memset(p, 0, 4);
@@ -208,9 +207,8 @@ static int field_index(const struct alk_object *o, enum alk_part part,
 	return -1;
 }
 
-static int check_required(const struct alk_object *o,
-			  enum alk_part part, uint32_t seen,
-			  const char *where, int64_t index,
+static int check_required(const struct alk_object *o, enum alk_part part,
+			  uint32_t seen, const char *where, int64_t index,
 			  struct alk_error *err)
 {
 	unsigned int nfields = alk_part_fields(o, part);
@@ -241,8 +239,8 @@ static int text_number(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int alk_api_decode_text(const struct alk_field *f, const char *s,
-			size_t len, bool quoted, void *key, void *val)
+int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
+			bool quoted, void *key, void *val)
 {
 	char a[20];
 	uint64_t x;

@@ -84,12 +84,12 @@ int alk_api_decode_row(const struct alk_object *o, enum alk_part part,
  * then hands the request to that path, which words the error.  Arrays and
  * booleans (ALK_F_HOPS, ALK_F_FLAG) always return -1.
  */
-int alk_api_decode_text(const struct alk_field *f, const char *s,
-			size_t len, bool quoted, void *key, void *val);
+int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
+			bool quoted, void *key, void *val);
 
 /* Every field of part, names then values, in the field table's order. */
-void alk_api_encode_fields(const struct alk_object *o,
-			   enum alk_part part, struct alk_buf *b);
+void alk_api_encode_fields(const struct alk_object *o, enum alk_part part,
+			   struct alk_buf *b);
 void alk_api_encode_row(const struct alk_object *o, enum alk_part part,
 			const void *key, const void *val, struct alk_buf *b);
 
@@ -101,8 +101,6 @@ void alk_api_words(const struct alk_object *o, enum alk_part part,
 /* One field as text, as alkaidctl prints it ("-" for none). */
 void alk_api_field_text(const struct alk_field *f, const void *key,
 			const void *val, struct alk_buf *b);
-
-
 
 /* The JSON-RPC code for a table-API errno. */
 int alk_api_code(int neg_errno);
