@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The whole alkaid test suite, as CI runs it: installs what is missing,
-# builds every back-end combination, runs the unit tests, the golden-packet
+# checks the tree's hygiene (format, fixtures, headers), builds every
+# back-end combination, runs the unit tests, the golden-packet
 # fixtures on every runner, the back-end tests and labs, the fuzzers for a
 # bounded time and the benchmarks in quick mode.  Run as root from anywhere.
 #
@@ -32,6 +33,13 @@ step() { # step NAME COMMAND...
 
 tools/install-deps.sh
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# Hygiene: the tree as clang-format writes it, the fixtures file as the
+# generator writes it, and every header compiling alone.
+step "hygiene: clang-format" tools/check-format.sh
+step "hygiene: fixtures up to date" \
+    /usr/bin/python3 tests/fixtures/gen_fixtures.py --check
+step "hygiene: every header compiles alone" tools/check-headers.sh
 
 setup() { # setup DIR ARGS...: configure once, reconfigure after
     local dir=$1

@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
     # build
     gcc clang llvm meson ninja-build pkg-config gcc-multilib linux-libc-dev
+    # hygiene checks (tools/check-format.sh, tools/check-headers.sh)
+    clang-format git
     # XDP back end
     libbpf-dev libxdp-dev xdp-tools bpftool
     # DPDK back end (dpdk-dev brings dpdk-testpmd and dpdk-telemetry.py)
