@@ -86,20 +86,6 @@ static void say(struct alk_ctl_server *srv, int prio, const char *fmt, ...)
 		fprintf(stderr, "alkaid-ctl: %s\n", msg);
 }
 
-static int err_set(struct alk_error *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int err_set(struct alk_error *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->index = -1;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 int alk_ctl_peer_allowed(unsigned int uid, unsigned int gid,
 			 const unsigned int *groups, size_t ngroups,
 			 unsigned int self_uid, int have_group,
@@ -466,21 +452,24 @@ static int clear_stale(const struct sockaddr_un *sa, struct alk_error *err)
 	int fd, rc;
 
 	if (lstat(sa->sun_path, &st))
-		return errno == ENOENT ? 0 :
-					 err_set(err, -errno, "%s: %s",
-						 sa->sun_path, strerror(errno));
+		return errno == ENOENT ?
+			       0 :
+			       alk_error_set(err, -1, -errno, "%s: %s",
+					     sa->sun_path, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return err_set(err, -EEXIST, "%s exists and is not a socket",
-			       sa->sun_path);
+		return alk_error_set(err, -1, -EEXIST,
+				     "%s exists and is not a socket",
+				     sa->sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(err, -errno, "socket: %s", strerror(errno));
+		return alk_error_set(err, -1, -errno, "socket: %s",
+				     strerror(errno));
 	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
 	close(fd);
 	if (rc == 0)
-		return err_set(err, -EADDRINUSE,
-			       "%s: another daemon is serving it",
-			       sa->sun_path);
+		return alk_error_set(err, -1, -EADDRINUSE,
+				     "%s: another daemon is serving it",
+				     sa->sun_path);
 	unlink(sa->sun_path);
 	return 0;
 }
@@ -491,37 +480,40 @@ static int listen_on(struct alk_ctl_server *srv, struct alk_error *err)
 	int fd, rc;
 
 	if (strlen(srv->path) >= sizeof(sa.sun_path))
-		return err_set(err, -ENAMETOOLONG,
-			       "socket path longer than %zu bytes: %s",
-			       sizeof(sa.sun_path) - 1, srv->path);
+		return alk_error_set(err, -1, -ENAMETOOLONG,
+				     "socket path longer than %zu bytes: %s",
+				     sizeof(sa.sun_path) - 1, srv->path);
 	strcpy(sa.sun_path, srv->path);
 	/* 0755: the socket's own mode and the peer check guard it */
 	rc = alk_make_parent_dirs(srv->path, 0755);
 	if (rc)
-		return err_set(err, rc, "cannot create the directory of %s: %s",
-			       srv->path, strerror(-rc));
+		return alk_error_set(err, -1, rc,
+				     "cannot create the directory of %s: %s",
+				     srv->path, strerror(-rc));
 	rc = clear_stale(&sa, err);
 	if (rc)
 		return rc;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(err, -errno, "socket: %s", strerror(errno));
+		return alk_error_set(err, -1, -errno, "socket: %s",
+				     strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		rc = err_set(err, -errno, "bind %s: %s", srv->path,
-			     strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "bind %s: %s", srv->path,
+				   strerror(errno));
 		close(fd);
 		return rc;
 	}
 	/* mode and owner before listen(): no one connects in between */
 	if (chmod(srv->path, 0660) ||
 	    (srv->have_group && chown(srv->path, -1, srv->group))) {
-		rc = err_set(err, -errno, "%s: cannot set mode or group: %s",
-			     srv->path, strerror(errno));
+		rc = alk_error_set(err, -1, -errno,
+				   "%s: cannot set mode or group: %s",
+				   srv->path, strerror(errno));
 		goto fail;
 	}
 	if (listen(fd, 128)) {
-		rc = err_set(err, -errno, "listen %s: %s", srv->path,
-			     strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "listen %s: %s", srv->path,
+				   strerror(errno));
 		goto fail;
 	}
 	srv->listen_fd = fd;
@@ -543,7 +535,7 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 	int rc;
 
 	if (!srv) {
-		err_set(err, -ENOMEM, "out of memory");
+		alk_error_set(err, -1, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	srv->epfd = srv->listen_fd = srv->timer_fd = -1;
@@ -564,7 +556,7 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 	srv->clients = calloc(srv->opt.max_clients, sizeof(*srv->clients));
 	if (!srv->path || !srv->clients ||
 	    (opt && opt->state_file && !srv->state_file)) {
-		err_set(err, -ENOMEM, "out of memory");
+		alk_error_set(err, -1, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	srv->opt.state_file = NULL; /* ours is srv->state_file */
@@ -574,8 +566,8 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 
 		rc = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
 		if (!res) {
-			err_set(err, -ENOENT, "group '%s': %s", group,
-				rc ? strerror(rc) : "no such group");
+			alk_error_set(err, -1, -ENOENT, "group '%s': %s", group,
+				      rc ? strerror(rc) : "no such group");
 			goto fail;
 		}
 		srv->have_group = true;
@@ -585,7 +577,8 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 	srv->timer_fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (srv->epfd < 0 || srv->timer_fd < 0) {
-		err_set(err, -errno, "epoll or timerfd: %s", strerror(errno));
+		alk_error_set(err, -1, -errno, "epoll or timerfd: %s",
+			      strerror(errno));
 		goto fail;
 	}
 	if (listen_on(srv, err))
@@ -598,7 +591,7 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 		goto fail_errno;
 	return srv;
 fail_errno:
-	err_set(err, -errno, "epoll: %s", strerror(errno));
+	alk_error_set(err, -1, -errno, "epoll: %s", strerror(errno));
 fail:
 	alk_ctl_server_destroy(srv);
 	return NULL;

@@ -12,21 +12,6 @@
 #include "tables/cmdfile.h"
 #include "state.h"
 
-static int fail(struct alk_error *err, int64_t index, int rc, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct alk_error *err, int64_t index, int rc, const char *fmt,
-		...)
-{
-	va_list ap;
-
-	err->index = index;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 int alk_make_parent_dirs(const char *path, unsigned int mode)
 {
 	char *p = strdup(path), *s;
@@ -74,7 +59,7 @@ int alk_state_save(struct alk_tables *t, const char *path,
 	int fd, rc = 0;
 
 	if (!tmp)
-		return fail(err, -1, -ENOMEM, "out of memory");
+		return alk_error_set(err, -1, -ENOMEM, "out of memory");
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".XXXXXX", 8);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -83,15 +68,16 @@ int alk_state_save(struct alk_tables *t, const char *path,
 		fd = mkostemp(tmp, O_CLOEXEC);
 	}
 	if (fd < 0) {
-		rc = fail(err, -1, -errno, "%s: cannot create %s: %s", path,
-			  tmp, strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "%s: cannot create %s: %s",
+				   path, tmp, strerror(errno));
 		free(tmp);
 		return rc;
 	}
 	fchmod(fd, 0640);
 	f = fdopen(fd, "w");
 	if (!f) {
-		rc = fail(err, -1, -errno, "%s: %s", tmp, strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "%s: %s", tmp,
+				   strerror(errno));
 		close(fd);
 		goto fail;
 	}
@@ -103,30 +89,30 @@ int alk_state_save(struct alk_tables *t, const char *path,
 		char reason[sizeof(err->msg)];
 
 		memcpy(reason, err->msg, sizeof(reason));
-		fail(err, -1, rc, "%s: %s", path, reason);
+		alk_error_set(err, -1, rc, "%s: %s", path, reason);
 		goto fail;
 	}
 	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		rc = fail(err, -1, -errno, "%s: writing %s: %s", path, tmp,
-			  strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "%s: writing %s: %s", path,
+				   tmp, strerror(errno));
 		goto fail;
 	}
 	if (fclose(f)) {
 		f = NULL;
-		rc = fail(err, -1, -errno, "%s: writing %s: %s", path, tmp,
-			  strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "%s: writing %s: %s", path,
+				   tmp, strerror(errno));
 		goto fail;
 	}
 	f = NULL;
 	if (rename(tmp, path)) {
-		rc = fail(err, -1, -errno, "%s: rename: %s", path,
-			  strerror(errno));
+		rc = alk_error_set(err, -1, -errno, "%s: rename: %s", path,
+				   strerror(errno));
 		goto fail;
 	}
 	rc = fsync_dir(path);
 	if (rc)
-		fail(err, -1, rc, "%s: fsync of its directory: %s", path,
-		     strerror(-rc));
+		alk_error_set(err, -1, rc, "%s: fsync of its directory: %s",
+			      path, strerror(-rc));
 	free(tmp);
 	return rc;
 fail:

@@ -11,20 +11,6 @@
 
 #include "cmd.h"
 
-static int bad(struct alk_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int bad(struct alk_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->index = -1;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 int alk_cmd_split(char *line, char **argv, int max)
 {
 	int argc = 0;
@@ -104,10 +90,13 @@ int alk_cmd_parse(int argc, char **argv, struct alk_cmd *cmd,
 
 	memset(cmd, 0, sizeof(*cmd));
 	if (argc < 2)
-		return bad(err, "expected OBJECT COMMAND");
+		return alk_error_set(err, -1, -EINVAL,
+				     "expected OBJECT COMMAND");
 	o = alk_object_by_name(argv[0], strlen(argv[0]));
 	if (!o || find_op(o, argv[1], &cmd->op))
-		return bad(err, "unknown command '%s %s'", argv[0], argv[1]);
+		return alk_error_set(err, -1, -EINVAL,
+				     "unknown command '%s %s'", argv[0],
+				     argv[1]);
 	cmd->object = o->object;
 	part = alk_cmd_part(cmd->op);
 	nf = alk_part_fields(o, part);
@@ -121,21 +110,26 @@ int alk_cmd_parse(int argc, char **argv, struct alk_cmd *cmd,
 		int f = alk_field_by_word(o, nf, word);
 
 		if (f < 0)
-			return bad(err, "'%s %s' takes no '%s'", argv[0],
-				   argv[1], word);
+			return alk_error_set(err, -1, -EINVAL,
+					     "'%s %s' takes no '%s'", argv[0],
+					     argv[1], word);
 		if (seen & (1u << f))
-			return bad(err, "'%s' given twice", word);
+			return alk_error_set(err, -1, -EINVAL,
+					     "'%s' given twice", word);
 		if (i + 1 >= argc)
-			return bad(err, "'%s' needs a value", word);
+			return alk_error_set(err, -1, -EINVAL,
+					     "'%s' needs a value", word);
 		seen |= 1u << f;
 		if (alk_field_parse(&o->fields[f], argv[i + 1], key, val))
-			return bad(err, "bad %s '%s'", word, argv[i + 1]);
+			return alk_error_set(err, -1, -EINVAL, "bad %s '%s'",
+					     word, argv[i + 1]);
 	}
 	for (unsigned int f = 0; f < nf; f++)
 		if (!(seen & (1u << f)) &&
 		    (part == ALK_PART_KEY || !o->fields[f].optional))
-			return bad(err, "'%s %s' needs '%s'", argv[0], argv[1],
-				   o->fields[f].word);
+			return alk_error_set(err, -1, -EINVAL,
+					     "'%s %s' needs '%s'", argv[0],
+					     argv[1], o->fields[f].word);
 	return 0;
 }
 

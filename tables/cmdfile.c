@@ -9,21 +9,6 @@
 
 #define MAX_WORDS 64
 
-static int fail(struct alk_error *err, int64_t index, int rc, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct alk_error *err, int64_t index, int rc, const char *fmt,
-		...)
-{
-	va_list ap;
-
-	err->index = index;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static struct alk_cmdfile_step *new_step(struct alk_cmdfile *f)
 {
 	if (f->nsteps == f->cap) {
@@ -161,7 +146,7 @@ int alk_cmdfile_line(struct alk_cmdfile *f, char *text, long line,
 	if (!argc)
 		return 1;
 	if (argc < 0)
-		return fail(err, line, -EINVAL, "too many words");
+		return alk_error_set(err, line, -EINVAL, "too many words");
 	argv[argc] = NULL;
 	if (is_change(argc, argv)) {
 		if (alk_cmd_parse(argc, argv, &cmd, err))
@@ -169,10 +154,10 @@ int alk_cmdfile_line(struct alk_cmdfile *f, char *text, long line,
 		return push_change(f, &cmd, line);
 	}
 	if (!rules || !rules->check_other)
-		return fail(err, line, -EINVAL,
-			    "'%s%s%s' is not a table change (add, del or set)",
-			    argv[0], argc > 1 ? " " : "",
-			    argc > 1 ? argv[1] : "");
+		return alk_error_set(
+			err, line, -EINVAL,
+			"'%s%s%s' is not a table change (add, del or set)",
+			argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	if (rules->check_other(argc, argv, err))
 		return -EINVAL;
 	return push_other(f, argc, argv, line);
@@ -191,7 +176,8 @@ int alk_cmdfile_read(struct alk_cmdfile *f, const char *path,
 
 	alk_cmdfile_init(f, in ? "<stdin>" : path);
 	if (!fp)
-		return fail(err, -1, -errno, "%s: %s", path, strerror(errno));
+		return alk_error_set(err, -1, -errno, "%s: %s", path,
+				     strerror(errno));
 	while (getline(&text, &cap, fp) >= 0) {
 		line++;
 		rc = alk_cmdfile_line(f, text, line, rules, err);
@@ -207,17 +193,17 @@ int alk_cmdfile_read(struct alk_cmdfile *f, const char *path,
 				rc = 0;
 				continue;
 			}
-			rc = fail(err, line, rc, "%s:%ld: %s", f->name, line,
-				  reason);
+			rc = alk_error_set(err, line, rc, "%s:%ld: %s", f->name,
+					   line, reason);
 		} else if (rc) {
-			rc = fail(err, line, rc, "%s:%ld: %s", f->name, line,
-				  strerror(-rc));
+			rc = alk_error_set(err, line, rc, "%s:%ld: %s", f->name,
+					   line, strerror(-rc));
 		}
 		if (rc)
 			break;
 	}
 	if (!rc && ferror(fp))
-		rc = fail(err, -1, -EIO, "%s: read error", f->name);
+		rc = alk_error_set(err, -1, -EIO, "%s: read error", f->name);
 	free(text);
 	if (!in)
 		fclose(fp);
@@ -343,8 +329,9 @@ int alk_cmdfile_write(struct alk_tables *t, FILE *out, struct alk_error *err)
 		int rc = write_table(t, o, out);
 
 		if (rc)
-			return fail(err, -1, rc, "reading the %s table: %s",
-				    o->name, strerror(-rc));
+			return alk_error_set(err, -1, rc,
+					     "reading the %s table: %s",
+					     o->name, strerror(-rc));
 	}
 	return 0;
 }

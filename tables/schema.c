@@ -111,28 +111,29 @@ static const struct alk_field gateway_fields[] = {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define OBJECT(o, nm, tbl, k, v, f, nk)                                        \
-	[o] = { .name = nm,                                                    \
-		.object = o,                                                   \
-		.table = tbl,                                                  \
-		.key_size = k,                                                 \
-		.val_size = v,                                                 \
-		.fields = f,                                                   \
-		.nfields = N(f),                                               \
-		.nkey = nk
+#define FIELDS(f) .fields = f, .nfields = N(f)
 
 static const struct alk_object objects[ALK_NOBJECTS] = {
-	OBJECT(ALK_O_GATEWAY, "gateway", ALK_T_MAX, 0,
-	       sizeof(struct alk_gateway), gateway_fields, 0),
+	[ALK_O_GATEWAY] = {
+		.name = "gateway",
+		.object = ALK_O_GATEWAY,
+		.table = ALK_T_MAX,
+		.val_size = sizeof(struct alk_gateway),
+		FIELDS(gateway_fields),
 		.about = "The gateway's own identity on the underlay: overlay "
 			 "packets are addressed to it, and it is the source "
 			 "of everything it sends.",
 		.notes = "set replaces the whole gateway: options left out "
 			 "take their defaults.",
 	},
-	OBJECT(ALK_O_ENDPOINT, "endpoint", ALK_T_ENDPOINT,
-	       sizeof(struct alk_endpoint_key), sizeof(struct alk_endpoint),
-	       endpoint_fields, 2),
+	[ALK_O_ENDPOINT] = {
+		.name = "endpoint",
+		.object = ALK_O_ENDPOINT,
+		.table = ALK_T_ENDPOINT,
+		.key_size = sizeof(struct alk_endpoint_key),
+		.val_size = sizeof(struct alk_endpoint),
+		FIELDS(endpoint_fields),
+		.nkey = 2,
 		.about = "A tenant endpoint (VM, container) and the host it "
 			 "lives on.  Frames to (VNI, ADDR) are bounced to the "
 			 "host; ARP for ADDR is answered with MAC; DHCP from "
@@ -140,39 +141,50 @@ static const struct alk_object objects[ALK_NOBJECTS] = {
 			 "the network ADDR is in.",
 		.notes = "add replaces an existing endpoint of the same key; "
 			 "del of an absent one is not an error.",
-}
-,
-	OBJECT(ALK_O_NETWORK, "network", ALK_T_NETWORK,
-	       sizeof(struct alk_network_key), sizeof(struct alk_network),
-	       network_fields, 2),
-	.about = "A tenant network (subnet): the bouncers that hold "
-		 "its endpoints, and the options DHCP hands out in it. "
-		 " Frames to an address of the network whose endpoint "
-		 "this gateway does not hold are divided among the "
-		 "bouncers by flow hash; the longest matching prefix "
-		 "wins.",
-	.notes = "router and dns are null in JSON when not set; mtu "
-		 "0 is not sent.",
-}
-,
-	OBJECT(ALK_O_VPC, "vpc", ALK_T_VPC, sizeof(struct alk_vpc_key),
-	       sizeof(struct alk_vpc), vpc_fields, 1),
-	.about = "A tenant VPC: the dividers that know its networks.  "
-		 "Frames in VNI that match no network are sent to one "
-		 "of them by flow hash.",
-}
-,
-	OBJECT(ALK_O_NEIGHBOR, "neighbor", ALK_T_NEIGHBOR,
-	       sizeof(struct alk_neighbor_key), sizeof(struct alk_neighbor),
-	       neighbor_fields, 1),
-	.about = "Underlay next hops: the MAC of each host, bouncer "
-		 "and divider the gateway sends to.  A host that "
-		 "changes its MAC is one update here, not one per "
-		 "endpoint.",
-}
-,
-}
-;
+	},
+	[ALK_O_NETWORK] = {
+		.name = "network",
+		.object = ALK_O_NETWORK,
+		.table = ALK_T_NETWORK,
+		.key_size = sizeof(struct alk_network_key),
+		.val_size = sizeof(struct alk_network),
+		FIELDS(network_fields),
+		.nkey = 2,
+		.about = "A tenant network (subnet): the bouncers that hold "
+			 "its endpoints, and the options DHCP hands out in it. "
+			 " Frames to an address of the network whose endpoint "
+			 "this gateway does not hold are divided among the "
+			 "bouncers by flow hash; the longest matching prefix "
+			 "wins.",
+		.notes = "router and dns are null in JSON when not set; mtu "
+			 "0 is not sent.",
+	},
+	[ALK_O_VPC] = {
+		.name = "vpc",
+		.object = ALK_O_VPC,
+		.table = ALK_T_VPC,
+		.key_size = sizeof(struct alk_vpc_key),
+		.val_size = sizeof(struct alk_vpc),
+		FIELDS(vpc_fields),
+		.nkey = 1,
+		.about = "A tenant VPC: the dividers that know its networks.  "
+			 "Frames in VNI that match no network are sent to one "
+			 "of them by flow hash.",
+	},
+	[ALK_O_NEIGHBOR] = {
+		.name = "neighbor",
+		.object = ALK_O_NEIGHBOR,
+		.table = ALK_T_NEIGHBOR,
+		.key_size = sizeof(struct alk_neighbor_key),
+		.val_size = sizeof(struct alk_neighbor),
+		FIELDS(neighbor_fields),
+		.nkey = 1,
+		.about = "Underlay next hops: the MAC of each host, bouncer "
+			 "and divider the gateway sends to.  A host that "
+			 "changes its MAC is one update here, not one per "
+			 "endpoint.",
+	},
+};
 
 #define FITS(f) _Static_assert(N(f) <= ALK_FIELDS_MAX, #f)
 FITS(gateway_fields);

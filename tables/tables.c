@@ -51,8 +51,8 @@ void alk_table_sizes_default(struct alk_table_sizes *s)
 	s->neighbors = ALK_DEFAULT_NEIGHBORS;
 }
 
-static int fail(struct alk_error *err, int64_t index, int code,
-		const char *fmt, ...)
+int alk_error_set(struct alk_error *err, int64_t index, int rc, const char *fmt,
+		  ...)
 {
 	va_list ap;
 
@@ -62,7 +62,7 @@ static int fail(struct alk_error *err, int64_t index, int code,
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
-	return -code;
+	return rc;
 }
 
 static const char *ip_str(__be32 ip, char *buf)
@@ -88,8 +88,9 @@ static int ip_is_unicast(__be32 ip)
 static int check_vni(uint32_t vni, int64_t i, struct alk_error *err)
 {
 	if (vni > ALK_VNI_MAX)
-		return fail(err, i, EINVAL, "vni %u out of range (0-%u)", vni,
-			    ALK_VNI_MAX);
+		return alk_error_set(err, i, -EINVAL,
+				     "vni %u out of range (0-%u)", vni,
+				     ALK_VNI_MAX);
 	return 0;
 }
 
@@ -100,8 +101,9 @@ int alk_table_lookup_each(struct alk_tables *t, enum alk_table tbl,
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 
 	for (uint32_t i = 0; i < n; i++)
-		found[i] = !t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks,
-					   (uint8_t *)vals + i * vs);
+		found[i] =
+			!t->ops->lookup(t, tbl, (const uint8_t *)keys + i * ks,
+					(uint8_t *)vals + i * vs);
 	return 0;
 }
 
@@ -119,8 +121,8 @@ static int table_info(struct alk_tables *t, enum alk_table tbl,
 {
 	int rc = t->ops->info(t, tbl, info);
 
-	return rc ? fail(err, -1, -rc, "%s table: cannot read its size",
-			 alk_table_name(tbl)) :
+	return rc ? alk_error_set(err, -1, rc, "%s table: cannot read its size",
+				  alk_table_name(tbl)) :
 		    0;
 }
 
@@ -129,12 +131,12 @@ static int check_room(enum alk_table tbl, const struct alk_table_info *info,
 		      uint64_t fresh, struct alk_error *err)
 {
 	if (info->count + fresh > info->capacity)
-		return fail(err, -1, ENOSPC,
-			    "%s table full: %llu of %llu used, batch adds %llu",
-			    alk_table_name(tbl),
-			    (unsigned long long)info->count,
-			    (unsigned long long)info->capacity,
-			    (unsigned long long)fresh);
+		return alk_error_set(
+			err, -1, -ENOSPC,
+			"%s table full: %llu of %llu used, batch adds %llu",
+			alk_table_name(tbl), (unsigned long long)info->count,
+			(unsigned long long)info->capacity,
+			(unsigned long long)fresh);
 	return 0;
 }
 
@@ -162,8 +164,8 @@ static int check_capacity(struct alk_tables *t, enum alk_table tbl,
 	free(found);
 	free(vals);
 	if (rc)
-		return fail(err, -1, -rc, "%s table: lookup failed: %s",
-			    alk_table_name(tbl), strerror(-rc));
+		return alk_error_set(err, -1, rc, "%s table: lookup failed: %s",
+				     alk_table_name(tbl), strerror(-rc));
 	return check_room(tbl, &info, fresh, err);
 }
 
@@ -173,8 +175,8 @@ static int apply(struct alk_tables *t, enum alk_table tbl, const void *keys,
 	int rc = t->ops->update(t, tbl, keys, vals, n);
 
 	if (rc)
-		return fail(err, -1, -rc, "%s table: update failed: %s",
-			    alk_table_name(tbl), strerror(-rc));
+		return alk_error_set(err, -1, rc, "%s table: update failed: %s",
+				     alk_table_name(tbl), strerror(-rc));
 	return 0;
 }
 
@@ -211,7 +213,7 @@ static int check_batch_macs(const struct alk_endpoint_key *keys,
 		return 0;
 	u = malloc(n * sizeof(*u));
 	if (!u)
-		return fail(err, -1, ENOMEM, "out of memory");
+		return alk_error_set(err, -1, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
 		u[i].vni = keys[i].vni;
 		memcpy(u[i].mac, vals[i].mac, 6);
@@ -221,10 +223,12 @@ static int check_batch_macs(const struct alk_endpoint_key *keys,
 	qsort(u, n, sizeof(*u), mac_use_cmp);
 	for (uint32_t i = 1; i < n && !rc; i++)
 		if (u[i].vni == u[i - 1].vni &&
-		    !memcmp(u[i].mac, u[i - 1].mac, 6) && u[i].ip != u[i - 1].ip)
-			rc = fail(err, u[i].index, EEXIST,
-				  "mac repeated in the batch (entry %u)",
-				  u[i - 1].index);
+		    !memcmp(u[i].mac, u[i - 1].mac, 6) &&
+		    u[i].ip != u[i - 1].ip)
+			rc = alk_error_set(
+				err, u[i].index, -EEXIST,
+				"mac repeated in the batch (entry %u)",
+				u[i - 1].index);
 	free(u);
 	return rc;
 }
@@ -249,16 +253,17 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		if (rc)
 			return rc;
 		if (!ip_is_unicast(keys[i].ip))
-			return fail(err, i, EINVAL,
-				    "ip %s is not a unicast address",
-				    ip_str(keys[i].ip, a));
+			return alk_error_set(err, i, -EINVAL,
+					     "ip %s is not a unicast address",
+					     ip_str(keys[i].ip, a));
 		if (!ip_is_unicast(vals[i].host))
-			return fail(err, i, EINVAL,
-				    "host %s is not a unicast address",
-				    ip_str(vals[i].host, a));
+			return alk_error_set(err, i, -EINVAL,
+					     "host %s is not a unicast address",
+					     ip_str(vals[i].host, a));
 		if (!mac_is_unicast(vals[i].mac))
-			return fail(err, i, EINVAL,
-				    "mac is not a unicast Ethernet address");
+			return alk_error_set(
+				err, i, -EINVAL,
+				"mac is not a unicast Ethernet address");
 	}
 	rc = check_batch_macs(keys, vals, n, err);
 	if (rc || !n)
@@ -270,7 +275,7 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 	old = calloc(n, sizeof(*old));
 	found = calloc(n, 2);
 	if (!dkeys || !dvals || !stale || !owner || !old || !found) {
-		rc = fail(err, -1, ENOMEM, "out of memory");
+		rc = alk_error_set(err, -1, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -283,17 +288,19 @@ int alk_endpoints_add(struct alk_tables *t, const struct alk_endpoint_key *keys,
 		rc = alk_table_lookup_bulk(t, ALK_T_DHCP, dkeys, n, owner,
 					   found + n);
 	if (rc) {
-		rc = fail(err, -1, -rc, "endpoint table: lookup failed: %s",
-			  strerror(-rc));
+		rc = alk_error_set(err, -1, rc,
+				   "endpoint table: lookup failed: %s",
+				   strerror(-rc));
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		fresh += !found[i];
 		/* a MAC is one endpoint per VNI: DHCP finds clients by it */
 		if (found[n + i] && owner[i].ip != keys[i].ip) {
-			rc = fail(err, i, EEXIST,
-				  "mac already belongs to endpoint %s in vni %u",
-				  ip_str(owner[i].ip, a), keys[i].vni);
+			rc = alk_error_set(
+				err, i, -EEXIST,
+				"mac already belongs to endpoint %s in vni %u",
+				ip_str(owner[i].ip, a), keys[i].vni);
 			goto out;
 		}
 		if (found[i] && memcmp(old[i].mac, vals[i].mac, 6)) {
@@ -361,15 +368,16 @@ int alk_endpoints_del(struct alk_tables *t, const struct alk_endpoint_key *keys,
 	free(dkeys);
 	free(old);
 	free(found);
-	return rc ? fail(err, -1, -rc, "endpoint table: delete failed: %s",
-			 strerror(-rc)) :
+	return rc ? alk_error_set(err, -1, rc,
+				  "endpoint table: delete failed: %s",
+				  strerror(-rc)) :
 		    0;
 }
 
 static int removed(int rc, enum alk_table tbl, struct alk_error *err)
 {
-	return rc ? fail(err, -1, -rc, "%s table: delete failed: %s",
-			 alk_table_name(tbl), strerror(-rc)) :
+	return rc ? alk_error_set(err, -1, rc, "%s table: delete failed: %s",
+				  alk_table_name(tbl), strerror(-rc)) :
 		    0;
 }
 
@@ -379,13 +387,14 @@ static int check_hops(const __be32 *hops, uint32_t n, const char *what,
 	char a[INET_ADDRSTRLEN];
 
 	if (n < 1 || n > ALK_MAX_HOPS)
-		return fail(err, i, EINVAL, "%s: between 1 and %d needed, got %u",
-			    what, ALK_MAX_HOPS, n);
+		return alk_error_set(err, i, -EINVAL,
+				     "%s: between 1 and %d needed, got %u",
+				     what, ALK_MAX_HOPS, n);
 	for (uint32_t h = 0; h < n; h++)
 		if (!ip_is_unicast(hops[h]))
-			return fail(err, i, EINVAL,
-				    "%s: %s is not a unicast address", what,
-				    ip_str(hops[h], a));
+			return alk_error_set(err, i, -EINVAL,
+					     "%s: %s is not a unicast address",
+					     what, ip_str(hops[h], a));
 	return 0;
 }
 
@@ -399,12 +408,13 @@ static int network_key_check(const struct alk_network_key *k, int64_t i,
 	if (rc)
 		return rc;
 	if (k->plen > 32)
-		return fail(err, i, EINVAL, "prefix length %u out of range (0-32)",
-			    k->plen);
+		return alk_error_set(err, i, -EINVAL,
+				     "prefix length %u out of range (0-32)",
+				     k->plen);
 	if (k->prefix & ~alk_prefix_mask(k->plen))
-		return fail(err, i, EINVAL,
-			    "prefix %s/%u has host bits set",
-			    ip_str(k->prefix, a), k->plen);
+		return alk_error_set(err, i, -EINVAL,
+				     "prefix %s/%u has host bits set",
+				     ip_str(k->prefix, a), k->plen);
 	return 0;
 }
 
@@ -424,15 +434,15 @@ int alk_networks_add(struct alk_tables *t, const struct alk_network_key *keys,
 		if (rc)
 			return rc;
 		if (vals[i].mtu && vals[i].mtu < 68)
-			return fail(err, i, EINVAL, "mtu %u below 68",
-				    vals[i].mtu);
+			return alk_error_set(err, i, -EINVAL, "mtu %u below 68",
+					     vals[i].mtu);
 	}
 	rc = check_capacity(t, ALK_T_NETWORK, keys, n, err);
 	if (rc)
 		return rc;
 	copy = malloc((n ? n : 1) * sizeof(*copy));
 	if (!copy)
-		return fail(err, -1, ENOMEM, "out of memory");
+		return alk_error_set(err, -1, -ENOMEM, "out of memory");
 	memcpy(copy, vals, n * sizeof(*copy));
 	for (uint32_t i = 0; i < n; i++) {
 		copy[i].plen = keys[i].plen; /* the mask DHCP hands out */
@@ -495,12 +505,13 @@ int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (!ip_is_unicast(keys[i].ip))
-			return fail(err, i, EINVAL,
-				    "ip %s is not a unicast address",
-				    ip_str(keys[i].ip, a));
+			return alk_error_set(err, i, -EINVAL,
+					     "ip %s is not a unicast address",
+					     ip_str(keys[i].ip, a));
 		if (!mac_is_unicast(vals[i].mac))
-			return fail(err, i, EINVAL,
-				    "mac is not a unicast Ethernet address");
+			return alk_error_set(
+				err, i, -EINVAL,
+				"mac is not a unicast Ethernet address");
 	}
 	rc = check_capacity(t, ALK_T_NEIGHBOR, keys, n, err);
 	return rc ? rc : apply(t, ALK_T_NEIGHBOR, keys, vals, n, err);
@@ -519,17 +530,19 @@ int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
 	char a[INET_ADDRSTRLEN];
 
 	if (!ip_is_unicast(gw->ip))
-		return fail(err, -1, EINVAL, "ip %s is not a unicast address",
-			    ip_str(gw->ip, a));
+		return alk_error_set(err, -1, -EINVAL,
+				     "ip %s is not a unicast address",
+				     ip_str(gw->ip, a));
 	if (!mac_is_unicast(gw->mac))
-		return fail(err, -1, EINVAL,
-			    "mac is not a unicast Ethernet address");
+		return alk_error_set(err, -1, -EINVAL,
+				     "mac is not a unicast Ethernet address");
 	if (!gw->geneve_port && !gw->vxlan_port)
-		return fail(err, -1, EINVAL,
-			    "geneve-port and vxlan-port both 0: nothing to serve");
+		return alk_error_set(
+			err, -1, -EINVAL,
+			"geneve-port and vxlan-port both 0: nothing to serve");
 	if (gw->geneve_port && gw->geneve_port == gw->vxlan_port)
-		return fail(err, -1, EINVAL,
-			    "geneve-port and vxlan-port must differ");
+		return alk_error_set(err, -1, -EINVAL,
+				     "geneve-port and vxlan-port must differ");
 	return t->ops->gateway_set(t, gw);
 }
 

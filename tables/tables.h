@@ -25,7 +25,7 @@
 struct alk_tables;
 
 struct alk_table_info {
-	uint64_t count;    /* entries in use */
+	uint64_t count;	   /* entries in use */
 	uint64_t capacity; /* entries the table can hold */
 	uint64_t memory;   /* bytes the back end reserved for it (estimate) */
 };
@@ -41,8 +41,8 @@ struct alk_tables_ops {
 	int (*remove)(struct alk_tables *t, enum alk_table tbl,
 		      const void *keys, uint32_t n);
 	/* Exact-key lookup: 0, or -ENOENT. */
-	int (*lookup)(struct alk_tables *t, enum alk_table tbl,
-		      const void *key, void *val);
+	int (*lookup)(struct alk_tables *t, enum alk_table tbl, const void *key,
+		      void *val);
 	/* Optional: n exact-key lookups at once, for back ends that overlap
 	 * their memory accesses (a batch of a million adds is mostly cache
 	 * misses).  found[i] says whether vals[i] was filled.  0 or -errno;
@@ -94,6 +94,10 @@ struct alk_error {
 	int64_t index; /* entry of the batch, or -1 for the whole request */
 	char msg[160];
 };
+
+/* Fill err (if not NULL) with index and the message; returns rc. */
+int alk_error_set(struct alk_error *err, int64_t index, int rc, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * The front end.  Batches are validated whole first; on any error nothing
