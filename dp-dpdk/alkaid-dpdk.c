@@ -136,11 +136,7 @@ static const struct alk_opt own[] = {
 	{ 0 },
 };
 
-static const struct alk_program prog = {
-	.name = "alkaid-dpdk",
-	.version = ALK_VERSION,
-	.options = own,
-	.head =
+static const char head[] =
 	"NAME\n"
 	"    alkaid-dpdk - overlay gateway on DPDK: Geneve and VXLAN\n"
 	"    bouncer and divider, ARP and DHCP responder\n"
@@ -213,8 +209,9 @@ static const struct alk_program prog = {
 	"    16M endpoints take about 2 GB (the endpoint table and the DHCP\n"
 	"    index).  A size beyond what the back end can hold (rte_lpm6 for\n"
 	"    the networks, 2M entries) fails at start.\n"
-	"\n",
-	.tail =
+	"\n";
+
+static const char tail[] =
 	"TELEMETRY\n"
 	"    dpdk-telemetry.py -f PREFIX (the EAL --file-prefix; rte):\n"
 	"      /alkaid/stats    packets by reason, over all workers\n"
@@ -246,9 +243,12 @@ static const struct alk_program prog = {
 	"    own (these EAL options replace the file's eal-args):\n"
 	"        alkaid-dpdk --no-huge --no-shconf --no-pci -m 512 \\\n"
 	"            --file-prefix t1 -- -c alkaid-dpdk.conf \\\n"
-	"            -s /tmp/t1.sock --state /tmp/t1.state\n",
-};
+	"            -s /tmp/t1.sock --state /tmp/t1.state\n";
+
 /* clang-format on */
+
+static const struct alk_program prog = { "alkaid-dpdk", ALK_VERSION, head, own,
+					 tail };
 
 /* --help answers without starting the EAL (which wants hugepages). */
 static void early_help(int argc, char **argv)
@@ -396,7 +396,7 @@ int main(int argc, char **argv)
 	static struct alk_port_conf pc[RTE_MAX_ETHPORTS];
 	static struct alk_dpdk_config dcfg;
 	const struct alk_config_section sections[] = {
-		alk_dpdk_section(&dcfg),
+		ALK_DPDK_SECTION(&dcfg),
 		{ 0 },
 	};
 	struct alk_dpdk_table_config tc = { 0 };

@@ -111,8 +111,8 @@ static int read_lcores(struct alk_config_reader *r, const config_setting_t *g,
 	return 0;
 }
 
-static int read_dpdk(struct alk_config_reader *r, const config_setting_t *g,
-		     void *arg)
+int alk_dpdk_config_read(struct alk_config_reader *r, const config_setting_t *g,
+			 void *arg)
 {
 	static const char *const names[] = { "ports", "workers", "main-lcore",
 					     "eal-args", NULL };
@@ -121,6 +121,7 @@ static int read_dpdk(struct alk_config_reader *r, const config_setting_t *g,
 	int rc;
 
 	c->present = true;
+	c->main_lcore = -1;
 	rc = alk_config_only(r, g, names);
 	if (!rc)
 		rc = read_ports(r, g, c);
@@ -131,17 +132,6 @@ static int read_dpdk(struct alk_config_reader *r, const config_setting_t *g,
 	if (!rc && s)
 		rc = alk_config_strings(r, s, &c->eal_args, &c->neal_args);
 	return rc;
-}
-
-struct alk_config_section alk_dpdk_section(struct alk_dpdk_config *c)
-{
-	c->main_lcore = -1;
-	return (struct alk_config_section){
-		.name = "dpdk",
-		.missing = "alkaid-dpdk needs its ports and workers",
-		.read = read_dpdk,
-		.arg = c,
-	};
 }
 
 void alk_dpdk_config_free(struct alk_dpdk_config *c)

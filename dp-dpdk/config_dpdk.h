@@ -29,8 +29,15 @@ struct alk_dpdk_config {
 	unsigned int neal_args;
 };
 
-/* The section row for alk_config_load(), reading into c (required). */
-struct alk_config_section alk_dpdk_section(struct alk_dpdk_config *c);
+/* The section's reader (struct alk_config_section), arg a struct
+ * alk_dpdk_config; ALK_DPDK_SECTION(&c) is its row, the section required. */
+int alk_dpdk_config_read(struct alk_config_reader *r,
+			 const config_setting_t *group, void *arg);
+#define ALK_DPDK_SECTION(c)                                                    \
+	{                                                                      \
+		"dpdk", "alkaid-dpdk needs its ports and workers",             \
+			alk_dpdk_config_read, c                                \
+	}
 
 void alk_dpdk_config_free(struct alk_dpdk_config *c);
 

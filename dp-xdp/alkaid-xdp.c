@@ -106,11 +106,7 @@ static const struct alk_opt own[] = {
 	{ 0 },
 };
 
-static const struct alk_program prog = {
-	.name = "alkaid-xdp",
-	.version = ALK_VERSION,
-	.options = own,
-	.head =
+static const char head[] =
 "NAME\n"
 "    alkaid-xdp - the alkaid overlay gateway on XDP\n"
 "\n"
@@ -170,8 +166,9 @@ static const struct alk_program prog = {
 "    restart the pinned tables already hold the live state and are left\n"
 "    as they are.  The file's gateway is written at every start, and\n"
 "    --gateway-ip after it.\n"
-"\n",
-	.tail =
+"\n";
+
+static const char tail[] =
 "SIGNALS\n"
 "    SIGTERM, SIGINT  exit, leaving the program attached and the tables\n"
 "                     pinned; the state file is written if it is behind\n"
@@ -219,9 +216,12 @@ static const struct alk_program prog = {
 "        alkaid-xdp -i eth1 --mode generic --gateway-ip 198.18.0.1\n"
 "\n"
 "    Remove everything from eth1:\n"
-"        alkaid-xdp --detach -i eth1\n",
-};
+"        alkaid-xdp --detach -i eth1\n";
+
 /* clang-format on */
+
+static const struct alk_program prog = { "alkaid-xdp", ALK_VERSION, head, own,
+					 tail };
 
 /*
  * The xdp section, under what the command line gave: the interfaces, the
@@ -357,7 +357,7 @@ static int start(struct xdpd *d)
 int main(int argc, char **argv)
 {
 	const struct alk_config_section sections[] = {
-		alk_xdp_section(&xdpd.xcfg),
+		ALK_XDP_SECTION(&xdpd.xcfg),
 		{ 0 },
 	};
 	struct xdpd *d = &xdpd;

@@ -4,8 +4,8 @@
 
 #include "config_xdp.h"
 
-static int read_xdp(struct alk_config_reader *r, const config_setting_t *g,
-		    void *arg)
+int alk_xdp_config_read(struct alk_config_reader *r, const config_setting_t *g,
+			void *arg)
 {
 	static const char *const names[] = { "interfaces", "mode", "pin-path",
 					     NULL };
@@ -48,16 +48,6 @@ static int read_xdp(struct alk_config_reader *r, const config_setting_t *g,
 	}
 	free(mode);
 	return rc;
-}
-
-struct alk_config_section alk_xdp_section(struct alk_xdp_config *x)
-{
-	return (struct alk_config_section){
-		.name = "xdp",
-		.missing = "alkaid-xdp needs its interfaces",
-		.read = read_xdp,
-		.arg = x,
-	};
 }
 
 void alk_xdp_config_free(struct alk_xdp_config *x)

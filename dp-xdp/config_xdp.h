@@ -25,8 +25,15 @@ struct alk_xdp_config {
 	char *pin_path; /* NULL: the daemon's default */
 };
 
-/* The section row for alk_config_load(), reading into x (required). */
-struct alk_config_section alk_xdp_section(struct alk_xdp_config *x);
+/* The section's reader (struct alk_config_section), arg a struct
+ * alk_xdp_config; ALK_XDP_SECTION(&x) is its row, the section required. */
+int alk_xdp_config_read(struct alk_config_reader *r,
+			const config_setting_t *group, void *arg);
+#define ALK_XDP_SECTION(x)                                                     \
+	{                                                                      \
+		"xdp", "alkaid-xdp needs its interfaces", alk_xdp_config_read, \
+			x                                                      \
+	}
 
 void alk_xdp_config_free(struct alk_xdp_config *x);
 

@@ -25,8 +25,8 @@ static int load_any(const char *file, struct alk_config *cfg,
 {
 	struct alk_xdp_config x = { 0 };
 	struct alk_dpdk_config d = { 0 };
-	struct alk_config_section any[] = { alk_xdp_section(&x),
-					    alk_dpdk_section(&d),
+	struct alk_config_section any[] = { ALK_XDP_SECTION(&x),
+					    ALK_DPDK_SECTION(&d),
 					    { 0 } };
 	int rc;
 
@@ -66,8 +66,8 @@ static void test_examples(void)
 {
 	struct alk_xdp_config x = { 0 };
 	struct alk_dpdk_config d = { 0 };
-	struct alk_config_section xdp[] = { alk_xdp_section(&x), { 0 } };
-	struct alk_config_section dpdk[] = { alk_dpdk_section(&d), { 0 } };
+	struct alk_config_section xdp[] = { ALK_XDP_SECTION(&x), { 0 } };
+	struct alk_config_section dpdk[] = { ALK_DPDK_SECTION(&d), { 0 } };
 	struct alk_config cfg;
 	struct alk_error err;
 	char file[512];
