@@ -12,11 +12,7 @@
 
 #include "config.h"
 
-/* Sizes beyond this are a typo, not a plan (2^28 endpoints is 3 GiB). */
-#define MAX_TABLE_SIZE (1u << 28)
-#define MAX_LCORE 1023
-
-struct loader {
+struct alk_config_reader {
 	const char *path;
 	struct alk_config *cfg;
 	struct alk_error *err;
@@ -25,7 +21,7 @@ struct loader {
 	int nlines;
 };
 
-static void read_lines(struct loader *l)
+static void read_lines(struct alk_config_reader *l)
 {
 	FILE *f = fopen(l->path, "re");
 	size_t len = 0, cap = 0;
@@ -57,7 +53,7 @@ static void read_lines(struct loader *l)
  * element of a list closed on the next line gets that next line.  A string
  * is looked for on its own line, going up from there.
  */
-static int source_line(struct loader *l, const config_setting_t *s)
+static int source_line(struct alk_config_reader *l, const config_setting_t *s)
 {
 	int line = config_setting_source_line(s);
 	const char *file = config_setting_source_file(s);
@@ -103,11 +99,8 @@ static void setting_name(const config_setting_t *s, char *buf, size_t size)
 			 config_setting_index(s));
 }
 
-static int bad(struct loader *l, const config_setting_t *s, const char *fmt,
-	       ...) __attribute__((format(printf, 3, 4)));
-
-static int bad(struct loader *l, const config_setting_t *s, const char *fmt,
-	       ...)
+int alk_config_bad(struct alk_config_reader *l, const config_setting_t *s,
+		   const char *fmt, ...)
 {
 	char name[96], reason[128];
 	const char *file = config_setting_source_file(s);
@@ -130,8 +123,8 @@ static int bad(struct loader *l, const config_setting_t *s, const char *fmt,
 
 /* Every member of group is one of names: a misspelt setting must not
  * silently leave its default in place. */
-static int only(struct loader *l, const config_setting_t *group,
-		const char *const *names)
+int alk_config_only(struct alk_config_reader *l, const config_setting_t *group,
+		    const char *const *names)
 {
 	for (int i = 0; i < config_setting_length(group); i++) {
 		const config_setting_t *s = config_setting_get_elem(group, i);
@@ -141,7 +134,7 @@ static int only(struct loader *l, const config_setting_t *group,
 			if (!strcmp(*n, config_setting_name(s)))
 				break;
 		if (!*n)
-			return bad(l, s, "unknown setting");
+			return alk_config_bad(l, s, "unknown setting");
 	}
 	return 0;
 }
@@ -169,8 +162,9 @@ static const char *type_name(int type)
 }
 
 /* The member called name, of the type wanted, or NULL if absent. */
-static int member(struct loader *l, const config_setting_t *group,
-		  const char *name, int type, config_setting_t **out)
+int alk_config_member(struct alk_config_reader *l,
+		      const config_setting_t *group, const char *name, int type,
+		      config_setting_t **out)
 {
 	config_setting_t *s = config_setting_get_member(group, name);
 	int t;
@@ -185,41 +179,43 @@ static int member(struct loader *l, const config_setting_t *group,
 	if (type == CONFIG_TYPE_LIST && t == CONFIG_TYPE_ARRAY)
 		t = CONFIG_TYPE_LIST;
 	if (t != type)
-		return bad(l, s, "expected %s", type_name(type));
+		return alk_config_bad(l, s, "expected %s", type_name(type));
 	return 0;
 }
 
-static int get_string(struct loader *l, const config_setting_t *group,
-		      const char *name, char **out)
+int alk_config_string(struct alk_config_reader *l,
+		      const config_setting_t *group, const char *name,
+		      char **out)
 {
 	config_setting_t *s;
-	int rc = member(l, group, name, CONFIG_TYPE_STRING, &s);
+	int rc = alk_config_member(l, group, name, CONFIG_TYPE_STRING, &s);
 
 	if (rc || !s)
 		return rc;
 	if (!*config_setting_get_string(s))
-		return bad(l, s, "empty");
+		return alk_config_bad(l, s, "empty");
 	free(*out);
 	*out = strdup(config_setting_get_string(s));
 	return *out ? 0 : -ENOMEM;
 }
 
-static int get_number(struct loader *l, const config_setting_t *s,
+int alk_config_number(struct alk_config_reader *l, const config_setting_t *s,
 		      long long min, long long max, long long *out)
 {
 	long long v;
 	int t = config_setting_type(s);
 
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return bad(l, s, "expected an integer");
+		return alk_config_bad(l, s, "expected an integer");
 	v = config_setting_get_int64(s);
 	if (v < min || v > max)
-		return bad(l, s, "%lld out of range (%lld-%lld)", v, min, max);
+		return alk_config_bad(l, s, "%lld out of range (%lld-%lld)", v,
+				      min, max);
 	*out = v;
 	return 0;
 }
 
-static int get_u32(struct loader *l, const config_setting_t *group,
+int alk_config_u32(struct alk_config_reader *l, const config_setting_t *group,
 		   const char *name, uint32_t min, uint32_t max, uint32_t *out)
 {
 	config_setting_t *s = config_setting_get_member(group, name);
@@ -228,15 +224,16 @@ static int get_u32(struct loader *l, const config_setting_t *group,
 
 	if (!s)
 		return 0;
-	rc = get_number(l, s, min, max, &v);
+	rc = alk_config_number(l, s, min, max, &v);
 	if (!rc)
 		*out = v;
 	return rc;
 }
 
 /* A list (or array) of strings. */
-static int get_strings(struct loader *l, const config_setting_t *list,
-		       char ***out, unsigned int *n)
+int alk_config_strings(struct alk_config_reader *l,
+		       const config_setting_t *list, char ***out,
+		       unsigned int *n)
 {
 	int len = config_setting_length(list);
 
@@ -247,7 +244,7 @@ static int get_strings(struct loader *l, const config_setting_t *list,
 		const config_setting_t *s = config_setting_get_elem(list, i);
 
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return bad(l, s, "expected a string");
+			return alk_config_bad(l, s, "expected a string");
 		(*out)[i] = strdup(config_setting_get_string(s));
 		if (!(*out)[i])
 			return -ENOMEM;
@@ -256,225 +253,63 @@ static int get_strings(struct loader *l, const config_setting_t *list,
 	return 0;
 }
 
-static int load_control(struct loader *l, const config_setting_t *root)
+static int load_control(struct alk_config_reader *l,
+			const config_setting_t *root)
 {
 	static const char *const names[] = { "socket", "group", NULL };
 	config_setting_t *g, *s;
-	int rc = member(l, root, "control", CONFIG_TYPE_GROUP, &g);
+	int rc = alk_config_member(l, root, "control", CONFIG_TYPE_GROUP, &g);
 
 	if (rc || !g)
 		return rc;
-	rc = only(l, g, names);
+	rc = alk_config_only(l, g, names);
 	if (!rc)
-		rc = get_string(l, g, "socket", &l->cfg->control.socket);
+		rc = alk_config_string(l, g, "socket", &l->cfg->control.socket);
 	if (!rc)
-		rc = get_string(l, g, "group", &l->cfg->control.group);
+		rc = alk_config_string(l, g, "group", &l->cfg->control.group);
 	if (rc)
 		return rc;
 	s = config_setting_get_member(g, "socket");
 	if (s && l->cfg->control.socket[0] != '/')
-		return bad(l, s, "not an absolute path");
+		return alk_config_bad(l, s, "not an absolute path");
 	s = config_setting_get_member(g, "group");
 	if (s && !getgrnam(l->cfg->control.group))
-		return bad(l, s, "no group '%s' on this system",
-			   l->cfg->control.group);
+		return alk_config_bad(l, s, "no group '%s' on this system",
+				      l->cfg->control.group);
 	return 0;
 }
 
-static int load_sizes(struct loader *l, const config_setting_t *root)
+static int load_sizes(struct alk_config_reader *l, const config_setting_t *root)
 {
 	static const char *const names[] = { "endpoints", "networks", "vpcs",
 					     "neighbors", NULL };
 	struct alk_table_sizes *z = &l->cfg->sizes;
 	config_setting_t *g;
-	int rc = member(l, root, "table-sizes", CONFIG_TYPE_GROUP, &g);
+	int rc = alk_config_member(l, root, "table-sizes", CONFIG_TYPE_GROUP,
+				   &g);
 
 	if (rc || !g)
 		return rc;
-	rc = only(l, g, names);
+	rc = alk_config_only(l, g, names);
 	if (!rc)
-		rc = get_u32(l, g, "endpoints", 1, MAX_TABLE_SIZE,
-			     &z->endpoints);
+		rc = alk_config_u32(l, g, "endpoints", 1, ALK_TABLE_SIZE_MAX,
+				    &z->endpoints);
 	if (!rc)
-		rc = get_u32(l, g, "networks", 1, MAX_TABLE_SIZE, &z->networks);
+		rc = alk_config_u32(l, g, "networks", 1, ALK_TABLE_SIZE_MAX,
+				    &z->networks);
 	if (!rc)
-		rc = get_u32(l, g, "vpcs", 1, MAX_TABLE_SIZE, &z->vpcs);
+		rc = alk_config_u32(l, g, "vpcs", 1, ALK_TABLE_SIZE_MAX,
+				    &z->vpcs);
 	if (!rc)
-		rc = get_u32(l, g, "neighbors", 1, MAX_TABLE_SIZE,
-			     &z->neighbors);
-	return rc;
-}
-
-static int load_xdp(struct loader *l, const config_setting_t *root,
-		    enum alk_config_daemon daemon)
-{
-	static const char *const names[] = { "interfaces", "mode", "pin-path",
-					     NULL };
-	static const char *const modes[] = { "native", "skb", "hw" };
-	config_setting_t *g, *s;
-	char *mode = NULL;
-	int rc = member(l, root, "xdp", CONFIG_TYPE_GROUP, &g);
-
-	if (rc)
-		return rc;
-	if (!g)
-		return daemon == ALK_CONFIG_XDP ?
-			       bad(l, root,
-				   "no 'xdp' section: alkaid-xdp "
-				   "needs its interfaces") :
-			       0;
-	l->cfg->xdp.present = true;
-	rc = only(l, g, names);
-	if (!rc)
-		rc = member(l, g, "interfaces", CONFIG_TYPE_LIST, &s);
-	if (rc)
-		return rc;
-	if (!s || !config_setting_length(s))
-		return bad(l, s ? s : g, "at least one interface is needed");
-	rc = get_strings(l, s, &l->cfg->xdp.interfaces,
-			 &l->cfg->xdp.ninterfaces);
-	for (unsigned int i = 0; !rc && i < l->cfg->xdp.ninterfaces; i++)
-		if (strlen(l->cfg->xdp.interfaces[i]) >= 16) /* IFNAMSIZ */
-			rc = bad(l, config_setting_get_elem(s, i),
-				 "'%s' is longer than an interface name",
-				 l->cfg->xdp.interfaces[i]);
-	if (!rc)
-		rc = get_string(l, g, "pin-path", &l->cfg->xdp.pin_path);
-	if (!rc)
-		rc = get_string(l, g, "mode", &mode);
-	if (rc || !mode)
-		return rc;
-	rc = bad(l, config_setting_get_member(g, "mode"),
-		 "'%s' is not native, skb or hw", mode);
-	for (unsigned int i = 0; i < 3; i++) {
-		if (!strcmp(mode, modes[i])) {
-			l->cfg->xdp.mode = i;
-			rc = 0;
-		}
-	}
-	free(mode);
-	return rc;
-}
-
-static int load_port(struct loader *l, const config_setting_t *s,
-		     struct alk_config_port *port)
-{
-	static const char *const names[] = { "device", "queues", "rx-desc",
-					     "tx-desc", NULL };
-	uint32_t v;
-	int rc;
-
-	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		if (!*config_setting_get_string(s))
-			return bad(l, s, "empty");
-		port->device = strdup(config_setting_get_string(s));
-		return port->device ? 0 : -ENOMEM;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return bad(l, s,
-			   "expected a device string or a group "
-			   "{ device = ...; queues = ...; }");
-	rc = only(l, s, names);
-	if (!rc)
-		rc = get_string(l, s, "device", &port->device);
-	if (rc)
-		return rc;
-	if (!port->device)
-		return bad(l, s, "missing 'device'");
-	v = 0;
-	rc = get_u32(l, s, "queues", 1, 1024, &v);
-	port->queues = v;
-	v = 0;
-	if (!rc)
-		rc = get_u32(l, s, "rx-desc", 64, 32768, &v);
-	port->rx_desc = v;
-	v = 0;
-	if (!rc)
-		rc = get_u32(l, s, "tx-desc", 64, 32768, &v);
-	port->tx_desc = v;
-	return rc;
-}
-
-static int load_dpdk(struct loader *l, const config_setting_t *root,
-		     enum alk_config_daemon daemon)
-{
-	static const char *const names[] = { "ports", "workers", "main-lcore",
-					     "eal-args", NULL };
-	struct alk_config *cfg = l->cfg;
-	config_setting_t *g, *s;
-	long long v;
-	int rc = member(l, root, "dpdk", CONFIG_TYPE_GROUP, &g);
-
-	if (rc)
-		return rc;
-	if (!g)
-		return daemon == ALK_CONFIG_DPDK ?
-			       bad(l, root,
-				   "no 'dpdk' section: alkaid-dpdk "
-				   "needs its ports and workers") :
-			       0;
-	cfg->dpdk.present = true;
-	rc = only(l, g, names);
-	if (!rc)
-		rc = member(l, g, "ports", CONFIG_TYPE_LIST, &s);
-	if (rc)
-		return rc;
-	if (!s || !config_setting_length(s))
-		return bad(l, s ? s : g, "at least one port is needed");
-	cfg->dpdk.ports =
-		calloc(config_setting_length(s), sizeof(*cfg->dpdk.ports));
-	if (!cfg->dpdk.ports)
-		return -ENOMEM;
-	for (int i = 0; i < config_setting_length(s); i++) {
-		rc = load_port(l, config_setting_get_elem(s, i),
-			       &cfg->dpdk.ports[i]);
-		cfg->dpdk.nports = i + 1;
-		if (rc)
-			return rc;
-	}
-
-	rc = member(l, g, "workers", CONFIG_TYPE_LIST, &s);
-	if (rc)
-		return rc;
-	if (!s || !config_setting_length(s))
-		return bad(l, s ? s : g, "at least one worker lcore is needed");
-	cfg->dpdk.workers = calloc(config_setting_length(s), sizeof(unsigned));
-	if (!cfg->dpdk.workers)
-		return -ENOMEM;
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const config_setting_t *e = config_setting_get_elem(s, i);
-
-		rc = get_number(l, e, 0, MAX_LCORE, &v);
-		if (rc)
-			return rc;
-		for (unsigned int j = 0; j < cfg->dpdk.nworkers; j++)
-			if (cfg->dpdk.workers[j] == v)
-				return bad(l, e, "lcore %lld listed twice", v);
-		cfg->dpdk.workers[cfg->dpdk.nworkers++] = v;
-	}
-
-	cfg->dpdk.main_lcore = -1;
-	s = config_setting_get_member(g, "main-lcore");
-	if (s) {
-		rc = get_number(l, s, 0, MAX_LCORE, &v);
-		if (rc)
-			return rc;
-		for (unsigned int j = 0; j < cfg->dpdk.nworkers; j++)
-			if (cfg->dpdk.workers[j] == v)
-				return bad(l, s, "lcore %lld is also a worker",
-					   v);
-		cfg->dpdk.main_lcore = v;
-	}
-	rc = member(l, g, "eal-args", CONFIG_TYPE_LIST, &s);
-	if (!rc && s)
-		rc = get_strings(l, s, &cfg->dpdk.eal_args,
-				 &cfg->dpdk.neal_args);
+		rc = alk_config_u32(l, g, "neighbors", 1, ALK_TABLE_SIZE_MAX,
+				    &z->neighbors);
 	return rc;
 }
 
 /* A group of grammar words ("ip", "mac", ...) as one command, so that the
  * file's gateway reads exactly like 'alkaidctl gateway set'. */
-static int load_gateway(struct loader *l, const config_setting_t *root)
+static int load_gateway(struct alk_config_reader *l,
+			const config_setting_t *root)
 {
 	char *argv[2 + 2 * 8], values[8][64];
 	struct alk_error perr;
@@ -482,11 +317,11 @@ static int load_gateway(struct loader *l, const config_setting_t *root)
 	config_setting_t *g;
 	int argc = 2, rc;
 
-	rc = member(l, root, "gateway", CONFIG_TYPE_GROUP, &g);
+	rc = alk_config_member(l, root, "gateway", CONFIG_TYPE_GROUP, &g);
 	if (rc || !g)
 		return rc;
 	if (config_setting_length(g) > 8)
-		return bad(l, g, "too many settings");
+		return alk_config_bad(l, g, "too many settings");
 	argv[0] = "gateway";
 	argv[1] = "set";
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -498,7 +333,7 @@ static int load_gateway(struct loader *l, const config_setting_t *root)
 		case CONFIG_TYPE_STRING:
 			if (strlen(config_setting_get_string(s)) >=
 			    sizeof(values[i]))
-				return bad(l, s, "too long");
+				return alk_config_bad(l, s, "too long");
 			strcpy(v, config_setting_get_string(s));
 			break;
 		case CONFIG_TYPE_INT:
@@ -510,18 +345,19 @@ static int load_gateway(struct loader *l, const config_setting_t *root)
 			strcpy(v, config_setting_get_bool(s) ? "on" : "off");
 			break;
 		default:
-			return bad(l, s,
-				   "expected a string, a number or a "
-				   "boolean");
+			return alk_config_bad(
+				l, s,
+				"expected a string, a number or a "
+				"boolean");
 		}
 		argv[argc++] = v;
 		/* the grammar names a word; find the setting it came from */
 		if (alk_cmd_parse(argc, argv, &cmd, &perr) &&
 		    !strstr(perr.msg, "needs '"))
-			return bad(l, s, "%s", perr.msg);
+			return alk_config_bad(l, s, "%s", perr.msg);
 	}
 	if (alk_cmd_parse(argc, argv, &cmd, &perr))
-		return bad(l, g, "%s", perr.msg);
+		return alk_config_bad(l, g, "%s", perr.msg);
 	l->cfg->has_gateway = true;
 	l->cfg->gateway = cmd.gateway;
 	l->cfg->gateway_line = config_setting_source_line(g);
@@ -529,11 +365,13 @@ static int load_gateway(struct loader *l, const config_setting_t *root)
 }
 
 /* initial-tables: a command file in a list, one string per line. */
-static int load_initial(struct loader *l, const config_setting_t *root)
+static int load_initial(struct alk_config_reader *l,
+			const config_setting_t *root)
 {
 	struct alk_cmdfile *f = &l->cfg->initial;
 	config_setting_t *list;
-	int rc = member(l, root, "initial-tables", CONFIG_TYPE_LIST, &list);
+	int rc = alk_config_member(l, root, "initial-tables", CONFIG_TYPE_LIST,
+				   &list);
 
 	if (rc || !list)
 		return rc;
@@ -543,16 +381,17 @@ static int load_initial(struct loader *l, const config_setting_t *root)
 		char *copy;
 
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return bad(l, s, "expected a command string");
+			return alk_config_bad(l, s,
+					      "expected a command string");
 		copy = strdup(config_setting_get_string(s));
 		if (!copy)
 			return -ENOMEM;
 		rc = alk_cmdfile_line(f, copy, source_line(l, s), NULL, &perr);
 		free(copy);
 		if (rc == 1) /* a list element is a command, never a blank */
-			return bad(l, s, "expected OBJECT COMMAND");
+			return alk_config_bad(l, s, "expected OBJECT COMMAND");
 		if (rc == -EINVAL)
-			return bad(l, s, "%s", perr.msg);
+			return alk_config_bad(l, s, "%s", perr.msg);
 		if (rc)
 			return rc;
 	}
@@ -564,17 +403,18 @@ static int load_initial(struct loader *l, const config_setting_t *root)
  * directory is made when it is first saved.  The initial file: readable
  * now, its path relative to the config file's directory.
  */
-static int load_files(struct loader *l, const config_setting_t *root)
+static int load_files(struct alk_config_reader *l, const config_setting_t *root)
 {
 	struct alk_config *cfg = l->cfg;
 	config_setting_t *s;
-	int rc = get_string(l, root, "state-file", &cfg->state_file);
+	int rc = alk_config_string(l, root, "state-file", &cfg->state_file);
 
 	if (!rc && (s = config_setting_get_member(root, "state-file")) &&
 	    cfg->state_file[0] != '/')
-		return bad(l, s, "not an absolute path");
+		return alk_config_bad(l, s, "not an absolute path");
 	if (!rc)
-		rc = get_string(l, root, "initial-file", &cfg->initial_file);
+		rc = alk_config_string(l, root, "initial-file",
+				       &cfg->initial_file);
 	if (rc || !(s = config_setting_get_member(root, "initial-file")))
 		return rc;
 	if (cfg->initial_file[0] != '/') {
@@ -590,100 +430,71 @@ static int load_files(struct loader *l, const config_setting_t *root)
 		cfg->initial_file = full;
 	}
 	if (access(cfg->initial_file, R_OK))
-		return bad(l, s, "cannot read %s: %s", cfg->initial_file,
-			   strerror(errno));
+		return alk_config_bad(l, s, "cannot read %s: %s",
+				      cfg->initial_file, strerror(errno));
 	return 0;
-}
-
-static void apply_initial_count(const struct alk_config *cfg,
-				struct alk_table_sizes *need)
-{
-	for (size_t i = 0; i < cfg->initial.nsteps; i++) {
-		const struct alk_cmdfile_step *s = &cfg->initial.steps[i];
-
-		switch (s->object) {
-		case ALK_O_ENDPOINT:
-			need->endpoints += s->n;
-			break;
-		case ALK_O_NETWORK:
-			need->networks += s->n;
-			break;
-		case ALK_O_VPC:
-			need->vpcs += s->n;
-			break;
-		case ALK_O_NEIGHBOR:
-			need->neighbors += s->n;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-static int apply_gateway(const struct alk_config *cfg, struct alk_tables *t,
-			 struct alk_error *err)
-{
-	char reason[sizeof(err->msg)];
-	int rc;
-
-	if (!cfg->has_gateway)
-		return 0;
-	rc = alk_cmd_apply_n(t, ALK_O_GATEWAY, ALK_OP_SET, NULL, &cfg->gateway,
-			     1, err);
-	if (rc) {
-		memcpy(reason, err->msg, sizeof(reason));
-		err->index = cfg->gateway_line;
-		snprintf(err->msg, sizeof(err->msg), "%s:%d: gateway: %s",
-			 cfg->path, cfg->gateway_line, reason);
-	}
-	return rc;
-}
-
-/*
- * The gateway and the initial tables as the table API will see them, on
- * scratch in-memory tables just large enough: a unicast check or a MAC
- * claimed twice is found now, with its line, not when the daemon starts.
- */
-static int check_semantics(const struct alk_config *cfg, struct alk_error *err)
-{
-	struct alk_table_sizes need = { 1, 1, 1, 1 };
-	struct alk_tables *t;
-	int rc;
-
-	apply_initial_count(cfg, &need);
-	/* no larger than configured: a list too long for its table fails */
-#define CAP(f) need.f = need.f < cfg->sizes.f ? need.f : cfg->sizes.f
-	CAP(endpoints);
-	CAP(networks);
-	CAP(vpcs);
-	CAP(neighbors);
-#undef CAP
-	t = alk_host_tables_create(&need);
-	if (!t)
-		return -ENOMEM;
-	rc = apply_gateway(cfg, t, err);
-	if (!rc)
-		rc = alk_cmdfile_apply(&cfg->initial, t, err);
-	t->ops->close(t);
-	return rc;
 }
 
 void alk_config_init(struct alk_config *cfg)
 {
 	*cfg = (struct alk_config){ 0 };
 	alk_table_sizes_default(&cfg->sizes);
-	cfg->dpdk.main_lcore = -1;
 }
 
-int alk_config_load(const char *path, enum alk_config_daemon daemon,
-		    struct alk_config *cfg, struct alk_error *err)
+int alk_config_line(struct alk_config_reader *l, const config_setting_t *s)
 {
-	static const char *const names[] = {
-		"control",	  "table-sizes",  "xdp",
-		"dpdk",		  "gateway",	  "state-file",
+	return source_line(l, s);
+}
+
+/* Every top-level name is common or one of the daemon's sections.  A
+ * required section is looked for first: a file written for another daemon
+ * is refused for what it lacks, not for what it has. */
+static int check_names(struct alk_config_reader *l,
+		       const config_setting_t *root,
+		       const struct alk_config_section *sections)
+{
+	static const char *const common[] = {
+		"control",	  "table-sizes",  "gateway", "state-file",
 		"initial-tables", "initial-file", NULL,
 	};
-	struct loader l = { .path = path, .cfg = cfg, .err = err };
+	const char *names[sizeof(common) / sizeof(common[0]) + 16];
+	const struct alk_config_section *sec;
+	unsigned int n = 0;
+
+	for (const char *const *c = common; *c; c++)
+		names[n++] = *c;
+	for (sec = sections; sec && sec->name; sec++) {
+		if (n + 1 == sizeof(names) / sizeof(names[0]))
+			return -E2BIG;
+		names[n++] = sec->name;
+		if (sec->missing && !config_setting_get_member(root, sec->name))
+			return alk_config_bad(l, root, "no '%s' section: %s",
+					      sec->name, sec->missing);
+	}
+	names[n] = NULL;
+	return alk_config_only(l, root, names);
+}
+
+static int read_sections(struct alk_config_reader *l,
+			 const config_setting_t *root,
+			 const struct alk_config_section *sections)
+{
+	config_setting_t *g;
+	int rc = 0;
+
+	for (; !rc && sections && sections->name; sections++) {
+		rc = alk_config_member(l, root, sections->name,
+				       CONFIG_TYPE_GROUP, &g);
+		if (!rc && g && sections->read)
+			rc = sections->read(l, g, sections->arg);
+	}
+	return rc;
+}
+
+int alk_config_load(const char *path, const struct alk_config_section *sections,
+		    struct alk_config *cfg, struct alk_error *err)
+{
+	struct alk_config_reader l = { .path = path, .cfg = cfg, .err = err };
 	config_setting_t *root;
 	char *dir = strdup(path);
 	config_t cf;
@@ -716,26 +527,23 @@ int alk_config_load(const char *path, enum alk_config_daemon daemon,
 		goto out;
 	}
 	root = config_root_setting(&cf);
-	rc = only(&l, root, names);
+	rc = check_names(&l, root, sections);
 	if (!rc)
 		rc = load_control(&l, root);
 	if (!rc)
 		rc = load_sizes(&l, root);
 	if (!rc)
-		rc = load_xdp(&l, root, daemon);
-	if (!rc)
-		rc = load_dpdk(&l, root, daemon);
+		rc = read_sections(&l, root, sections);
 	if (!rc)
 		rc = load_files(&l, root);
 	if (!rc)
 		rc = load_gateway(&l, root);
 	if (!rc)
 		rc = load_initial(&l, root);
-	if (!rc)
-		rc = check_semantics(cfg, err);
-	if (rc == -ENOMEM) {
+	if (rc == -ENOMEM || rc == -E2BIG) {
 		err->index = -1;
-		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+			 rc == -ENOMEM ? "out of memory" : "too many sections");
 	}
 out:
 	config_destroy(&cf);
@@ -747,7 +555,7 @@ out:
 	return rc;
 }
 
-static void free_strings(char **v, unsigned int n)
+void alk_config_strings_free(char **v, unsigned int n)
 {
 	for (unsigned int i = 0; v && i < n; i++)
 		free(v[i]);
@@ -759,32 +567,10 @@ void alk_config_free(struct alk_config *cfg)
 	free(cfg->path);
 	free(cfg->control.socket);
 	free(cfg->control.group);
-	free_strings(cfg->xdp.interfaces, cfg->xdp.ninterfaces);
-	free(cfg->xdp.pin_path);
-	for (unsigned int i = 0; cfg->dpdk.ports && i < cfg->dpdk.nports; i++)
-		free(cfg->dpdk.ports[i].device);
-	free(cfg->dpdk.ports);
-	free(cfg->dpdk.workers);
-	free_strings(cfg->dpdk.eal_args, cfg->dpdk.neal_args);
 	free(cfg->state_file);
 	alk_cmdfile_free(&cfg->initial);
 	free(cfg->initial_file);
 	alk_config_init(cfg);
-}
-
-int alk_config_apply(const struct alk_config *cfg, struct alk_tables *t,
-		     struct alk_error *err)
-{
-	int rc;
-
-	if (cfg->state_file && access(cfg->state_file, F_OK) == 0) {
-		rc = alk_cmdfile_load(t, cfg->state_file, err);
-	} else {
-		rc = alk_cmdfile_apply(&cfg->initial, t, err);
-		if (!rc && cfg->initial_file)
-			rc = alk_cmdfile_load(t, cfg->initial_file, err);
-	}
-	return rc ? rc : apply_gateway(cfg, t, err);
 }
 
 int alk_config_set_state_file(struct alk_config *cfg, const char *path)

@@ -1,132 +1,90 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A stand-in daemon for the integration tests: the in-memory tables behind
- * the control server, driven the way alkaid-xdp drives it (one epoll loop
- * with a signalfd), started the way both daemons start (a config file,
- * then the state file or the initial tables).
+ * the control server, started and served by the daemon skeleton (daemon/)
+ * as alkaid-xdp and alkaid-dpdk are: the common options, a config file,
+ * the state file or the initial tables, the event loop.
  *
  *   ctl-testd [-c CONFIG] [-s SOCKET] [-S STATE_FILE] [-n ENDPOINTS]
+ *             [any other common option: ctl-testd --help]
  *
- * Options override the config file.  Stops on SIGTERM or SIGINT, saving
- * the state file if it is behind.
+ * Options override the config file; -S is --state and -n --endpoints.  It
+ * prints "ready" on stdout once it serves.  Stops on SIGTERM or SIGINT,
+ * saving the state file if it is behind.  Exits 1 on any failure.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <syslog.h>
-#include <unistd.h>
 
-#include "config/config.h"
-#include "ctl/server.h"
+#include "daemon/log.h"
+#include "daemon/options.h"
+#include "daemon/start.h"
 
-static void log_line(int prio, const char *msg)
-{
-	fprintf(stderr, "ctl-testd: %s\n", msg);
-}
+/* clang-format off */
+static const struct alk_opt own[] = {
+	{ NULL, 'S', "FILE", ALK_OPT_PATH, &alk_opt.state,
+	  .help = "The same as --state FILE." },
+	{ NULL, 'n', "N", ALK_OPT_COUNT, &alk_opt.sizes.endpoints,
+	  &alk_opt.sizes_given.endpoints,
+	  .help = "The same as --endpoints N." },
+	{ 0 },
+};
+
+static const struct alk_program prog = {
+	.name = "ctl-testd",
+	.version = "test",
+	.head =
+"NAME\n"
+"    ctl-testd - the control server over in-memory tables, for tests\n"
+"\n",
+	.options = own,
+	.tail = "",
+};
+
+/* It reads files written for either daemon, and skips their sections. */
+static const struct alk_config_section sections[] = {
+	{ .name = "xdp" },
+	{ .name = "dpdk" },
+	{ 0 },
+};
+/* clang-format on */
 
 int main(int argc, char **argv)
 {
-	struct alk_ctl_options copt = { .log = log_line };
+	struct alk_ctl_server *srv = NULL;
+	struct alk_tables *tables = NULL;
+	struct alk_loop *loop = NULL;
 	struct alk_config cfg;
-	struct alk_ctl_server *srv;
-	struct alk_tables *tables;
-	struct alk_error err;
-	struct epoll_event ev;
-	const char *config = NULL, *socket = NULL, *state = NULL;
-	unsigned long endpoints = 0;
-	sigset_t mask;
-	int c, ep, sfd, rc = 0;
+	int rc;
 
-	while ((c = getopt(argc, argv, "c:s:S:n:")) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 's':
-			socket = optarg;
-			break;
-		case 'S':
-			state = optarg;
-			break;
-		case 'n':
-			endpoints = strtoul(optarg, NULL, 0);
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (config) {
-		if (alk_config_load(config, ALK_CONFIG_ANY, &cfg, &err)) {
-			fprintf(stderr, "ctl-testd: %s\n", err.msg);
-			return 1;
-		}
-	} else {
-		alk_config_init(&cfg);
-	}
-	if (socket) {
-		free(cfg.control.socket);
-		cfg.control.socket = strdup(socket);
-	}
-	if (state) {
-		free(cfg.state_file);
-		cfg.state_file = strdup(state);
-	}
-	if (endpoints)
-		cfg.sizes.endpoints = endpoints;
-
-	tables = alk_host_tables_create(&cfg.sizes);
+	rc = alk_options_parse(&prog, argc, argv);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (alk_daemon_configure(sections, &cfg))
+		return 1;
+	rc = 1;
+	tables = alk_host_tables_create(&alk_opt.sizes);
 	if (!tables) {
-		fprintf(stderr, "ctl-testd: no memory for the tables\n");
-		return 1;
+		alk_fail("no memory for the tables");
+		goto out;
 	}
-	/* what each daemon does at start: state file, else initial tables */
-	if (alk_config_apply(&cfg, tables, &err)) {
-		fprintf(stderr, "ctl-testd: %s\n", err.msg);
-		return 1;
+	loop = alk_loop_create("stopping");
+	if (!loop) {
+		alk_fail("event loop: %m");
+		goto out;
 	}
-	copt.state_file = cfg.state_file;
-	srv = alk_ctl_server_create(cfg.control.socket, cfg.control.group,
-				    tables, &copt, &err);
-	if (!srv) {
-		fprintf(stderr, "ctl-testd: %s\n", err.msg);
-		return 1;
-	}
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = sfd };
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev = (struct epoll_event){ .events = EPOLLIN,
-				   .data.fd = alk_ctl_server_fd(srv) };
-	epoll_ctl(ep, EPOLL_CTL_ADD, alk_ctl_server_fd(srv), &ev);
+	if (alk_daemon_tables_start(&cfg, tables, true))
+		goto out;
+	srv = alk_daemon_control_start(loop, tables, &cfg);
+	if (!srv)
+		goto out;
 	printf("ready\n");
 	fflush(stdout);
-
-	for (;;) {
-		int n = epoll_wait(ep, &ev, 1, -1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || ev.data.fd == sfd)
-			break;
-		rc = alk_ctl_server_process(srv);
-		if (rc) {
-			fprintf(stderr, "ctl-testd: %s\n", strerror(-rc));
-			break;
-		}
-	}
+	rc = alk_loop_run(loop) ? 1 : 0;
+out:
 	alk_ctl_server_destroy(srv);
-	tables->ops->close(tables);
+	alk_loop_free(loop);
+	if (tables)
+		tables->ops->close(tables);
 	alk_config_free(&cfg);
-	close(ep);
-	close(sfd);
-	return rc ? 1 : 0;
+	return rc;
 }

@@ -13,8 +13,31 @@
 #include "ctl/state.h"
 #include "tables/cmdfile.h"
 #include "ctl_tests.h"
+#include "daemon/start.h"
+#include "dp-dpdk/config_dpdk.h"
+#include "dp-xdp/config_xdp.h"
 
 static char dir[64], path[128];
+
+/* What a daemon loads: the file with its sections (here both, optional),
+ * checked as the table API will see it. */
+static int load_any(const char *file, struct alk_config *cfg,
+		    struct alk_error *err)
+{
+	struct alk_xdp_config x = { 0 };
+	struct alk_dpdk_config d = { 0 };
+	struct alk_config_section any[] = { ALK_XDP_SECTION(&x),
+					    ALK_DPDK_SECTION(&d),
+					    { 0 } };
+	int rc;
+
+	any[0].missing = NULL;
+	any[1].missing = NULL;
+	rc = alk_daemon_config_load(file, any, cfg, err);
+	alk_xdp_config_free(&x);
+	alk_dpdk_config_free(&d);
+	return rc;
+}
 
 static int setup(void)
 {
@@ -42,45 +65,51 @@ static void write_conf(const char *text)
 
 static void test_examples(void)
 {
+	struct alk_xdp_config x = { 0 };
+	struct alk_dpdk_config d = { 0 };
+	struct alk_config_section xdp[] = { ALK_XDP_SECTION(&x), { 0 } };
+	struct alk_config_section dpdk[] = { ALK_DPDK_SECTION(&d), { 0 } };
 	struct alk_config cfg;
 	struct alk_error err;
 	char file[512];
 
 	snprintf(file, sizeof(file), "%s/config/alkaid-xdp.conf",
 		 ctl_test_srcdir);
-	if (alk_config_load(file, ALK_CONFIG_XDP, &cfg, &err))
+	if (alk_daemon_config_load(file, xdp, &cfg, &err))
 		fprintf(stderr, "%s\n", err.msg);
-	CU_ASSERT_TRUE_FATAL(cfg.xdp.present);
-	CU_ASSERT_EQUAL(cfg.xdp.ninterfaces, 1);
-	CU_ASSERT_STRING_EQUAL(cfg.xdp.interfaces[0], "eth1");
-	CU_ASSERT_EQUAL(cfg.xdp.mode, ALK_XDP_NATIVE);
+	CU_ASSERT_TRUE_FATAL(x.present);
+	CU_ASSERT_EQUAL(x.ninterfaces, 1);
+	CU_ASSERT_STRING_EQUAL(x.interfaces[0], "eth1");
+	CU_ASSERT_EQUAL(x.mode, ALK_XDP_NATIVE);
 	CU_ASSERT_STRING_EQUAL(cfg.control.socket, "/run/alkaid/alkaid.sock");
 	CU_ASSERT_TRUE(cfg.has_gateway);
 	CU_ASSERT_EQUAL(cfg.gateway.ip, inet_addr("198.18.0.1"));
 	CU_ASSERT_EQUAL(cfg.initial.entries, 5);
 	CU_ASSERT_EQUAL(cfg.sizes.endpoints, 1048576);
 	alk_config_free(&cfg);
+	alk_xdp_config_free(&x);
 
 	snprintf(file, sizeof(file), "%s/config/alkaid-dpdk.conf",
 		 ctl_test_srcdir);
-	if (alk_config_load(file, ALK_CONFIG_DPDK, &cfg, &err))
+	if (alk_daemon_config_load(file, dpdk, &cfg, &err))
 		fprintf(stderr, "%s\n", err.msg);
-	CU_ASSERT_TRUE_FATAL(cfg.dpdk.present);
-	CU_ASSERT_EQUAL(cfg.dpdk.nports, 1);
-	CU_ASSERT_STRING_EQUAL(cfg.dpdk.ports[0].device, "0000:03:00.0");
-	CU_ASSERT_EQUAL(cfg.dpdk.ports[0].queues, 4);
-	CU_ASSERT_EQUAL(cfg.dpdk.nworkers, 4);
-	CU_ASSERT_EQUAL(cfg.dpdk.workers[3], 5);
-	CU_ASSERT_EQUAL(cfg.dpdk.main_lcore, 1);
-	CU_ASSERT_EQUAL(cfg.dpdk.neal_args, 1);
+	CU_ASSERT_TRUE_FATAL(d.present);
+	CU_ASSERT_EQUAL(d.nports, 1);
+	CU_ASSERT_STRING_EQUAL(d.ports[0].device, "0000:03:00.0");
+	CU_ASSERT_EQUAL(d.ports[0].queues, 4);
+	CU_ASSERT_EQUAL(d.nworkers, 4);
+	CU_ASSERT_EQUAL(d.workers[3], 5);
+	CU_ASSERT_EQUAL(d.main_lcore, 1);
+	CU_ASSERT_EQUAL(d.neal_args, 1);
 	CU_ASSERT_STRING_EQUAL(cfg.state_file, "/var/lib/alkaid/dpdk.state");
 	CU_ASSERT_EQUAL(cfg.gateway.flags, ALK_GW_F_UNDERLAY_ARP);
 	alk_config_free(&cfg);
+	alk_dpdk_config_free(&d);
 
 	/* each daemon wants its own section */
-	CU_ASSERT_EQUAL(alk_config_load(file, ALK_CONFIG_XDP, &cfg, &err),
-			-EINVAL);
+	CU_ASSERT_EQUAL(alk_daemon_config_load(file, xdp, &cfg, &err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no 'xdp' section"));
+	alk_xdp_config_free(&x);
 }
 
 /* text must be refused with "<path>:<lines>: <message>". */
@@ -92,8 +121,7 @@ static void refused_at(const char *text, const char *lines, int line,
 	char want[256];
 
 	write_conf(text);
-	CU_ASSERT_NOT_EQUAL(alk_config_load(path, ALK_CONFIG_ANY, &cfg, &err),
-			    0);
+	CU_ASSERT_NOT_EQUAL(load_any(path, &cfg, &err), 0);
 	snprintf(want, sizeof(want), "%s:%s: %s", path, lines, message);
 	if (strcmp(err.msg, want))
 		fprintf(stderr, "\n want %s\n got  %s\n", want, err.msg);
@@ -199,8 +227,7 @@ static void test_semantic_lines(void)
 		   "0e:00:00:00:00:01 host 198.18.0.9\",\n"
 		   "  \"endpoint add vni 1 ip 203.0.113.2 mac "
 		   "0e:00:00:00:00:02 host 224.0.0.1\"\n);\n");
-	CU_ASSERT_EQUAL(alk_config_load(path, ALK_CONFIG_ANY, &cfg, &err),
-			-EINVAL);
+	CU_ASSERT_EQUAL(load_any(path, &cfg, &err), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s:3: host 224.0.0.1 is not a unicast address", path);
 	CU_ASSERT_STRING_EQUAL(err.msg, want);
@@ -228,9 +255,8 @@ static void test_apply(void)
 		 "02:00:00:00:00:02\" );\n",
 		 state);
 	write_conf(conf);
-	CU_ASSERT_EQUAL_FATAL(alk_config_load(path, ALK_CONFIG_ANY, &cfg, &err),
-			      0);
-	CU_ASSERT_EQUAL(alk_config_apply(&cfg, t, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(load_any(path, &cfg, &err), 0);
+	CU_ASSERT_EQUAL(alk_daemon_tables_fill(&cfg, t, true, &err), 0);
 	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_NEIGHBOR, &nk, &nv), 0);
 	CU_ASSERT_EQUAL(alk_host_gateway(t)->ip, inet_addr("198.18.0.1"));
 	t->ops->close(t);
@@ -248,7 +274,7 @@ static void test_apply(void)
 		fclose(f);
 	}
 	t = alk_host_tables_create(&s);
-	CU_ASSERT_EQUAL(alk_config_apply(&cfg, t, &err), 0);
+	CU_ASSERT_EQUAL(alk_daemon_tables_fill(&cfg, t, true, &err), 0);
 	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_NEIGHBOR, &nk, &nv), -ENOENT);
 	nk.ip = inet_addr("198.18.0.3");
 	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_NEIGHBOR, &nk, &nv), 0);
@@ -277,11 +303,10 @@ static void test_initial_file(void)
 	      f);
 	fclose(f);
 	write_conf("initial-file = \"init.batch\";\n");
-	CU_ASSERT_EQUAL_FATAL(alk_config_load(path, ALK_CONFIG_ANY, &cfg, &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(load_any(path, &cfg, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.initial_file, batch);
 	/* its errors name its own lines */
-	CU_ASSERT_EQUAL(alk_config_apply(&cfg, t, &err), -EINVAL);
+	CU_ASSERT_EQUAL(alk_daemon_tables_fill(&cfg, t, true, &err), -EINVAL);
 	snprintf(want, sizeof(want), "%s:3: bad dividers '198.18.0.300'",
 		 batch);
 	CU_ASSERT_STRING_EQUAL(err.msg, want);

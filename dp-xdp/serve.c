@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The interfaces' tables become one (alk_fanout_tables_create(): writes
+ * go to every interface, reads come from the first, counters are summed),
+ * filled from the configuration if this start created them, given the
+ * gateway, and served on the control socket by the daemon's event loop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/log.h"
+#include "daemon/start.h"
+#include "xdpd.h"
+
+/* Every table of from (not the counters) into to, just created. */
+static int tables_copy(struct alk_tables *to, struct alk_tables *from)
+{
+	const uint32_t chunk = 1024;
+	struct alk_gateway gw;
+	int rc = 0;
+
+	for (int tbl = 0; tbl < ALK_T_MAX && !rc; tbl++) {
+		size_t ks = alk_table_key_size(tbl);
+		uint8_t *keys = malloc(chunk * ks), *last = malloc(ks);
+		uint8_t *vals = malloc(chunk * alk_table_val_size(tbl));
+		int n = 0;
+
+		rc = keys && vals && last ? 0 : -ENOMEM;
+		while (!rc) {
+			n = alk_table_list(from, tbl, n ? last : NULL, keys,
+					   vals, chunk);
+			if (n <= 0) {
+				rc = n;
+				break;
+			}
+			rc = to->ops->update(to, tbl, keys, vals, n);
+			if ((uint32_t)n < chunk)
+				break;
+			memcpy(last, keys + (n - 1) * ks, ks);
+		}
+		free(keys);
+		free(vals);
+		free(last);
+	}
+	if (!rc && !from->ops->gateway_get(from, &gw))
+		rc = to->ops->gateway_set(to, &gw);
+	return rc;
+}
+
+/* An interface added to a running gateway must answer like the others
+ * from its first frame: it gets the tables of the first that had some. */
+static int copy_to_fresh(struct xdpd *d, int from)
+{
+	for (int i = 0; from >= 0 && i < d->nifaces; i++) {
+		int rc;
+
+		if (!d->ifaces[i].fresh)
+			continue;
+		rc = tables_copy(d->ifaces[i].tables, d->ifaces[from].tables);
+		if (rc) {
+			alk_fail("%s: copying the tables of %s: %s",
+				 d->ifaces[i].name, d->ifaces[from].name,
+				 strerror(-rc));
+			return rc;
+		}
+		alk_say("%s: tables copied from %s", d->ifaces[i].name,
+			d->ifaces[from].name);
+	}
+	return 0;
+}
+
+/* --gateway-ip on each interface, with its own MAC unless --gateway-mac,
+ * keeping the UDP ports and flags a previous run, the file or the control
+ * plane set. */
+static int gateways(struct xdpd *d)
+{
+	const struct alk_gateway base = {
+		.geneve_port = htons(ALK_GENEVE_PORT),
+		.vxlan_port = htons(ALK_VXLAN_PORT),
+	};
+	struct alk_error err = { 0 };
+
+	for (int i = 0; i < d->nifaces; i++) {
+		struct iface *ifc = &d->ifaces[i];
+
+		if (alk_daemon_gateway(ifc->tables, &base, true, ifc->mac,
+				       &err)) {
+			alk_fail("%s: gateway: %s", ifc->name, err.msg);
+			return -EINVAL;
+		}
+	}
+	alk_daemon_gateway_check(d->tables, "goes to the kernel");
+	return 0;
+}
+
+int serve_start(struct xdpd *d)
+{
+	struct alk_tables *members[MAX_IFACES];
+	struct alk_error err = { 0 };
+	int from = -1, rc;
+
+	for (int i = 0; i < d->nifaces; i++) {
+		members[i] = d->ifaces[i].tables;
+		if (from < 0 && !d->ifaces[i].fresh)
+			from = i;
+	}
+	rc = copy_to_fresh(d, from);
+	if (rc)
+		return rc;
+	/* reads come from the first interface's maps: a copy in memory
+	 * spares the control plane a syscall per lookup */
+	rc = alk_bpf_tables_mirror(members[0], &err);
+	if (rc) {
+		alk_fail("%s: %s", d->ifaces[0].name, err.msg);
+		return rc;
+	}
+	d->tables = alk_fanout_tables_create(members, d->nifaces);
+	if (!d->tables) {
+		alk_fail("out of memory");
+		return -ENOMEM;
+	}
+	/* pinned tables hold the live state: the file's initial tables (or
+	 * its state file) would roll it back, its gateway does not */
+	rc = alk_daemon_tables_start(&d->cfg, d->tables, from < 0);
+	if (!rc)
+		rc = gateways(d);
+	if (rc)
+		return rc;
+	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
+	return d->srv ? 0 : -EINVAL;
+}
+
+void serve_stop(struct xdpd *d)
+{
+	/* saves the state file if it is behind, removes the socket */
+	alk_ctl_server_destroy(d->srv);
+	if (d->tables && d->tables != d->ifaces[0].tables)
+		d->tables->ops->close(d->tables); /* the fan-out only */
+	d->srv = NULL;
+	d->tables = NULL;
+}
