@@ -463,6 +463,17 @@ static int simple_call(const char *object, const char *method,
 	return rc;
 }
 
+/* The same, for a show command: with -j its result is printed here. */
+static int show_call(const char *object, const char *method,
+		     struct json_object **resp, struct json_object **result)
+{
+	int rc = simple_call(object, method, resp, result);
+
+	if (!rc && opt.json)
+		print_json(*result);
+	return rc;
+}
+
 static int run_gateway_show(const struct alk_object *o, int argc, char **argv)
 {
 	struct json_object *resp = NULL, *result;
@@ -507,10 +518,8 @@ static int run_stats_show(const struct alk_object *o, int argc, char **argv)
 		complain("'stats %s' takes only 'all'", argv[1]);
 		return EXIT_USAGE;
 	}
-	rc = simple_call("stats", "get", &resp, &result);
+	rc = show_call("stats", "get", &resp, &result);
 	if (rc || opt.json) {
-		if (!rc)
-			print_json(result);
 		json_object_put(resp);
 		return rc;
 	}
@@ -570,10 +579,8 @@ static int run_tables(const struct alk_object *o, int argc, char **argv)
 		complain("'tables %s' takes no arguments", argv[1]);
 		return EXIT_USAGE;
 	}
-	rc = simple_call("tables", "info", &resp, &result);
+	rc = show_call("tables", "info", &resp, &result);
 	if (rc || opt.json) {
-		if (!rc)
-			print_json(result);
 		json_object_put(resp);
 		return rc;
 	}
