@@ -587,8 +587,7 @@ static int run_tables(const struct alk_object *o, int argc, char **argv)
 	json_object_object_get_ex(result, "tables", &tables);
 	printf("%-9s  %10s  %10s  %5s  %10s\n", "TABLE", "COUNT", "CAPACITY",
 	       "USE", "MEMORY");
-	json_object_object_foreach(tables, name, t)
-	{
+	json_object_object_foreach (tables, name, t) {
 		uint64_t count = get_u64(t, "count"),
 			 cap = get_u64(t, "capacity");
 		char mem[32];

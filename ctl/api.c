@@ -285,8 +285,7 @@ int alk_api_decode(const struct alk_object *o, struct json_object *j,
 	if (!json_object_is_type(j, json_type_object))
 		return fail(err, where, index, NULL, "expected an object");
 	alk_object_start(o, part, key, val);
-	json_object_object_foreach(j, name, v)
-	{
+	json_object_object_foreach (j, name, v) {
 		int i = field_index(o, part, name, where, index, err);
 
 		if (i < 0 ||

@@ -105,8 +105,8 @@ static void *scratch(struct alk_rpc *rpc, size_t size)
 static int apply_batch(struct call *c, enum alk_cmd_op op, const char *where,
 		       const void *keys, const void *vals, size_t n)
 {
-	int rc = alk_cmd_apply_n(c->rpc->tables, c->obj->object, op, keys,
-				 vals, n, &c->err);
+	int rc = alk_cmd_apply_n(c->rpc->tables, c->obj->object, op, keys, vals,
+				 n, &c->err);
 
 	if (rc)
 		return table_failed(c, rc, where);
@@ -457,8 +457,7 @@ static int check_params(struct call *c, const struct method *m,
 		break;
 	}
 	if (params) {
-		json_object_object_foreach(params, name, v)
-		{
+		json_object_object_foreach (params, name, v) {
 			const struct param *p;
 
 			for (p = m->members; p->name; p++)
@@ -545,8 +544,7 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		       "'id' must be a string, an integer or null");
 		goto error;
 	}
-	json_object_object_foreach(req, name, v)
-	{
+	json_object_object_foreach (req, name, v) {
 		if (!strcmp(name, "method")) {
 			jmethod = v;
 		} else if (!strcmp(name, "params")) {
@@ -625,8 +623,9 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 	if (alk_rows_parse(line, len, &r, rows_alloc, rpc))
 		return false;
 	c.obj = alk_object(r.object);
-	alk_buf_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64
-			    ",\"result\":", r.id);
+	alk_buf_printf(
+		out,
+		"{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64 ",\"result\":", r.id);
 	if (!apply_batch(&c, r.op, "rows", r.keys, r.vals, r.n)) {
 		alk_buf_puts(out, "}\n");
 		rpc->generation++;

@@ -77,9 +77,9 @@ static bool looks_like_rows(const char *p, size_t n)
 	return q != NULL;
 }
 
-static size_t feed(struct alk_session *s, struct alk_rpc *rpc,
-		   const char *data, size_t len, struct alk_buf *out,
-		   size_t out_limit, bool fast);
+static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
+		   size_t len, struct alk_buf *out, size_t out_limit,
+		   bool fast);
 
 /* Done with a gathered line: a big buffer is not kept per connection. */
 static void gathered_done(struct alk_session *s)
@@ -127,9 +127,8 @@ size_t alk_session_feed(struct alk_session *s, struct alk_rpc *rpc,
 	return feed(s, rpc, data, len, out, out_limit, true);
 }
 
-static size_t feed(struct alk_session *s, struct alk_rpc *rpc,
-		   const char *data, size_t len, struct alk_buf *out,
-		   size_t out_limit, bool fast)
+static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
+		   size_t len, struct alk_buf *out, size_t out_limit, bool fast)
 {
 	const char *p = data, *end = data + len;
 

@@ -311,8 +311,7 @@ static void gateway(struct alk_tables *t)
 	if (!alk_opt.gw_ip_given)
 		return;
 	if (!alk_opt.gw_mac_given) {
-		RTE_ETH_FOREACH_DEV(port)
-		{
+		RTE_ETH_FOREACH_DEV (port) {
 			if (rte_eth_macaddr_get(port, &mac))
 				die("port %u: no MAC address", port);
 			alk_dpdk_tables_port_mac(t, port, &mac);
@@ -359,9 +358,9 @@ static uint32_t mbufs_needed(const struct alk_port_conf *pc,
 	uint32_t n = nworkers * ALK_BURST * 2 + rte_lcore_count() * 256 + 1024;
 	uint16_t port;
 
-	RTE_ETH_FOREACH_DEV(port)
-	n += pc[port].nb_rxq * pc[port].nb_rxd +
-	     nworkers * (pc[port].nb_txd + ALK_BURST);
+	RTE_ETH_FOREACH_DEV (port)
+		n += pc[port].nb_rxq * pc[port].nb_rxd +
+		     nworkers * (pc[port].nb_txd + ALK_BURST);
 	return RTE_MAX(n, 8191u);
 }
 
@@ -441,9 +440,10 @@ int main(int argc, char **argv)
 	if (!nports)
 		die("no ports: give PCI devices (-a) or virtual ones (--vdev), "
 		    "or dpdk.ports in the configuration file");
-	RTE_ETH_FOREACH_DEV(port)
-	if (!rte_eth_dev_is_valid_port(tx_port(port)))
-		die("--pair: port %u has no peer port %u", port, tx_port(port));
+	RTE_ETH_FOREACH_DEV (port)
+		if (!rte_eth_dev_is_valid_port(tx_port(port)))
+			die("--pair: port %u has no peer port %u", port,
+			    tx_port(port));
 
 	tc.sizes = alk_opt.sizes;
 	tc.network_tbl8s = o.network_tbl8s;
@@ -455,10 +455,9 @@ int main(int argc, char **argv)
 		    "tables",
 		    tc.sizes.endpoints, rte_strerror(rte_errno));
 	tables_fill(tables, &cfg);
-	RTE_ETH_FOREACH_DEV(port)
-	port_conf(&pc[port], port, &dcfg, nworkers);
-	RTE_ETH_FOREACH_DEV(port)
-	{
+	RTE_ETH_FOREACH_DEV (port)
+		port_conf(&pc[port], port, &dcfg, nworkers);
+	RTE_ETH_FOREACH_DEV (port) {
 		int socket = rte_eth_dev_socket_id(port);
 		unsigned int node = socket < 0 ? 0 : (unsigned int)socket;
 
@@ -479,8 +478,7 @@ int main(int argc, char **argv)
 			die("%s", err);
 	}
 
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		workers[k] = alk_worker_create(lcore, tables, k, k, &quit);
 		if (!workers[k])
 			die("worker on lcore %u: out of memory", lcore);
@@ -488,8 +486,7 @@ int main(int argc, char **argv)
 	}
 	/* deal the RX queues to the workers in turn */
 	k = 0;
-	RTE_ETH_FOREACH_DEV(port)
-	{
+	RTE_ETH_FOREACH_DEV (port) {
 		for (uint16_t q = 0; q < pc[port].nb_rxq; q++, k++)
 			if (alk_worker_add_rxq(workers[k % nworkers], port, q,
 					       tx_port(port)))
@@ -528,8 +525,8 @@ int main(int argc, char **argv)
 	alk_ctl_server_destroy(srv);
 	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
-	RTE_ETH_FOREACH_DEV(port)
-	alk_port_stop(port);
+	RTE_ETH_FOREACH_DEV (port)
+		alk_port_stop(port);
 	alk_loop_free(loop);
 	for (unsigned int w = 0; w < nworkers; w++)
 		alk_worker_free(workers[w]);

@@ -21,8 +21,9 @@
 
 #define NO_KEY 0xff
 
-_Static_assert(2 * ALK_BURST <= RTE_HASH_LOOKUP_BULK_MAX && ALK_BURST < NO_KEY,
-	       "a burst's endpoints (and ARP askers) are looked up in one call");
+_Static_assert(
+	2 * ALK_BURST <= RTE_HASH_LOOKUP_BULK_MAX && ALK_BURST < NO_KEY,
+	"a burst's endpoints (and ARP askers) are looked up in one call");
 
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)

@@ -299,8 +299,8 @@ static int hash_put(struct dpdk_tables *d, enum alk_table tbl, const void *key,
 #define BULK RTE_HASH_LOOKUP_BULK_MAX
 
 /* Up to BULK keys: hit bit i and data[i] for each. */
-static uint64_t hash_bulk(const struct rte_hash *h, const void *keys,
-			  size_t ks, uint32_t n, void **data)
+static uint64_t hash_bulk(const struct rte_hash *h, const void *keys, size_t ks,
+			  uint32_t n, void **data)
 {
 	const void *k[BULK];
 	uint64_t hits = 0;
@@ -327,7 +327,8 @@ static int hash_update(struct dpdk_tables *d, enum alk_table tbl,
 		hash_bulk(d->tbl[tbl].h, (const uint8_t *)keys + i * ks, ks, m,
 			  unused);
 		for (uint32_t j = 0; j < m && !rc; j++)
-			rc = hash_put(d, tbl, (const uint8_t *)keys + (i + j) * ks,
+			rc = hash_put(d, tbl,
+				      (const uint8_t *)keys + (i + j) * ks,
 				      (const uint8_t *)vals + (i + j) * vs);
 	}
 	if (tbl == ALK_T_NEIGHBOR)
@@ -569,9 +570,9 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 	for (uint32_t i = 0; i < n; i += BULK) {
 		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
 		void *data[BULK];
-		uint64_t hits = hash_bulk(d->tbl[tbl].h,
-					  (const uint8_t *)keys + i * ks, ks,
-					  m, data);
+		uint64_t hits =
+			hash_bulk(d->tbl[tbl].h, (const uint8_t *)keys + i * ks,
+				  ks, m, data);
 
 		for (uint32_t j = 0; j < m; j++) {
 			uint8_t *v = (uint8_t *)vals + (i + j) * vs;
@@ -580,7 +581,8 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			found[i + j] = hits >> j & 1;
 			if (!found[i + j])
 				continue;
-			memcpy(v, value_in_word(tbl) ? (void *)&w : data[j], vs);
+			memcpy(v, value_in_word(tbl) ? (void *)&w : data[j],
+			       vs);
 		}
 	}
 	return 0;

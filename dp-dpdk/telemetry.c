@@ -34,8 +34,7 @@ static int tel_ports(const char *cmd, const char *params,
 	uint16_t port;
 
 	rte_tel_data_start_dict(d);
-	RTE_ETH_FOREACH_DEV(port)
-	{
+	RTE_ETH_FOREACH_DEV (port) {
 		struct rte_tel_data *p = rte_tel_data_alloc();
 		char name[RTE_ETH_NAME_MAX_LEN], key[8];
 		struct rte_eth_stats st;

@@ -30,8 +30,7 @@ struct alk_worker *alk_worker_create(unsigned int lcore,
 	w->lcore = lcore;
 	w->qsbr_id = qsbr_id;
 	w->txq = txq;
-	RTE_ETH_FOREACH_DEV(port)
-	{
+	RTE_ETH_FOREACH_DEV (port) {
 		w->txbuf[port] = rte_zmalloc_socket(
 			"alk_txbuf", RTE_ETH_TX_BUFFER_SIZE(ALK_BURST), 0,
 			socket);

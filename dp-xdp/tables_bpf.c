@@ -220,7 +220,8 @@ static int read_batches(int fd, size_t ks, size_t vs,
 			void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint8_t *keys = malloc(BATCH_CHUNK * ks), *vals = malloc(BATCH_CHUNK * vs);
+	uint8_t *keys = malloc(BATCH_CHUNK * ks),
+		*vals = malloc(BATCH_CHUNK * vs);
 	uint64_t in[8], out[8];
 	void *batch = NULL;
 	int err = -ENOMEM;

@@ -50,8 +50,8 @@ static int fan_remove(struct alk_tables *t, enum alk_table tbl,
 	return first;
 }
 
-static int fan_lookup(struct alk_tables *t, enum alk_table tbl,
-		      const void *key, void *val)
+static int fan_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
+		      void *val)
 {
 	struct alk_tables *m = fan(t)->member[0];
 

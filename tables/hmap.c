@@ -5,7 +5,7 @@
 
 #include "hmap.h"
 
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((a) - 1))
+#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((a)-1))
 
 /* Keys of 4-byte words through a multiply-xorshift mix (the MurmurHash3
  * finaliser at the end): every key bit reaches the index and the tag. */
@@ -78,8 +78,8 @@ static uint32_t find(const struct alk_hmap *m, const void *key, uint64_t h)
 	uint8_t t = tag(h);
 	uint32_t i = h & m->mask;
 
-	while (m->ctrl[i] && (m->ctrl[i] != t ||
-			      memcmp(slot(m, i), key, m->key_size)))
+	while (m->ctrl[i] &&
+	       (m->ctrl[i] != t || memcmp(slot(m, i), key, m->key_size)))
 		i = (i + 1) & m->mask;
 	return i;
 }

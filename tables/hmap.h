@@ -20,7 +20,7 @@ struct alk_hmap {
 	uint32_t capacity;	     /* entries allowed */
 	uint32_t mask;		     /* slots - 1, a power of two */
 	uint32_t count;
-	uint8_t *ctrl;		     /* per slot: 0 empty, 0x80 | 7 hash bits */
+	uint8_t *ctrl; /* per slot: 0 empty, 0x80 | 7 hash bits */
 	uint8_t *slots;
 };
 

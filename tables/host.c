@@ -37,13 +37,14 @@ static int host_update(struct alk_tables *t, enum alk_table tbl,
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
 		int fresh = !alk_hmap_lookup(m, k);
-		int err = alk_hmap_update(m, k, (const uint8_t *)vals +
-							(size_t)i * m->val_size);
+		int err = alk_hmap_update(
+			m, k, (const uint8_t *)vals + (size_t)i * m->val_size);
 
 		if (err)
 			return err;
 		if (tbl == ALK_T_NETWORK && fresh)
-			h->plen_count[((const struct alk_network_key *)k)->plen]++;
+			h->plen_count[((const struct alk_network_key *)k)
+					      ->plen]++;
 	}
 	return 0;
 }
@@ -58,7 +59,8 @@ static int host_remove(struct alk_tables *t, enum alk_table tbl,
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
 
 		if (alk_hmap_delete(m, k) == 0 && tbl == ALK_T_NETWORK)
-			h->plen_count[((const struct alk_network_key *)k)->plen]--;
+			h->plen_count[((const struct alk_network_key *)k)
+					      ->plen]--;
 	}
 	return 0;
 }
@@ -153,8 +155,10 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 {
 	struct host_tables *h = calloc(1, sizeof(*h));
 	const uint32_t cap[ALK_T_MAX] = {
-		[ALK_T_ENDPOINT] = s->endpoints, [ALK_T_NETWORK] = s->networks,
-		[ALK_T_VPC] = s->vpcs,		 [ALK_T_NEIGHBOR] = s->neighbors,
+		[ALK_T_ENDPOINT] = s->endpoints,
+		[ALK_T_NETWORK] = s->networks,
+		[ALK_T_VPC] = s->vpcs,
+		[ALK_T_NEIGHBOR] = s->neighbors,
 		[ALK_T_DHCP] = s->endpoints,
 	};
 
