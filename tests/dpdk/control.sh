@@ -24,15 +24,14 @@ set -euo pipefail
 
 alkaid=$(realpath "$1")
 ctl=$(realpath "$2")
+ALKAIDCTL=$ctl
+prefix=alk-ctl-$$
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init control
 need_root
-
-tag=$$
-ha=alk-cha-$tag
-hb=alk-chb-$tag
-sw=alk-csw-$tag
-prefix=alk-ctl-$tag
+vxlan_hosts "$prefix"
+eal_args eal1 512 "$prefix-1"
+eal_args eal2 512 "$prefix-2"
 
 # start NAME ARGS...: alkaid-dpdk in the switch's namespace, until serving
 start() {
@@ -50,17 +49,11 @@ stop() {
 # ping_over: ha's endpoint pings hb's through the gateway
 ping_over() {
     for _ in $(seq 10); do
-        ip netns exec "$ha" ping -c 2 -i 0.2 -W 1 192.0.2.2 \
+        ip netns exec "${host_ns[ha]}" ping -c 2 -i 0.2 -W 1 192.0.2.2 \
             >"$tmp/ping.log" 2>&1 && return 0
     done
     fail "no ping from 192.0.2.1 to 192.0.2.2 through the gateway"
 }
-
-gw_ip=198.18.0.254
-gw_mac=02:00:5e:00:00:fe
-vxlan_hosts "$sw" "$ha" "$hb" "$gw_ip" "$gw_mac"
-eal_args eal1 512 "$prefix-1"
-eal_args eal2 512 "$prefix-2"
 
 # --- 1. a file with an error ----------------------------------------------
 cat >"$tmp/bad.conf" <<EOF
@@ -115,12 +108,7 @@ done
 "$ctl" -s "$sock" network add vni 100 prefix 192.0.2.0/24 bouncers $gw_ip \
     router 192.0.2.254 mtu 1450
 "$ctl" -s "$sock" vpc add vni 100 dividers $gw_ip
-for i in $(seq 1 50); do
-    printf 'endpoint add vni 300 ip 203.0.113.%d mac 0e:00:00:2c:00:%02x host 198.18.0.2\n' \
-        "$i" "$i"
-done >"$tmp/endpoints.batch"
-"$ctl" -s "$sock" -b "$tmp/endpoints.batch" >"$tmp/batch.log" 2>&1 ||
-    fail "alkaidctl -b: $(cat "$tmp/batch.log")"
+batch_endpoints "$sock" 300 198.18.0.2 50
 
 "$ctl" -s "$sock" -j endpoint list >"$tmp/endpoints.json"
 json_ok "$tmp/endpoints.json" 'len(j) == 52 and {"vni": 100, "ip": "192.0.2.2", "mac": "'"${ep_mac[hb]}"'", "host": "198.18.0.2"} in j' ||

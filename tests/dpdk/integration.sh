@@ -22,18 +22,13 @@ set -euo pipefail
 
 alkaid=$(realpath "$1")
 py=/usr/bin/python3 # Debian's, with scapy
+prefix=alk-integ-$$
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init integration
 need_root
-
-tag=$$
-ha=alk-ha-$tag
-hb=alk-hb-$tag
-sw=alk-sw-$tag
-prefix=alk-integ-$tag
-gw_ip=198.18.0.254
-gw_mac=02:00:5e:00:00:fe
-vxlan_hosts "$sw" "$ha" "$hb" "$gw_ip" "$gw_mac"
+vxlan_hosts "$prefix"
+ha=${host_ns[ha]}
+hb=${host_ns[hb]}
 
 cat >"$tmp/tables.batch" <<EOF
 # the hosts' underlay MACs, and one endpoint on each
@@ -64,7 +59,7 @@ step "1. kernel ARP for the gateway: $(ip -n "$ha" neigh show $gw_ip dev ha0)"
 # 2. overlay ARP and a bounced datagram, each way, kernel VXLAN at both ends
 udp_over() { # udp_over FROM TO: a datagram from FROM's endpoint to TO's
     local from=$1 to=$2 msg="through alkaid from $1 to $2"
-    ip netns exec "alk-$to-$tag" "$py" -c "
+    ip netns exec "${host_ns[$to]}" "$py" -c "
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('${ep_ip[$to]}', 5000)); s.settimeout(10)
@@ -76,16 +71,16 @@ sys.exit(0 if data == b'$msg' and peer[0] == '${ep_ip[$from]}' else 1)" &
     # the kernel may drop the first datagram while it resolves: resend
     for _ in $(seq 10); do
         kill -0 $listener 2>/dev/null || break
-        ip netns exec "alk-$from-$tag" "$py" -c "
+        ip netns exec "${host_ns[$from]}" "$py" -c "
 import socket
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'$msg', ('${ep_ip[$to]}', 5000))"
         sleep 0.5
     done
     wait $listener || fail "datagram from $from did not reach $to's endpoint"
     rm -f "$tmp/ready-$to"
-    ip -n "alk-$from-$tag" neigh show "${ep_ip[$to]}" dev vx0 |
+    ip -n "${host_ns[$from]}" neigh show "${ep_ip[$to]}" dev vx0 |
         grep -q "lladdr ${ep_mac[$to]}" ||
-        fail "$from resolved ${ep_ip[$to]} wrongly: $(ip -n "alk-$from-$tag" neigh show dev vx0)"
+        fail "$from resolved ${ep_ip[$to]} wrongly: $(ip -n "${host_ns[$from]}" neigh show dev vx0)"
     step "2. $from -> $to: overlay ARP answered (${ep_ip[$to]} is at ${ep_mac[$to]}), datagram delivered"
 }
 udp_over ha hb

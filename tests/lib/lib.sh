@@ -298,16 +298,27 @@ hugepages() {
 
 # --- the XDP tests' gateway and peer ------------------------------------------
 
-# peer_links GW_NS PEER_NS COUNT GW_MAC PEER_MAC PASS_OBJ: COUNT veth pairs
-# gwI (GW_NS) - peI (PEER_NS), I from 0, with GW_MAC and PEER_MAC plus I
-# (in the last byte), and XDP_PASS (PASS_OBJ) on the peers
-peer_links() {
+# gw_peer TAG COUNT PASS_OBJ: namespaces $ns_gw (TAG-gw) and $ns_peer
+# (TAG-peer) joined by COUNT veth pairs gwI - peI, I from 0, with the MACs
+# $gw_mac and $peer_mac plus I (in the last byte), and XDP_PASS (PASS_OBJ)
+# on the peers
+gw_peer() {
     local i
-    for ((i = 0; i < $3; i++)); do
-        veth "$1" gw$i "$2" pe$i "$(mac_plus "$4" $i)" "$(mac_plus "$5" $i)"
-        xdp_pass "$2" pe$i "$6"
+    gw_mac=02:a1:ca:1d:01:00
+    peer_mac=02:a1:ca:1d:02:00
+    ns_gw=$1-gw
+    ns_peer=$1-peer
+    netns_add "$ns_gw"
+    netns_add "$ns_peer"
+    for ((i = 0; i < $2; i++)); do
+        veth "$ns_gw" gw$i "$ns_peer" pe$i "$(mac_plus "$gw_mac" $i)" \
+            "$(mac_plus "$peer_mac" $i)"
+        xdp_pass "$ns_peer" pe$i "$3"
     done
 }
+
+# gw CMD...: CMD in the gateway's namespace
+gw() { ip netns exec "$ns_gw" "$@"; }
 
 mac_plus() { printf '%s:%02x\n' "${1%:*}" $((0x${1##*:} + $2)); }
 
@@ -329,24 +340,29 @@ stream_stop() { daemon_stop "$1"; }
 
 # --- two kernel VXLAN hosts on a switch ---------------------------------------
 
-# vxlan_hosts SW HA HB GW_IP GW_MAC: three namespaces on SW's bridge br0:
-# SW holds gw0 (GW_MAC), for a gateway on a packet socket; HA and HB are
-# hosts whose kernel VXLAN device vx0 (VNI 100) sends to GW_IP, each with
-# one endpoint:
-#   HA  ha0 02:00:5e:00:00:a1 198.18.0.1/24  vx0 02:00:5e:00:01:a1 192.0.2.1/24
-#   HB  hb0 02:00:5e:00:00:b1 198.18.0.2/24  vx0 02:00:5e:00:01:b1 192.0.2.2/24
+# vxlan_hosts TAG: three namespaces on the bridge br0 of $sw (TAG-sw),
+# which holds gw0 ($gw_mac), for a gateway ($gw_ip) on a packet socket;
+# ${host_ns[ha]} and ${host_ns[hb]} (TAG-ha, TAG-hb) are hosts whose kernel
+# VXLAN device vx0 (VNI 100) sends to the gateway, each with one endpoint:
+#   ha  ha0 02:00:5e:00:00:a1 198.18.0.1/24  vx0 02:00:5e:00:01:a1 192.0.2.1/24
+#   hb  hb0 02:00:5e:00:00:b1 198.18.0.2/24  vx0 02:00:5e:00:01:b1 192.0.2.2/24
 # (the arrays under_ip, under_mac, ep_ip and ep_mac, by ha and hb)
+declare -A host_ns=()
 declare -A under_ip=([ha]=198.18.0.1 [hb]=198.18.0.2)
 declare -A under_mac=([ha]=02:00:5e:00:00:a1 [hb]=02:00:5e:00:00:b1)
 declare -A ep_ip=([ha]=192.0.2.1 [hb]=192.0.2.2)
 declare -A ep_mac=([ha]=02:00:5e:00:01:a1 [hb]=02:00:5e:00:01:b1)
 vxlan_hosts() {
-    local sw=$1 gw_ip=$4 gw_mac=$5 h ns
+    local h ns
+    gw_ip=198.18.0.254
+    gw_mac=02:00:5e:00:00:fe
+    sw=$1-sw
     netns_add "$sw"
     bridge_add "$sw" br0
     switch_port "$sw" "$sw" gw0 gwp "$gw_mac"
     for h in ha hb; do
-        [ $h = ha ] && ns=$2 || ns=$3
+        ns=$1-$h
+        host_ns[$h]=$ns
         netns_add "$ns"
         switch_port "$sw" "$ns" "${h}0" "${h}p" "${under_mac[$h]}"
         host_addr "$ns" "${h}0" "${under_ip[$h]}/24"
@@ -354,4 +370,17 @@ vxlan_hosts() {
         ip -n "$ns" link set vx0 address "${ep_mac[$h]}"
         host_addr "$ns" vx0 "${ep_ip[$h]}/24"
     done
+}
+
+# batch_endpoints SOCKET VNI HOST N: alkaidctl -b of N endpoints
+# 203.0.113.1... of VNI on HOST, MACs 0e:00:00:VV:00:II (VV the VNI's low
+# byte), from $tmp/endpoints.batch
+batch_endpoints() {
+    local i
+    for ((i = 1; i <= $4; i++)); do
+        printf 'endpoint add vni %d ip 203.0.113.%d mac 0e:00:00:%02x:00:%02x host %s\n' \
+            "$2" "$i" $(($2 & 255)) "$i" "$3"
+    done >"$tmp/endpoints.batch"
+    "$ALKAIDCTL" -s "$1" -b "$tmp/endpoints.batch" >"$tmp/batch.log" 2>&1 ||
+        fail "alkaidctl -b: $(cat "$tmp/batch.log")"
 }

@@ -31,18 +31,13 @@ if [ $# -ne 5 ]; then
     exit 2
 fi
 alkaid=$1 ctl=$2 tables=$3 TRAFFICGEN=$4 pass_obj=$5
+ALKAIDCTL=$ctl
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init control
 need_root
-
-ns_gw=alkctl$$-gw
-ns_peer=alkctl$$-peer
-gw_mac=02:a1:ca:1d:01:00
-peer_mac=02:a1:ca:1d:02:00
 bpffs=$tmp/bpffs
 pins=$bpffs/gw
 
-gw() { ip netns exec "$ns_gw" "$@"; }
 attached_id() { xdp_prog_id "$ns_gw" "$1"; }
 
 # start_daemon NAME ARGS...: alkaid-xdp, ready when it says so
@@ -69,9 +64,7 @@ traffic() {
 
 # --- a bpffs; namespaces: three veth pairs, XDP_PASS on the peers -------
 bpffs_mount "$bpffs"
-netns_add "$ns_gw"
-netns_add "$ns_peer"
-peer_links "$ns_gw" "$ns_peer" 3 "$gw_mac" "$peer_mac" "$pass_obj"
+gw_peer alkctl$$ 3 "$pass_obj"
 
 # --- refused files: nothing is touched -----------------------------------
 cat >"$tmp/bad.conf" <<EOF
@@ -135,12 +128,7 @@ step "first start: gateway and initial tables from the file"
 "$ctl" -s "$sock" network add vni 100 prefix 198.19.0.0/24 \
     bouncers 198.18.0.1 router 198.19.0.1 mtu 1450 lease 3600
 "$ctl" -s "$sock" vpc add vni 100 dividers 198.18.3.1,198.18.3.2
-for i in $(seq 1 100); do
-    printf 'endpoint add vni 200 ip 203.0.113.%d mac 0e:00:00:c8:00:%02x host 198.18.0.3\n' \
-        "$i" "$i"
-done >"$tmp/endpoints.batch"
-"$ctl" -s "$sock" -b "$tmp/endpoints.batch" >"$tmp/batch.log" 2>&1 ||
-    fail "alkaidctl -b: $(cat "$tmp/batch.log")"
+batch_endpoints "$sock" 200 198.18.0.3 100
 "$ctl" -s "$sock" neighbor del ip 198.18.0.99
 # the file's gateway comes back at every start: change it here
 "$ctl" -s "$sock" gateway set ip 198.18.0.1 mac "$gw_mac" vxlan-port 4790

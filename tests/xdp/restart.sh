@@ -11,9 +11,9 @@
 # daemon, and a start with other table sizes, must be refused without
 # touching anything; --detach must remove the program and the pins.
 #
-#   namespace gw:   gw0 (02:a1:ca:1d:00:01)  alkaid-xdp, native XDP,
+#   namespace gw:   gw0 (02:a1:ca:1d:01:00)  alkaid-xdp, native XDP,
 #                   gateway 198.18.0.1
-#   namespace peer: pe0 (02:a1:ca:1d:00:02)  XDP_PASS attached, trafficgen
+#   namespace peer: pe0 (02:a1:ca:1d:02:00)  XDP_PASS attached, trafficgen
 #                   on AF_PACKET; it is both the host 198.18.0.2 that
 #                   sends and the host 198.18.0.3 of the destination
 #
@@ -32,17 +32,11 @@ RATE=${RATE:-10000}
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init restart
 need_root
-
-ns_gw=alkrst$$-gw
-ns_peer=alkrst$$-peer
-gw_mac=02:a1:ca:1d:00:01
-peer_mac=02:a1:ca:1d:00:02
 sizes=(--endpoints 64K --networks 1K --vpcs 1K --neighbors 1K)
 bpffs=$tmp/bpffs
 pins=$bpffs/alkaid/gw0
 sock=$tmp/alkaid.sock # not the default socket: a test must not take it
 
-gw() { ip netns exec "$ns_gw" "$@"; }
 attached_id() { xdp_prog_id "$ns_gw" gw0; }
 
 # start_daemon N ARGS...: start alkaid-xdp, wait until it says it is ready
@@ -62,9 +56,7 @@ stop_daemon() {
 # --- a private bpffs, the two namespaces, a veth between them -----------
 # ip netns exec hides the host's /sys/fs/bpf, but not this mount
 bpffs_mount "$bpffs"
-netns_add "$ns_gw"
-netns_add "$ns_peer"
-peer_links "$ns_gw" "$ns_peer" 1 "$gw_mac" "$peer_mac" "$pass_obj"
+gw_peer alkrst$$ 1 "$pass_obj"
 
 # --- first start and the tables -----------------------------------------
 start_daemon 0 --gateway-ip 198.18.0.1
