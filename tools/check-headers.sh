@@ -3,6 +3,10 @@
 #
 # tools/check-headers.sh [HEADER...]: every header compiles alone.
 #
+# Headers that meson generates (tests/lib's test_eal_args.h) are found in
+# a configured build directory, $BUILD (default: build), which must have
+# been built.
+#
 # Each header (by default every *.h git knows) is the only include of a
 # translation unit, included twice so that a missing include guard shows,
 # and compiled with warnings as errors:
@@ -27,6 +31,15 @@ gcc_flags=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter
 bpf_flags=(-target bpf -O2 -Wall -Werror -I.)
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
 [ -n "$multiarch" ] && bpf_flags+=("-I/usr/include/$multiarch")
+
+# generated headers: every directory of the build that holds one
+build=${BUILD:-build}
+if [ -d "$build" ]; then
+	while read -r dir; do
+		gcc_flags+=("-I$dir")
+	done < <(find "$build" -name '*.h' -not -path '*/meson-*' \
+		-printf '%h\n' | sort -u)
+fi
 
 pkgs=$(git grep -ho "dependency('[^']*'" -- '*meson.build' |
 	sed "s/dependency('//; s/'//" | sort -u)

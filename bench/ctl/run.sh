@@ -32,33 +32,11 @@ case $mode in
 --full) sizes="1048576 10000000" lat=100000 ;;
 *) echo "usage: $0 --quick|--full BUILD" >&2; exit 2 ;;
 esac
-tmp=$(mktemp -d /tmp/alk-bench-ctl.XXXXXX)
+. "$here/../../tests/lib/lib.sh"
+lib_init bench/ctl
 ns=alk-bctl-$$
-stop_daemons() {
-    local p
-    for p in "$tmp"/*.pid; do
-        [ -f "$p" ] || continue
-        kill "$(cat "$p")" 2>/dev/null || true
-        # the daemon's maps and memory go with it
-        for _ in $(seq 100); do kill -0 "$(cat "$p")" 2>/dev/null || break; sleep 0.1; done
-        rm -f "$p"
-    done
-    if ip netns list | grep -q "^$ns"; then
-        ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" --detach -i b0 \
-            --bpffs "$tmp/bpffs" >/dev/null 2>&1 || true
-        ip netns del "$ns"
-    fi
-    if mountpoint -q "$tmp/bpffs"; then
-        rm -rf "$tmp/bpffs/alkaid"
-        umount "$tmp/bpffs"
-    fi
-}
-cleanup() {
-    stop_daemons
-    rm -rf "$tmp" "/var/run/dpdk/alk-bctl-$$"
-}
-trap cleanup EXIT
-ctl=$build/ctl/alkaidctl
+ALKAIDCTL=$build/ctl/alkaidctl
+ctl=$ALKAIDCTL
 status=0
 
 # 1. direct references (and memory rows)
@@ -69,37 +47,35 @@ direct() { # direct BACKEND BATCH N: adds/s of the table API, or empty
         '$2 == c && $3 == n { print $5 }' "$tmp/direct.csv"
 }
 
-wait_sock() {
-    for _ in $(seq 300); do
-        "$ctl" -s "$1" version >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "bench/ctl: daemon on $1 did not start" >&2
-    return 1
-}
+# the XDP daemon's namespace (a veth pair, b0 its interface) and bpffs
+if [ -x "$build/dp-xdp/alkaid-xdp" ]; then
+    bpffs_mount "$tmp/bpffs"
+    netns_add "$ns"
+    veth "$ns" b0 "$ns" b1
+fi
 
 start_xdp() { # start_xdp N
-    ip netns add "$ns"
-    ip -n "$ns" link add b0 type veth peer name b1
-    ip -n "$ns" link set b0 up
-    ip -n "$ns" link set b1 up
-    mkdir -p "$tmp/bpffs"
-    mount -t bpf bpf "$tmp/bpffs"
-    ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i b0 --bpffs "$tmp/bpffs" \
-        -s "$tmp/xdp.sock" --endpoints "$1" >"$tmp/xdp.log" 2>&1 &
-    echo $! >"$tmp/xdp.pid"
-    wait_sock "$tmp/xdp.sock"
+    daemon_start xdp --ctl "$tmp/xdp.sock" -- ip netns exec "$ns" \
+        "$build/dp-xdp/alkaid-xdp" -i b0 --bpffs "$tmp/bpffs" \
+        -s "$tmp/xdp.sock" --endpoints "$1"
+}
+
+# the daemon's maps and memory go with it
+stop_xdp() {
+    daemon_stop xdp
+    ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" --detach -i b0 \
+        --bpffs "$tmp/bpffs" >/dev/null 2>&1 || true
 }
 
 start_dpdk() { # start_dpdk N: memory for the tables, 256 bytes per endpoint
-    local mb=$((1024 + $1 / 4096))
-    "$build/dp-dpdk/alkaid-dpdk" -l 0-1 --no-huge --no-shconf --no-pci \
-        -m "$mb" --file-prefix "alk-bctl-$$" --vdev net_null0 -- \
-        -s "$tmp/dpdk.sock" --endpoints "$1" --networks 1024 \
-        >"$tmp/dpdk.log" 2>&1 &
-    echo $! >"$tmp/dpdk.pid"
-    wait_sock "$tmp/dpdk.sock"
+    local eal
+    eal_args eal $((1024 + $1 / 4096)) "alk-bctl-$$"
+    daemon_start dpdk --ctl "$tmp/dpdk.sock" -- "$build/dp-dpdk/alkaid-dpdk" \
+        -l 0-1 "${eal[@]}" --vdev net_null0 -- \
+        -s "$tmp/dpdk.sock" --endpoints "$1" --networks 1024
 }
+
+stop_dpdk() { daemon_stop dpdk; }
 
 # N "endpoint add" lines for alkaidctl -b, after a gateway and a neighbor
 batch_file() {
@@ -166,7 +142,7 @@ for n in $sizes; do
         else
             status=1
         fi
-        stop_daemons
+        "stop_$be" || true
     done
 done
 

@@ -75,13 +75,22 @@ class Telemetry:
 
 HUGE = False  # --huge: hugepage memory for both, fewer TLB misses
 
+# The EAL arguments of every test and benchmark, one a line.
+EAL_ARGS = os.path.join(os.path.dirname(os.path.realpath(__file__)),
+                        '..', '..', 'tests', 'lib', 'eal-args')
+
 
 def eal_args(prefix, pcap, lcores, memory):
-    return ['-l', lcores] + ([] if HUGE else ['--no-huge']) + ['--no-shconf', '--no-pci',
-            '-m', str(memory), '--file-prefix', prefix,
-            '--log-level', '*:warning',
-            '--vdev', 'net_pcap0,rx_pcap=%s,infinite_rx=1' % pcap,
-            '--vdev', 'net_null0,no-rx=1']
+    with open(EAL_ARGS) as f:
+        common = [a for a in f.read().split('\n')
+                  if a and not a.startswith('#')]
+    if HUGE:
+        common.remove('--no-huge')
+    return (['-l', lcores] + common +
+            ['-m', str(memory), '--file-prefix', prefix,
+             '--log-level', '*:warning',
+             '--vdev', 'net_pcap0,rx_pcap=%s,infinite_rx=1' % pcap,
+             '--vdev', 'net_null0,no-rx=1'])
 
 
 def measure(name, cmd, prefix, seconds, warmup, stop_with_enter):

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/frames.h"
+#include "tests/lib/frames.h"
 
 #define FRAME_MAX 128
 #define HOSTS 250
@@ -64,12 +64,7 @@ static uint32_t ep_ip(uint32_t i)
 
 static void ep_mac(uint32_t i, uint8_t mac[6])
 {
-	mac[0] = 0x02;
-	mac[1] = 0x0e;
-	mac[2] = i >> 24;
-	mac[3] = i >> 16;
-	mac[4] = i >> 8;
-	mac[5] = i;
+	frame_mac(mac, 0x020e, i);
 }
 
 static int write_batch(const char *path, uint32_t endpoints)
@@ -100,8 +95,8 @@ static int write_pcap(const char *path, enum bench_case c, uint32_t endpoints,
 		      uint32_t frames)
 {
 	const uint32_t header[6] = { 0xa1b2c3d4, 2 | 4 << 16, 0, 0, 65535, 1 };
-	struct bench_outer o = {
-		.tunnel = c == CASE_VXLAN ? BENCH_VXLAN : BENCH_GENEVE,
+	struct frame_outer o = {
+		.tunnel = c == CASE_VXLAN ? FRAME_VXLAN : FRAME_GENEVE,
 		.src_ip = SENDER_IP,
 		.dst_ip = GATEWAY_IP,
 		.src_mac = { 0x02, 0, 0, 0, 0, 0x02 },
@@ -118,8 +113,8 @@ static int write_pcap(const char *path, enum bench_case c, uint32_t endpoints,
 		uint32_t i = rnd() % endpoints;
 		/* the asker: an endpoint of the same VNI (maybe i itself) */
 		uint32_t base = i & ~0xffffu;
-		uint32_t span = endpoints - base < 0x10000 ? endpoints - base :
-							     0x10000;
+		uint32_t span =
+			endpoints - base < 0x10000 ? endpoints - base : 0x10000;
 		uint32_t asker = base + rnd() % span;
 		uint32_t len, record[4];
 
@@ -127,12 +122,10 @@ static int write_pcap(const char *path, enum bench_case c, uint32_t endpoints,
 		o.sport = 49152 + (rnd() & 0x3fff);
 		if (c == CASE_ARP) {
 			ep_mac(asker, sha);
-			len = bench_frame_arp(frame, &o, sha, ep_ip(asker),
-					      ep_ip(i));
+			len = frame_arp(frame, &o, sha, ep_ip(asker), ep_ip(i));
 		} else {
-			len = bench_frame_ipv4(frame, &o,
-					       0xcb007101 + (k & 0x3f),
-					       ep_ip(i), 64);
+			len = frame_ipv4(frame, &o, 0xcb007101 + (k & 0x3f),
+					 ep_ip(i), 64);
 			/* the frame's number in the tenant payload: all
 			 * distinct */
 			memcpy(frame + len - 4, &k, 4);

@@ -20,6 +20,8 @@ if [ "$(id -u)" != 0 ]; then
     echo "bench/dpdk: needs root (DPDK telemetry and memory); skipped" >&2
     exit 0
 fi
+. "$here/../../tests/lib/lib.sh"
+lib_init bench/dpdk
 if [ "$mode" = --quick ]; then
     set -- --endpoints 65536 --rounds 1 --seconds 1 --warmup 0.5
 else
@@ -33,15 +35,9 @@ if [ "$mode" != --quick ]; then
         --frames 65536 "$@" --endpoints 1024 --cases geneve
 fi
 # The same on hugepages (fewer TLB misses, for both), when the machine
-# lets us reserve them: the full mode only.
+# lets us reserve them (given back at exit): the full mode only.
 if [ "$mode" != --quick ]; then
-    want=1536
-    [ "$(cat /proc/sys/vm/nr_hugepages)" -ge $want ] ||
-        echo $want >/proc/sys/vm/nr_hugepages 2>/dev/null || true
-    mkdir -p /dev/hugepages
-    mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true
-    if [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge $want ] &&
-        mountpoint -q /dev/hugepages; then
+    if hugepages 1536; then
         /usr/bin/python3 "$here/bench_dpdk.py" --alkaid "$alkaid" --gen "$gen" \
             --frames 65536 --huge "$@" | sed 's/^dpdk,\([^,]*\),/dpdk,\1_hugepages,/'
     else

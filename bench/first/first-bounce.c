@@ -78,28 +78,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "frames.h"
 #include "tables/cmd.h"
-
-#ifndef PACKET_IGNORE_OUTGOING
-#define PACKET_IGNORE_OUTGOING 23
-#endif
+#include "tests/lib/frames.h"
+#include "tests/lib/pktsock.h"
 
 #define PROG "bench-first-bounce"
 #define INNER_LEN 64
-/* outer Ethernet, IPv4, UDP, Geneve; inner Ethernet, IPv4, UDP */
-#define INNER_OFF (14 + 20 + 8 + 8)
-#define PAYLOAD_OFF (INNER_OFF + 14 + 20 + 8)
+/* inner Ethernet, IPv4, UDP */
+#define PAYLOAD_OFF (FRAME_INNER_OFF + 14 + 20 + 8)
 #define MAGIC 0x616c6b31u /* "alk1" */
 
 extern char **environ;
 
+/* clang-format off */
 static const char usage_text[] =
 "NAME\n"
 "    bench-first-bounce - time from `alkaidctl endpoint add` returning to\n"
@@ -184,6 +180,7 @@ static const char usage_text[] =
 "    ip netns exec gw bench-first-bounce -i h0 --gateway 198.18.0.1 \\\n"
 "        --gateway-mac 02:00:00:00:00:01 --src 198.18.0.2 \\\n"
 "        --host 198.18.0.3 -r 100 -- alkaidctl -s /tmp/gw.sock\n";
+/* clang-format on */
 
 struct config {
 	const char *ifname;
@@ -238,28 +235,10 @@ static uint32_t get32(const uint8_t *p)
 
 static int open_socket(struct config *c)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_IP),
-				   .sll_ifindex = c->ifindex };
-	struct ifreq ifr = { 0 };
-	int fd, one = 1;
+	int fd = pkt_socket(PROG, c->ifname, c->ifindex, c->mac), one = 1;
 
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_IP));
-	if (fd < 0) {
-		perror(PROG ": AF_PACKET socket");
-		return -1;
-	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		fprintf(stderr, PROG ": %s: %s\n", c->ifname, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	memcpy(c->mac, ifr.ifr_hwaddr.sa_data, 6);
-	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-		       sizeof(one)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	if (fd >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one))) {
 		perror(PROG ": socket set-up");
 		close(fd);
 		return -1;
@@ -281,7 +260,7 @@ static void drain(int fd)
 static int bounced(const struct config *c, const uint8_t *f, ssize_t len,
 		   uint32_t rep, uint32_t addr)
 {
-	const uint8_t *iip = f + INNER_OFF + 14, *pl = f + PAYLOAD_OFF;
+	const uint8_t *iip = f + FRAME_INNER_OFF + 14, *pl = f + PAYLOAD_OFF;
 
 	return len >= PAYLOAD_OFF + 12 && f[12] == 0x08 && f[13] == 0 &&
 	       f[23] == 17 && get32(f + 30) == c->host &&
@@ -295,8 +274,8 @@ static int bounced(const struct config *c, const uint8_t *f, ssize_t len,
  * software receive timestamp, CLOCK_REALTIME, moved to CLOCK_MONOTONIC):
  * not when this process got round to reading it.
  */
-static int receive(const struct config *c, int fd, uint32_t rep,
-		   uint32_t addr, uint64_t *at, uint32_t *seq)
+static int receive(const struct config *c, int fd, uint32_t rep, uint32_t addr,
+		   uint64_t *at, uint32_t *seq)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec))];
@@ -387,8 +366,8 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	struct sockaddr_ll to = { .sll_family = AF_PACKET,
 				  .sll_ifindex = c->ifindex,
 				  .sll_halen = 6 };
-	struct bench_outer o = {
-		.tunnel = BENCH_GENEVE,
+	struct frame_outer o = {
+		.tunnel = FRAME_GENEVE,
 		.vni = c->vni,
 		.src_ip = c->src,
 		.dst_ip = c->gw,
@@ -407,7 +386,7 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	memcpy(o.src_mac, c->mac, 6);
 	memcpy(o.dst_mac, c->gw_mac, 6);
 	memcpy(to.sll_addr, c->gw_mac, 6);
-	len = bench_frame_ipv4(frame, &o, c->src, addr, INNER_LEN);
+	len = frame_ipv4(frame, &o, c->src, addr, INNER_LEN);
 	put32(frame + PAYLOAD_OFF, MAGIC);
 	put32(frame + PAYLOAD_OFF + 4, rep);
 	drain(fd);
@@ -476,7 +455,7 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	if (!pid) {
 		fprintf(stderr,
 			PROG ": repetition %u: a frame to %s bounced before "
-			"the command ran (already an endpoint?)\n",
+			     "the command ran (already an endpoint?)\n",
 			rep, inet_ntoa(ia));
 		return 1;
 	}
@@ -490,21 +469,23 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr,
 			PROG ": repetition %u: the command failed (status "
-			"0x%x)\n", rep, status);
+			     "0x%x)\n",
+			rep, status);
 		return 1;
 	}
 	if (!t_bounce) {
 		fprintf(stderr,
 			PROG ": repetition %u: no frame to %s came back "
-			"bounced within %u ms of the command's exit (%u "
-			"frames sent)\n",
+			     "bounced within %u ms of the command's exit (%u "
+			     "frames sent)\n",
 			rep, inet_ntoa(ia), c->timeout_ms, seq);
 		return 1;
 	}
 	if (first >= seq || seq - first >= RING - 1) {
 		fprintf(stderr,
 			PROG ": repetition %u: bounced frame #%u, but %u were "
-			"sent\n", rep, first, seq);
+			     "sent\n",
+			rep, first, seq);
 		return 1;
 	}
 	r->add_to_bounce = (int64_t)(t_bounce - child_exit_ns);
@@ -519,15 +500,17 @@ static int run_rep(const struct config *c, int fd, uint32_t rep,
 	lo = first ? sent_at[(first - 1) % RING] : 0;
 	lo = lo > t_spawned ? lo : t_spawned;
 	r->window = sent_at[first % RING] > lo ?
-			    (int64_t)(sent_at[first % RING] - lo) : 0;
+			    (int64_t)(sent_at[first % RING] - lo) :
+			    0;
 	if (c->verbose)
 		fprintf(stderr,
 			"rep %u %s: frames sent %u before the command, %u "
 			"by its exit, first bounced #%u; add_to_bounce %.1f "
 			"ctl %.1f transit %.1f window %.1f us\n",
-			rep, inet_ntoa(ia), seq_spawn, exit_seen ? seq_exit : seq,
-			first, r->add_to_bounce / 1e3, r->ctl / 1e3,
-			r->transit / 1e3, r->window / 1e3);
+			rep, inet_ntoa(ia), seq_spawn,
+			exit_seen ? seq_exit : seq, first,
+			r->add_to_bounce / 1e3, r->ctl / 1e3, r->transit / 1e3,
+			r->window / 1e3);
 	return 0;
 }
 
@@ -608,9 +591,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct config c = { .vni = 7001, .first_ip = 0xc6138001u, .sleep = 1,
-			    .reps = 20, .interval_ns = 10000, .lead_ms = 2,
-			    .timeout_ms = 1000, .cpu = -1 };
+	struct config c = { .vni = 7001,
+			    .first_ip = 0xc6138001u,
+			    .sleep = 1,
+			    .reps = 20,
+			    .interval_ns = 10000,
+			    .lead_ms = 2,
+			    .timeout_ms = 1000,
+			    .cpu = -1 };
 	struct sigaction sa = { .sa_handler = on_sigchld,
 				.sa_flags = SA_NOCLDSTOP | SA_RESTART };
 	uint32_t us = 10, cpu, ok = 0, failed = 0;
@@ -678,9 +666,9 @@ int main(int argc, char **argv)
 	if (bad || !c.ifname || !c.gw || !c.src || !c.host || !have_mac ||
 	    optind >= argc || (c.fifo && !c.sleep)) {
 		fprintf(stderr, PROG ": %s\n",
-			bad ? "a malformed value" :
+			bad		   ? "a malformed value" :
 			c.fifo && !c.sleep ? "--fifo needs --pace sleep" :
-			optind >= argc ? "no COMMAND after --" :
+			optind >= argc	   ? "no COMMAND after --" :
 					 "-i, --gateway, --gateway-mac, --src "
 					 "and --host are required");
 		return usage(2);

@@ -48,48 +48,15 @@ host_ip=198.18.0.3
 gw_mac=02:00:c6:12:00:01
 host_mac=02:00:c6:12:00:03
 
+. "$(dirname "$(realpath "$0")")/../../tests/lib/lib.sh"
+lib_init bench/first
 tag=$$
-tmp=$(mktemp -d /tmp/alk-bench-first.XXXXXX)
-pids=()
-namespaces=()
 failed=0
-
-say() { echo "bench/first: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    set +e
-    for p in "${pids[@]}"; do
-        kill -TERM "$p" 2>/dev/null
-    done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    for ns in "${namespaces[@]}"; do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-        ip netns del "$ns" 2>/dev/null
-    done
-    mountpoint -q "$tmp/bpffs" && umount "$tmp/bpffs"
-    rm -rf "/var/run/dpdk/alk-first-$tag"
-    rm -rf "$tmp"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # netns NAME: a namespace with a veth pair g0 (gateway) / h0 (host)
 netns() {
-    local ns=$1
-    ip netns add "$ns"
-    namespaces+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link add g0 address $gw_mac type veth peer name h0 address $host_mac
-    ip -n "$ns" link set g0 up
-    ip -n "$ns" link set h0 up
+    netns_add "$1"
+    veth "$1" g0 "$1" h0 $gw_mac $host_mac
 }
 
 # idlest_cpu: the CPU with the most idle time over half a second
@@ -104,18 +71,6 @@ idlest_cpu() {
         END { print cpu }'
 }
 
-# ready LOG PID WORD: until the daemon's log says WORD
-ready() {
-    for _ in $(seq 300); do
-        grep -qs "$3" "$1" && return 0
-        kill -0 "$2" 2>/dev/null || break
-        sleep 0.1
-    done
-    say "daemon did not start:"
-    cat "$1" >&2
-    return 1
-}
-
 # measure B NS SOCK [TOOL OPTIONS]: program the neighbor, run the tool,
 # print the rows
 measure() {
@@ -123,17 +78,16 @@ measure() {
     shift 3
     "$ctl" -s "$sock" neighbor add ip $host_ip mac $host_mac >/dev/null
     # in the background: a signal to this script is handled at once, not
-    # when the run ends (cleanup stops it)
-    ip netns exec "$ns" "$tool" -i h0 --gateway $gw_ip --gateway-mac $gw_mac \
-        --src $src_ip --host $host_ip -r "$reps" --interval-us $interval \
-        --pace sleep --fifo 10 -v "$@" -- "$ctl" -s "$sock" \
-        >"$tmp/$b.out" 2>"$tmp/$b.err" &
-    pids+=($!)
-    wait $! || rc=$?
+    # when the run ends (the exit trap stops it)
+    background "$b-tool" ip netns exec "$ns" "$tool" -i h0 --gateway $gw_ip \
+        --gateway-mac $gw_mac --src $src_ip --host $host_ip -r "$reps" \
+        --interval-us $interval --pace sleep --fifo 10 -v "$@" -- \
+        "$ctl" -s "$sock" >"$tmp/$b.out" 2>"$tmp/$b.err"
+    daemon_wait "$b-tool" || rc=$?
     if [ "$mode" = --quick ]; then cat "$tmp/$b.err" >&2; else tail -n 5 "$tmp/$b.err" >&2; fi
     sed "s/^/bench\/first: $b: /" "$tmp/$b.out" >&2
     if [ "$rc" -ne 0 ]; then
-        say "$b: FAILED (bench-first-bounce exit $rc)"
+        note "$b: FAILED (bench-first-bounce exit $rc)"
         "$ctl" -s "$sock" stats >&2 || true
         failed=1
         return 0
@@ -153,25 +107,23 @@ measure() {
 }
 
 if [ ! -x "$tool" ] && { [ -x "$xdp" ] || [ -x "$dpdk" ]; }; then
-    say "$tool not built"
+    note "$tool not built"
     exit 1
 fi
 
 # --- XDP: alkaid-xdp on g0, native mode, a private bpffs ---------------
 if [ -x "$xdp" ]; then
-    [ -f "$pass_obj" ] || { say "no XDP_PASS program ($pass_obj)"; exit 1; }
+    [ -f "$pass_obj" ] || { note "no XDP_PASS program ($pass_obj)"; exit 1; }
     ns=alk-first-x-$tag
     netns "$ns"
-    ip -n "$ns" link set dev h0 xdpdrv obj "$pass_obj" sec xdp
-    mkdir "$tmp/bpffs"
-    mount -t bpf bpf "$tmp/bpffs"
-    ip netns exec "$ns" "$xdp" -i g0 --bpffs "$tmp/bpffs" -s "$tmp/xdp.sock" \
-        --gateway-ip $gw_ip --endpoints 1048576 >"$tmp/xdp.log" 2>&1 &
-    pids+=($!)
-    ready "$tmp/xdp.log" $! "ready:"
+    xdp_pass "$ns" h0 "$pass_obj"
+    bpffs_mount "$tmp/bpffs"
+    daemon_start xdp --log "ready:" -- ip netns exec "$ns" "$xdp" -i g0 \
+        --bpffs "$tmp/bpffs" -s "$tmp/xdp.sock" --gateway-ip $gw_ip \
+        --endpoints 1048576 || exit 1
     measure xdp "$ns" "$tmp/xdp.sock"
 else
-    say "xdp: $xdp not built, skipped"
+    note "xdp: $xdp not built, skipped"
 fi
 
 # --- DPDK: alkaid-dpdk on net_af_packet over g0 ------------------------
@@ -183,17 +135,15 @@ if [ -x "$dpdk" ]; then
     netns "$ns"
     worker=$(idlest_cpu)
     main=$(( worker == 0 ? 1 : 0 ))
-    say "dpdk: worker on CPU $worker, control plane on CPU $main"
-    ip netns exec "$ns" "$dpdk" -l "$main,$worker" --main-lcore "$main" \
-        --no-huge --no-shconf --no-pci -m 1024 \
-        --file-prefix "alk-first-$tag" --vdev net_af_packet0,iface=g0 -- \
+    note "dpdk: worker on CPU $worker, control plane on CPU $main"
+    eal_args eal 1024 "alk-first-$tag"
+    daemon_start dpdk --log serving -- ip netns exec "$ns" "$dpdk" \
+        -l "$main,$worker" --main-lcore "$main" "${eal[@]}" \
+        --vdev net_af_packet0,iface=g0 -- \
         --gateway-ip $gw_ip -s "$tmp/dpdk.sock" --endpoints 1048576 \
-        --networks 64 --network-tbl8s 64 --vpcs 64 --neighbors 64 \
-        >"$tmp/dpdk.log" 2>&1 &
-    pids+=($!)
-    ready "$tmp/dpdk.log" $! "serving"
+        --networks 64 --network-tbl8s 64 --vpcs 64 --neighbors 64 || exit 1
     measure dpdk "$ns" "$tmp/dpdk.sock"
 else
-    say "dpdk: $dpdk not built, skipped"
+    note "dpdk: $dpdk not built, skipped"
 fi
 exit $failed

@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 
 #include "bench_tables.h"
+#include "test_eal_args.h"
 #include "dp-dpdk/tables_dpdk.h"
 
 /* clang-format off */
@@ -48,7 +49,7 @@ static void usage(void)
 "\n"
 "Without EAL options (no '--'), the EAL runs on lcore 0 without hugepages,\n"
 "devices or shared files:\n"
-"    -l 0 --no-huge --no-shconf --no-pci -m MB --no-telemetry\n"
+"    -l 0 " ALK_TEST_EAL_ARGS_STR " -m MB --no-telemetry\n"
 "    --file-prefix alk-btab-PID\n"
 "MB being 512 + 256 bytes per endpoint; its runtime directory is removed\n"
 "at exit.  Networks are sized %u, VPCs and neighbors by default.\n"
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
 		.close = dpdk_close,
 		.ctx = &d,
 	};
+	static const char *const common[] = { ALK_TEST_EAL_ARGS };
 	char mem[32], prefix[64], rundir[PATH_MAX];
 	char *eal[16], **args = argv;
 	int neal = 0, nargs = argc, sep = 0, rc;
@@ -173,9 +175,8 @@ int main(int argc, char **argv)
 		eal[neal++] = argv[0];
 		eal[neal++] = "-l";
 		eal[neal++] = "0";
-		eal[neal++] = "--no-huge";
-		eal[neal++] = "--no-shconf";
-		eal[neal++] = "--no-pci";
+		for (size_t i = 0; i < sizeof(common) / sizeof(*common); i++)
+			eal[neal++] = (char *)common[i];
 		eal[neal++] = "-m";
 		eal[neal++] = mem;
 		eal[neal++] = "--no-telemetry";

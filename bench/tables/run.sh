@@ -53,8 +53,9 @@ check() { # check BACKEND ROWS: 10M endpoints within 2 GiB
         END { exit bad }' "$2"
 }
 
-rows=$(mktemp /tmp/alk-bench-tables.XXXXXX)
-trap 'rm -f "$rows"' EXIT
+. "$(dirname "$(realpath "$0")")/../../tests/lib/lib.sh"
+lib_init bench/tables
+rows=$tmp/rows
 for be in xdp dpdk; do
     tool=$build/bench/tables/bench-tables-$be
     if [ ! -x "$tool" ]; then

@@ -24,7 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bench/frames.h"
+#include "tests/lib/frames.h"
 #include "core/reason_names.h"
 #include "tables/cmd.h"
 #include "tables_bpf.h"
@@ -34,10 +34,10 @@
 static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x11 };
 
-#define GW_IP 0xc6120001u   /* 198.18.0.1 */
-#define HOSTS 64            /* 198.18.1.1 .. 198.18.1.64 */
+#define GW_IP 0xc6120001u /* 198.18.0.1 */
+#define HOSTS 64	  /* 198.18.1.1 .. 198.18.1.64 */
 #define HOST_IP(i) (0xc6120101u + (i) % HOSTS)
-#define EP_VNI(i) (1000 + (i) / 65536) /* 65536 endpoints per VNI */
+#define EP_VNI(i) (1000 + (i) / 65536)	     /* 65536 endpoints per VNI */
 #define EP_IP(i) (0xc6130000u + (i) % 65536) /* 198.19.0.0/16 */
 #define DIV_VNI 2000 /* networks only: divided to other bouncers */
 #define VPC_VNI 3000 /* a VPC only: divided to other dividers */
@@ -45,7 +45,8 @@ static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x11 };
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "xdp-paths: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	fprintf(stderr, "xdp-paths: %s: %s\n", what,
+		strerror(err < 0 ? -err : err));
 	exit(1);
 }
 
@@ -62,19 +63,15 @@ static void cmd(struct alk_tables *t, const char *fmt, ...)
 	va_end(ap);
 	argc = alk_cmd_split(line, argv, 64);
 	if (alk_cmd_parse(argc, argv, &c, &err) || alk_cmd_apply(t, &c, &err)) {
-		fprintf(stderr, "xdp-paths: table command failed: %s\n", err.msg);
+		fprintf(stderr, "xdp-paths: table command failed: %s\n",
+			err.msg);
 		exit(1);
 	}
 }
 
 static void ep_mac(uint32_t i, uint8_t mac[6])
 {
-	mac[0] = 0x0e;
-	mac[1] = 0;
-	mac[2] = i >> 24;
-	mac[3] = i >> 16;
-	mac[4] = i >> 8;
-	mac[5] = i;
+	frame_mac(mac, 0x0e00, i);
 }
 
 /* n endpoints, in batches through the table API. */
@@ -87,14 +84,20 @@ static void fill(struct alk_tables *t, uint32_t n)
 
 	cmd(t, "gateway set ip 198.18.0.1 mac 02:00:00:00:00:01");
 	for (uint32_t h = 0; h < HOSTS; h++)
-		cmd(t, "neighbor add ip 198.18.1.%u mac 02:00:00:00:00:11", h + 1);
+		cmd(t, "neighbor add ip 198.18.1.%u mac 02:00:00:00:00:11",
+		    h + 1);
 	for (uint32_t g = 2; g <= 5; g++)
-		cmd(t, "neighbor add ip 198.18.0.%u mac 02:00:00:00:00:%02x", g, g);
+		cmd(t, "neighbor add ip 198.18.0.%u mac 02:00:00:00:00:%02x", g,
+		    g);
 	for (uint32_t vni = EP_VNI(0); vni <= EP_VNI(n - 1); vni++)
-		cmd(t, "network add vni %u prefix 198.19.0.0/16 bouncers 198.18.0.1 "
-		       "router 198.19.255.1 dns 198.19.255.2 mtu 1450 lease 3600",
+		cmd(t,
+		    "network add vni %u prefix 198.19.0.0/16 bouncers "
+		    "198.18.0.1 "
+		    "router 198.19.255.1 dns 198.19.255.2 mtu 1450 lease 3600",
 		    vni);
-	cmd(t, "network add vni %u prefix 198.19.0.0/16 bouncers 198.18.0.2,198.18.0.3",
+	cmd(t,
+	    "network add vni %u prefix 198.19.0.0/16 bouncers "
+	    "198.18.0.2,198.18.0.3",
 	    DIV_VNI);
 	cmd(t, "vpc add vni %u dividers 198.18.0.4,198.18.0.5", VPC_VNI);
 	for (uint32_t base = 0; base < n; base += batch) {
@@ -117,7 +120,16 @@ static void fill(struct alk_tables *t, uint32_t n)
 	free(v);
 }
 
-enum path { P_BOUNCE, P_DIVIDE_NET, P_DIVIDE_VPC, P_ARP, P_DHCP, P_DROP, P_PASS, P_MAX };
+enum path {
+	P_BOUNCE,
+	P_DIVIDE_NET,
+	P_DIVIDE_VPC,
+	P_ARP,
+	P_DHCP,
+	P_DROP,
+	P_PASS,
+	P_MAX
+};
 
 static const struct {
 	const char *name;
@@ -136,8 +148,10 @@ static const struct {
 /* Frame f of a path, destinations drawn uniformly from n endpoints. */
 static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
 {
-	struct bench_outer o = {
-		.tunnel = BENCH_GENEVE, .src_ip = HOST_IP(0), .dst_ip = GW_IP,
+	struct frame_outer o = {
+		.tunnel = FRAME_GENEVE,
+		.src_ip = HOST_IP(0),
+		.dst_ip = GW_IP,
 		.sport = 40000 + (rand() & 0x3fff),
 	};
 	uint32_t dst = (uint32_t)(((uint64_t)rand() << 31 | rand()) % n);
@@ -152,25 +166,25 @@ static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
 	o.vni = EP_VNI(dst);
 	switch (p) {
 	case P_BOUNCE:
-		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+		return frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
 	case P_DIVIDE_NET:
 		o.vni = DIV_VNI;
-		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+		return frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
 	case P_DIVIDE_VPC:
 		o.vni = VPC_VNI;
-		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+		return frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
 	case P_ARP:
 		ep_mac(src, mac);
-		return bench_frame_arp(buf, &o, mac, EP_IP(src), EP_IP(dst));
+		return frame_arp(buf, &o, mac, EP_IP(src), EP_IP(dst));
 	case P_DHCP:
 		ep_mac(dst, mac);
-		return bench_frame_dhcp_discover(buf, &o, mac, dst);
+		return frame_dhcp_discover(buf, &o, mac, dst);
 	case P_DROP:
 		o.vni = NONE_VNI;
-		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+		return frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
 	case P_PASS:
 		o.dst_ip = GW_IP + 100;
-		return bench_frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
+		return frame_ipv4(buf, &o, EP_IP(src), EP_IP(dst), 64);
 	default:
 		return 0;
 	}
@@ -217,8 +231,8 @@ static double run(int prog_fd, uint32_t len, uint32_t repeat, int want_action)
 	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		die("BPF_PROG_TEST_RUN", errno);
 	if ((int)opts.retval != want_action) {
-		fprintf(stderr, "xdp-paths: action %u, expected %d\n", opts.retval,
-			want_action);
+		fprintf(stderr, "xdp-paths: action %u, expected %d\n",
+			opts.retval, want_action);
 		exit(1);
 	}
 	return opts.duration; /* the kernel's average per run, in ns */
@@ -240,8 +254,7 @@ static struct bpf_object *open_obj(const char *dir, const char *name,
 		s.endpoints = endpoints + endpoints / 8 + 1024;
 		/* the bench program has no pins: drop the pinning attribute */
 		struct bpf_map *m;
-		bpf_object__for_each_map(m, obj)
-			bpf_map__set_pin_path(m, NULL);
+		bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL);
 		if (alk_bpf_set_sizes(obj, &s))
 			die("map sizes", EINVAL);
 	}
@@ -280,13 +293,16 @@ int main(int argc, char **argv)
 	/* the references: MAC swap behind the same restore, and bare */
 	struct bpf_object *ref = open_obj(dir, "macswap_restore.bpf.o", 0);
 	struct bpf_object *bare = open_obj(dir, "macswap.bpf.o", 0);
-	int ref_fd = bpf_program__fd(bpf_object__find_program_by_name(ref, "macswap"));
-	int bare_fd = bpf_program__fd(bpf_object__find_program_by_name(bare, "macswap"));
+	int ref_fd = bpf_program__fd(
+		bpf_object__find_program_by_name(ref, "macswap"));
+	int bare_fd = bpf_program__fd(
+		bpf_object__find_program_by_name(bare, "macswap"));
 
 	for (int s = 0; s < 2; s++) {
 		uint32_t n = sizes[s];
 		struct bpf_object *obj = open_obj(dir, "alkaid_bench.bpf.o", n);
-		int fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "alkaid_bench"));
+		int fd = bpf_program__fd(
+			bpf_object__find_program_by_name(obj, "alkaid_bench"));
 		struct alk_error err = { 0 };
 		struct alk_tables *t = alk_bpf_tables_from_object(obj, &err);
 		uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
@@ -304,9 +320,11 @@ int main(int argc, char **argv)
 			t->ops->stats_get(t, before);
 			ns = run(fd, len, repeat, paths[p].action);
 			t->ops->stats_get(t, after);
-			if (after[paths[p].reason] - before[paths[p].reason] != repeat) {
+			if (after[paths[p].reason] - before[paths[p].reason] !=
+			    repeat) {
 				fprintf(stderr,
-					"xdp-paths: %s: %llu of %u runs took the path\n",
+					"xdp-paths: %s: %llu of %u runs took "
+					"the path\n",
 					paths[p].name,
 					(unsigned long long)(after[paths[p].reason] -
 							     before[paths[p].reason]),
@@ -315,8 +333,8 @@ int main(int argc, char **argv)
 			}
 			load_frames(ref, p, n, nframes, &len);
 			ref_ns = run(ref_fd, len, repeat, XDP_TX);
-			printf("xdp,%s,%u,ns_per_pkt,%.1f,%.1f,%.2f\n", paths[p].name, n,
-			       ns, ref_ns, ns / ref_ns);
+			printf("xdp,%s,%u,ns_per_pkt,%.1f,%.1f,%.2f\n",
+			       paths[p].name, n, ns, ref_ns, ns / ref_ns);
 			fflush(stdout);
 		}
 		t->ops->close(t);

@@ -25,7 +25,7 @@
 #include "dp-dpdk/ports.h"
 #include "dp-dpdk/tables_dpdk.h"
 #include "dp-dpdk/worker.h"
-#include "test_eal.h"
+#include "tests/lib/eal.h"
 #include "tests/runners/fixtures.h"
 
 #define RING_SIZE 256

@@ -36,13 +36,13 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "bench/frames.h"
+#include "tests/lib/frames.h"
 #include "core/reason_names.h"
 #include "dp-dpdk/ports.h"
 #include "dp-dpdk/tables_dpdk.h"
 #include "dp-dpdk/worker.h"
 #include "tables/tables.h"
-#include "test_eal.h"
+#include "tests/lib/eal.h"
 
 #define UPDATE_BATCH 256
 #define BEFORE 1024 /* frames queued before each batch update */
@@ -187,8 +187,8 @@ static int tables_fill(void)
 /* One frame for endpoint i, numbered h.sent. */
 static struct rte_mbuf *frame_for(uint32_t i, int new_only)
 {
-	struct bench_outer o = {
-		.tunnel = BENCH_GENEVE,
+	struct frame_outer o = {
+		.tunnel = FRAME_GENEVE,
 		.vni = VNI_BASE + (i >> 16),
 		.src_ip = SENDER_IP,
 		.dst_ip = GATEWAY_IP,
@@ -203,8 +203,8 @@ static struct rte_mbuf *frame_for(uint32_t i, int new_only)
 	memcpy(o.src_mac, sender_mac, 6);
 	memcpy(o.dst_mac, gateway_mac, 6);
 	p = (uint8_t *)rte_pktmbuf_append(m, FRAME_LEN);
-	if (!p || bench_frame_ipv4(p, &o, 0xc0000201, ENDPOINTS + (i & 0xffff),
-				   64) != FRAME_LEN) {
+	if (!p || frame_ipv4(p, &o, 0xc0000201, ENDPOINTS + (i & 0xffff), 64) !=
+			  FRAME_LEN) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}

@@ -22,82 +22,15 @@ set -euo pipefail
 
 alkaid=$(realpath "$1")
 py=/usr/bin/python3 # Debian's, with scapy
+prefix=alk-integ-$$
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init integration
+need_root
+vxlan_hosts "$prefix"
+ha=${host_ns[ha]}
+hb=${host_ns[hb]}
 
-if [ "$(id -u)" != 0 ]; then
-    echo "integration: needs root for network namespaces; skipped"
-    exit 77
-fi
-
-tag=$$
-ha=alk-ha-$tag
-hb=alk-hb-$tag
-sw=alk-sw-$tag
-prefix=alk-integ-$tag
-work=$(mktemp -d /tmp/alk-integ.XXXXXX)
-pid=
-
-cleanup() {
-    local rc=$?
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -INT "$pid"
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    for ns in "$ha" "$hb" "$sw"; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "/var/run/dpdk/$prefix" # the EAL's runtime directory
-    if [ $rc != 0 ] && [ -f "$work/alkaid.log" ]; then
-        echo "--- alkaid-dpdk log"; cat "$work/alkaid.log"
-    fi
-    rm -rf "$work"
-    exit $rc
-}
-trap cleanup EXIT INT TERM
-
-fail() { echo "integration: FAIL: $*"; exit 1; }
-
-# wait_for SECONDS COMMAND...: until COMMAND succeeds
-wait_for() {
-    local tries=$(($1 * 10))
-    shift
-    for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    return 1
-}
-
-gw_ip=198.18.0.254
-gw_mac=02:00:5e:00:00:fe
-declare -A under_ip=([ha]=198.18.0.1 [hb]=198.18.0.2)
-declare -A under_mac=([ha]=02:00:5e:00:00:a1 [hb]=02:00:5e:00:00:b1)
-declare -A ep_ip=([ha]=192.0.2.1 [hb]=192.0.2.2)
-declare -A ep_mac=([ha]=02:00:5e:00:01:a1 [hb]=02:00:5e:00:01:b1)
-
-ip netns add "$sw"
-ip -n "$sw" link set lo up
-ip -n "$sw" link add br0 type bridge
-ip -n "$sw" link set br0 up
-ip -n "$sw" link add gw0 address $gw_mac type veth peer name gwp
-ip -n "$sw" link set gwp master br0 up
-ip -n "$sw" link set gw0 up
-ip netns exec "$sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-
-for h in ha hb; do
-    ns=alk-$h-$tag
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip -n "$sw" link add "${h}p" type veth peer name "${h}0" netns "$ns"
-    ip -n "$sw" link set "${h}p" master br0 up
-    ip -n "$ns" link set "${h}0" address "${under_mac[$h]}" up
-    ip -n "$ns" addr add "${under_ip[$h]}/24" dev "${h}0"
-    # frames leave through a packet socket, not a NIC: checksums in full
-    ip netns exec "$ns" ethtool -K "${h}0" tx off >/dev/null
-    ip -n "$ns" link add vx0 address "${ep_mac[$h]}" type vxlan id 100 \
-        remote $gw_ip local "${under_ip[$h]}" dstport 4789 nolearning
-    ip netns exec "$ns" ethtool -K vx0 tx off >/dev/null
-    ip -n "$ns" addr add "${ep_ip[$h]}/24" dev vx0
-    ip -n "$ns" link set vx0 up
-done
-
-cat >"$work/tables.batch" <<EOF
+cat >"$tmp/tables.batch" <<EOF
 # the hosts' underlay MACs, and one endpoint on each
 neighbor add ip ${under_ip[ha]} mac ${under_mac[ha]}
 neighbor add ip ${under_ip[hb]} mac ${under_mac[hb]}
@@ -106,14 +39,13 @@ endpoint add vni 100 ip ${ep_ip[hb]} mac ${ep_mac[hb]} host ${under_ip[hb]}
 endpoint add vni 200 ip 192.0.2.2 mac 02:00:5e:00:02:b1 host ${under_ip[hb]}
 EOF
 
-ip netns exec "$sw" "$alkaid" -l 0,1 --no-huge --no-shconf --no-pci -m 1024 \
-    --file-prefix "$prefix" --vdev net_af_packet0,iface=gw0 -- \
-    --gateway-ip $gw_ip --batch "$work/tables.batch" -s "$work/alkaid.sock" \
+eal_args eal 1024 "$prefix"
+daemon_start alkaid --log serving -- ip netns exec "$sw" "$alkaid" -l 0,1 \
+    "${eal[@]}" --vdev net_af_packet0,iface=gw0 -- \
+    --gateway-ip $gw_ip --batch "$tmp/tables.batch" -s "$tmp/alkaid.sock" \
     --endpoints 4096 --networks 64 --network-tbl8s 64 --vpcs 64 \
-    --neighbors 64 >"$work/alkaid.log" 2>&1 &
-pid=$!
-wait_for 30 grep -q serving "$work/alkaid.log" || fail "alkaid-dpdk did not start"
-echo "integration: alkaid-dpdk serving on gw0 ($gw_ip, $gw_mac)"
+    --neighbors 64 || fail "alkaid-dpdk did not start"
+step "alkaid-dpdk serving on gw0 ($gw_ip, $gw_mac)"
 
 # 1. underlay ARP, from ha's kernel: any datagram to the gateway makes it ask
 ip netns exec "$ha" "$py" -c "
@@ -122,40 +54,40 @@ neigh_ok() {
     ip -n "$ha" neigh show "$gw_ip" dev ha0 | grep -q "lladdr $gw_mac .*\(REACHABLE\|STALE\|DELAY\)"
 }
 wait_for 5 neigh_ok || fail "ha did not resolve $gw_ip: $(ip -n "$ha" neigh show $gw_ip)"
-echo "integration: 1. kernel ARP for the gateway: $(ip -n "$ha" neigh show $gw_ip dev ha0)"
+step "1. kernel ARP for the gateway: $(ip -n "$ha" neigh show $gw_ip dev ha0)"
 
 # 2. overlay ARP and a bounced datagram, each way, kernel VXLAN at both ends
 udp_over() { # udp_over FROM TO: a datagram from FROM's endpoint to TO's
     local from=$1 to=$2 msg="through alkaid from $1 to $2"
-    ip netns exec "alk-$to-$tag" "$py" -c "
+    ip netns exec "${host_ns[$to]}" "$py" -c "
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('${ep_ip[$to]}', 5000)); s.settimeout(10)
-open('$work/ready-$to', 'w').close()
+open('$tmp/ready-$to', 'w').close()
 data, peer = s.recvfrom(2048)
 sys.exit(0 if data == b'$msg' and peer[0] == '${ep_ip[$from]}' else 1)" &
     local listener=$!
-    wait_for 10 test -e "$work/ready-$to" || fail "no listener on $to"
+    wait_for 10 test -e "$tmp/ready-$to" || fail "no listener on $to"
     # the kernel may drop the first datagram while it resolves: resend
     for _ in $(seq 10); do
         kill -0 $listener 2>/dev/null || break
-        ip netns exec "alk-$from-$tag" "$py" -c "
+        ip netns exec "${host_ns[$from]}" "$py" -c "
 import socket
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'$msg', ('${ep_ip[$to]}', 5000))"
         sleep 0.5
     done
     wait $listener || fail "datagram from $from did not reach $to's endpoint"
-    rm -f "$work/ready-$to"
-    ip -n "alk-$from-$tag" neigh show "${ep_ip[$to]}" dev vx0 |
+    rm -f "$tmp/ready-$to"
+    ip -n "${host_ns[$from]}" neigh show "${ep_ip[$to]}" dev vx0 |
         grep -q "lladdr ${ep_mac[$to]}" ||
-        fail "$from resolved ${ep_ip[$to]} wrongly: $(ip -n "alk-$from-$tag" neigh show dev vx0)"
-    echo "integration: 2. $from -> $to: overlay ARP answered (${ep_ip[$to]} is at ${ep_mac[$to]}), datagram delivered"
+        fail "$from resolved ${ep_ip[$to]} wrongly: $(ip -n "${host_ns[$from]}" neigh show dev vx0)"
+    step "2. $from -> $to: overlay ARP answered (${ep_ip[$to]} is at ${ep_mac[$to]}), datagram delivered"
 }
 udp_over ha hb
 udp_over hb ha
 
 # 3. Geneve, which these kernels cannot send: scapy, checked byte by byte
-cat >"$work/geneve.py" <<EOF
+cat >"$tmp/geneve.py" <<EOF
 import sys, time
 from scapy.all import Ether, IP, UDP, Raw, sendp, AsyncSniffer, raw
 from scapy.contrib.geneve import GENEVE
@@ -173,7 +105,7 @@ sniffer = AsyncSniffer(iface='hb0', count=1,
                        and p[IP].dst == '${under_ip[hb]}')
 sniffer.start()
 time.sleep(0.5)
-open('$work/ready-sniff', 'w').close()
+open('$tmp/ready-sniff', 'w').close()
 sniffer.join(timeout=10)
 got = sniffer.results
 if not got:
@@ -196,12 +128,12 @@ if raw(fresh) != raw(p[IP]):
     bad.append('checksums'); print('outer IPv4 or UDP checksum wrong')
 sys.exit(1 if bad else 0)
 EOF
-ip netns exec "$hb" "$py" "$work/geneve.py" sniff &
+ip netns exec "$hb" "$py" "$tmp/geneve.py" sniff &
 sniffer=$!
-wait_for 20 test -e "$work/ready-sniff" || fail "no sniffer on hb"
-ip netns exec "$ha" "$py" "$work/geneve.py" send
+wait_for 20 test -e "$tmp/ready-sniff" || fail "no sniffer on hb"
+ip netns exec "$ha" "$py" "$tmp/geneve.py" send
 wait $sniffer || fail "Geneve frame not bounced as specified"
-echo "integration: 3. Geneve from ha bounced to hb: outer rewritten, TTL 17 -> 16, tenant frame intact"
+step "3. Geneve from ha bounced to hb: outer rewritten, TTL 17 -> 16, tenant frame intact"
 
 # 4. the counters agree
 stats=$(echo /alkaid/stats | "$py" /usr/bin/dpdk-telemetry.py -f "$prefix" 2>/dev/null)
@@ -213,4 +145,4 @@ low = {k: s[k] for k in need if s[k] < need[k]}
 print('integration: 4. telemetry:', ', '.join('%s %d' % (k, s[k]) for k in need))
 sys.exit(1 if low else 0)
 EOF
-echo "integration: ok"
+step "ok"

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "dp-dpdk/tables_dpdk.h"
-#include "test_eal.h"
+#include "tests/lib/cunit_main.h"
+#include "tests/lib/eal.h"
 
 static struct alk_tables *create(uint32_t endpoints, uint32_t networks,
 				 uint32_t tbl8s)
@@ -501,20 +502,23 @@ static void test_large_fill(void)
 	t->ops->close(t);
 }
 
-int main(int argc, char **argv)
+/* dpdk-tables [ENDPOINTS]: the EAL, with memory for the large fill */
+static int setup(int argc, char **argv)
 {
-	CU_pSuite s;
-	unsigned int failed;
 	char memory[16];
 
 	large = argc > 1 ? strtoul(argv[1], NULL, 0) : 0;
 	snprintf(memory, sizeof(memory), "%u",
 		 512 + (unsigned int)((uint64_t)large * 160 >> 20));
-	if (test_eal_init("dpdk-tables", "0", memory))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("dpdk tables", NULL, NULL);
+	return test_eal_init("dpdk-tables", "0", memory) ? 1 : 0;
+}
+TEST_SETUP(setup);
+TEST_TEARDOWN(test_eal_cleanup);
+
+static void dpdk_tables_suite(void)
+{
+	CU_pSuite s = CU_add_suite("dpdk tables", NULL, NULL);
+
 	CU_add_test(s, "endpoints: replace, delete, DHCP index",
 		    test_endpoints_replace_delete);
 	CU_add_test(s, "full table reuses deleted positions",
@@ -531,10 +535,5 @@ int main(int argc, char **argv)
 	CU_add_test(s, "counters per lcore, reset", test_counters);
 	CU_add_test(s, "creation limits", test_create_limits);
 	CU_add_test(s, "large fill", test_large_fill);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	test_eal_cleanup();
-	return failed ? 1 : 0;
 }
+TEST_SUITE(dpdk_tables_suite);

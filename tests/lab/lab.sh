@@ -49,80 +49,43 @@ done
 
 LAB=${LAB:-alk}
 LAB_PASS_OBJ=$build/tools/xdp_pass.bpf.o
+ALKAIDCTL=$build/ctl/alkaidctl
+. "$top/tests/lib/lib.sh"
 source "$here/topo.sh"
+LIB_KEEP=$keep
+lib_init "lab[$backend]"
 
-run_dir=$(mktemp -d /tmp/alkaid-lab.XXXXXX)
-ctl="$build/ctl/alkaidctl"
-sock() { echo "$run_dir/gw$1.sock"; }
-actl() { local g=$1; shift; "$ctl" -s "$(sock "$g")" "$@"; }
-
-cleanup() {
-    local rc=$?
-    if [ "$keep" -eq 0 ]; then
-        gw_stop 1 2>/dev/null || true
-        gw_stop 2 2>/dev/null || true
-        lab_down
-        umount "$run_dir"/bpffs* 2>/dev/null || true
-        if [ "${neigh_restore:-0}" = 1 ]; then
-            read -r n1 n2 n3 <<<"$neigh_saved"
-            sysctl -qw net.ipv4.neigh.default.gc_thresh1="$n1" \
-                net.ipv4.neigh.default.gc_thresh2="$n2" \
-                net.ipv4.neigh.default.gc_thresh3="$n3"
-        fi
-        rm -rf "$run_dir"
-    fi
-    exit $rc
-}
-trap cleanup EXIT INT TERM
-
-log() { printf 'lab[%s]: %s\n' "$backend" "$*"; }
-fail() { printf 'lab[%s]: FAIL: %s\n' "$backend" "$*" >&2; exit 1; }
+sock() { echo "$tmp/gw$1.sock"; }
+actl() { local g=$1; shift; "$ALKAIDCTL" -s "$(sock "$g")" "$@"; }
 
 # --- the gateway, per back end -------------------------------------------
 gw_start() { # gw_start G
-    local g=$1 ns="$LAB-gw$1"
+    local g=$1 ns="$LAB-gw$1" eal
     case $backend in
     xdp)
-        # pins in a bpffs of the root mount namespace: ip netns exec gives
-        # the daemon a private /sys, whose bpffs would die with it
-        mkdir -p "$run_dir/bpffs$g"
-        mountpoint -q "$run_dir/bpffs$g" || mount -t bpf bpf "$run_dir/bpffs$g"
-        ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i gw0 --bpffs "$run_dir/bpffs$g" \
-            --socket "$(sock "$g")" >>"$run_dir/gw$g.log" 2>&1 &
+        daemon_start "gw$g" --ctl "$(sock "$g")" --timeout 10 -- \
+            ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i gw0 \
+            --bpffs "$tmp/bpffs$g" --socket "$(sock "$g")" ||
+            fail "gateway $g did not start"
         ;;
     dpdk)
         # the kernel must not answer for the gateway's address: alkaid does
         in_ns "$ns" ip addr flush dev gw0
-        ip netns exec "$ns" "$build/dp-dpdk/alkaid-dpdk" -l 0-1 --no-huge --no-shconf \
-            --no-pci -m 1024 --file-prefix "$LAB-gw$g" \
-            --vdev "net_af_packet0,iface=gw0" -- \
-            --socket "$(sock "$g")" --state "$run_dir/gw$g.state" \
-            --endpoints 65536 --networks 1024 \
-            >>"$run_dir/gw$g.log" 2>&1 &
+        eal_args eal 1024 "$LAB-gw$g"
+        daemon_start "gw$g" --ctl "$(sock "$g")" --timeout 10 -- \
+            ip netns exec "$ns" "$build/dp-dpdk/alkaid-dpdk" -l 0-1 \
+            "${eal[@]}" --vdev "net_af_packet0,iface=gw0" -- \
+            --socket "$(sock "$g")" --state "$tmp/gw$g.state" \
+            --endpoints 65536 --networks 1024 ||
+            fail "gateway $g did not start"
         ;;
     esac
-    # ip netns exec execs the daemon: $! is the daemon itself
-    echo $! >"$run_dir/gw$g.pid"
-    disown  # killed on purpose by the restart check: no job notice
-    for _ in $(seq 100); do
-        [ -S "$(sock "$g")" ] && actl "$g" version >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    cat "$run_dir/gw$g.log" >&2
-    fail "gateway $g did not start"
 }
 
 gw_stop() { # gw_stop G [SIGNAL]
-    local pidf="$run_dir/gw$1.pid" pid
-    [ -f "$pidf" ] || return 0
-    pid=$(cat "$pidf")
-    kill "-${2:-TERM}" "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && fail "gateway $1 (pid $pid) does not stop"
-    rm -f "$pidf"
+    local rc=0
+    daemon_stop "gw$1" "${2:-TERM}" || rc=$?
+    [ "$rc" -ne 124 ] || fail "gateway $1 (pid $(daemon_pid "gw$1")) does not stop"
 }
 
 gw_mac() { in_ns "$LAB-gw$1" cat /sys/class/net/gw0/address; }
@@ -131,17 +94,16 @@ counter() { actl "$1" -j stats | /usr/bin/python3 -c "import json,sys; print(jso
 # --- topology --------------------------------------------------------------
 # The kernel's ARP table is one for all namespaces, limited by the initial
 # namespace's thresholds: a pingall of N endpoints needs about N^2 entries.
-neigh_saved=$(sysctl -n net.ipv4.neigh.default.gc_thresh1 \
-    net.ipv4.neigh.default.gc_thresh2 net.ipv4.neigh.default.gc_thresh3 | tr '\n' ' ')
 neigh_need=$(( (hosts * eps) * (hosts * eps) * 2 + 4096 ))
-if [ "$neigh_need" -gt "$(echo "$neigh_saved" | awk '{print $3}')" ]; then
-    sysctl -qw net.ipv4.neigh.default.gc_thresh1=$((neigh_need / 4)) \
+if [ "$neigh_need" -gt "$(sysctl -n net.ipv4.neigh.default.gc_thresh3)" ]; then
+    sysctl_set net.ipv4.neigh.default.gc_thresh1=$((neigh_need / 4)) \
         net.ipv4.neigh.default.gc_thresh2=$((neigh_need / 2)) \
         net.ipv4.neigh.default.gc_thresh3=$neigh_need
-    neigh_restore=1
 fi
 t0=$(date +%s)
 lab_down
+# the daemons' pins, in a bpffs of the root mount namespace
+[ "$backend" != xdp ] || { bpffs_mount "$tmp/bpffs1"; bpffs_mount "$tmp/bpffs2"; }
 lab_underlay 2
 for i in $(seq 1 "$hosts"); do
     lab_host "$i" "$eps"
@@ -156,11 +118,11 @@ for i in $(seq 1 "$hosts"); do
     done
 done
 gw_start 1
-lab_tables "$hosts" "$eps" "$(gw_mac 1)" >"$run_dir/tables"
+lab_tables "$hosts" "$eps" "$(gw_mac 1)" >"$tmp/tables"
 # no kernel answers ARP for a DPDK gateway's address: alkaid does
-[ "$backend" = xdp ] || sed -i '1s/$/ underlay-arp on/' "$run_dir/tables"
-actl 1 -b "$run_dir/tables" || fail "alkaidctl -b rejected the lab's tables"
-log "topology: $hosts hosts x $eps endpoints x VNIs {$LAB_VNIS} up in $(($(date +%s) - t0))s"
+[ "$backend" = xdp ] || sed -i '1s/$/ underlay-arp on/' "$tmp/tables"
+actl 1 -b "$tmp/tables" || fail "alkaidctl -b rejected the lab's tables"
+step "topology: $hosts hosts x $eps endpoints x VNIs {$LAB_VNIS} up in $(($(date +%s) - t0))s"
 
 # --- checks ------------------------------------------------------------------
 first_vni=${LAB_VNIS%% *}
@@ -185,9 +147,9 @@ check_arp() {
     # the MAC learnt is the endpoint's own, from the gateway's tables
     local mac
     mac=$(in_ns "$a" ip neigh show "$b" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}')
-    grep -q "ip $b mac $mac " "$run_dir/tables" ||
+    grep -q "ip $b mac $mac " "$tmp/tables" ||
         fail "arp: $a learnt $b at $mac, not the endpoint's MAC"
-    log "arp: ok (gateway answered $((after - before)) requests)"
+    step "arp: ok (gateway answered $((after - before)) requests)"
 }
 
 in_echos() { in_ns "$1" awk '/^Icmp:/ { if (n++) print $9 }' /proc/net/snmp; }
@@ -203,7 +165,7 @@ else
 fi
 
 pingall_vni() {
-    local vni=$1 targets i
+    local vni=$1 targets i pids=()
     targets=$(ep_list "$vni" | awk '{print $2}')
     for i in $(seq 1 "$hosts"); do
         (
@@ -211,22 +173,24 @@ pingall_vni() {
                 case $ns in "$LAB-h$i-"*) ;; *) continue ;; esac
                 # shellcheck disable=SC2046
                 if ! in_ns "$ns" fping -u -r 3 -t "$ping_timeout" -i 1 $(echo "$targets" | grep -vx "$ip") \
-                    >>"$run_dir/fping-$vni-$i.err" 2>&1; then
-                    echo "$ns" >>"$run_dir/fping-failed"
-                    echo "from $ns" >>"$run_dir/fping-$vni-$i.err"
+                    >>"$tmp/fping-$vni-$i.err" 2>&1; then
+                    echo "$ns" >>"$tmp/fping-failed"
+                    echo "from $ns" >>"$tmp/fping-$vni-$i.err"
                 fi
             done < <(ep_list "$vni")
         ) &
-        # a few hosts at a time: the machine has few cores
-        [ $((i % ping_parallel)) -ne 0 ] || wait
+        pids+=($!)
+        # a few hosts at a time: the machine has few cores (and a bare
+        # wait would wait for the gateway too)
+        [ $((i % ping_parallel)) -ne 0 ] || { wait "${pids[@]}" || true; pids=(); }
     done
-    wait
+    [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}" || true
 }
 
 check_pingall() {
     local vni other n pairs=0 t0
     t0=$(date +%s)
-    rm -f "$run_dir/fping-failed"
+    rm -f "$tmp/fping-failed"
     for vni in $LAB_VNIS; do
         # the same addresses live in the other VNIs: none may hear a ping
         declare -A echos=()
@@ -243,51 +207,51 @@ check_pingall() {
         done
         unset echos
     done
-    if [ -s "$run_dir/fping-failed" ]; then
-        head -50 "$run_dir"/fping-*.err >&2
-        fail "pingall: $(wc -l <"$run_dir/fping-failed") endpoints could not reach all their peers"
+    if [ -s "$tmp/fping-failed" ]; then
+        head -50 "$tmp"/fping-*.err >&2
+        fail "pingall: $(wc -l <"$tmp/fping-failed") endpoints could not reach all their peers"
     fi
-    if grep -qs duplicate "$run_dir"/fping-*.err; then
+    if grep -qs duplicate "$tmp"/fping-*.err; then
         fail "pingall: duplicated replies"
     fi
-    log "pingall: ok ($pairs pairs in $(($(date +%s) - t0))s, no duplicates, no leak across VNIs)"
+    step "pingall: ok ($pairs pairs in $(($(date +%s) - t0))s, no duplicates, no leak across VNIs)"
 }
 
 check_iperf() {
-    [ "$hosts" -ge 2 ] || { log "iperf: skipped (one host)"; return 0; }
+    [ "$hosts" -ge 2 ] || { step "iperf: skipped (one host)"; return 0; }
     local srv cli sip
     read -r cli _ < <(ep_list "$first_vni" | sed -n 1p)
     srv=$(ep_ns 2 1 "$first_vni")
     sip=$(ep_ip 2 1 "$eps")
-    in_ns "$srv" iperf3 -s -1 -D -p 5201 --logfile "$run_dir/iperf-s.log"
+    in_ns "$srv" iperf3 -s -1 -D -p 5201 --logfile "$tmp/iperf-s.log"
     sleep 0.3
-    in_ns "$cli" iperf3 -c "$sip" -p 5201 -t 3 -J >"$run_dir/iperf.json" ||
+    in_ns "$cli" iperf3 -c "$sip" -p 5201 -t 3 -J >"$tmp/iperf.json" ||
         fail "iperf: TCP from $cli to $sip failed"
     local bps
-    bps=$(/usr/bin/python3 -c "import json; print(int(json.load(open('$run_dir/iperf.json'))['end']['sum_received']['bits_per_second']))")
+    bps=$(/usr/bin/python3 -c "import json; print(int(json.load(open('$tmp/iperf.json'))['end']['sum_received']['bits_per_second']))")
     [ "$bps" -gt 0 ] || fail "iperf: nothing received"
-    log "iperf: ok, TCP $(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s through the gateway"
+    step "iperf: ok, TCP $(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s through the gateway"
 }
 
 check_dhcp() {
     local ns out
     ns=$(ep_ns 1 1 "$first_vni")
-    cat >"$run_dir/udhcpc.sh" <<'SH'
+    cat >"$tmp/udhcpc.sh" <<'SH'
 #!/bin/sh
 [ "$1" = bound ] || exit 0
 echo "ip=$ip subnet=$subnet router=$router dns=$dns mtu=$mtu lease=$lease"
 SH
-    chmod +x "$run_dir/udhcpc.sh"
-    out=$(in_ns "$ns" udhcpc -i eth0 -n -q -f -t 3 -T 1 -s "$run_dir/udhcpc.sh" 2>&1) ||
+    chmod +x "$tmp/udhcpc.sh"
+    out=$(in_ns "$ns" udhcpc -i eth0 -n -q -f -t 3 -T 1 -s "$tmp/udhcpc.sh" 2>&1) ||
         fail "dhcp: udhcpc got no lease: $out"
     local want="ip=$(ep_ip 1 1 "$eps") subnet=255.255.0.0 router=198.19.255.1 dns=198.19.255.2 mtu=1450 lease=3600"
     echo "$out" | grep -qF "$want" || fail "dhcp: got '$out', want '$want'"
-    log "dhcp: ok ($want)"
+    step "dhcp: ok ($want)"
 }
 
 check_geneve() {
-    [ "$hosts" -ge 2 ] || { log "geneve: skipped (one host)"; return 0; }
-    local cap="$run_dir/underlay.pcap"
+    [ "$hosts" -ge 2 ] || { step "geneve: skipped (one host)"; return 0; }
+    local cap="$tmp/underlay.pcap"
     ul timeout 8 tshark -q -i br0 -w "$cap" -f "udp port 6081 or udp port 4789" 2>/dev/null &
     local tpid=$!
     sleep 1.5
@@ -310,7 +274,7 @@ check_geneve() {
     [ -z "$warn" ] || fail "geneve: tshark warns: $warn"
     tshark -r "$cap" -Y geneve 2>/dev/null | grep -q . || fail "geneve: tshark saw no Geneve"
     tshark -r "$cap" -Y vxlan 2>/dev/null | grep -q . || fail "geneve: tshark saw no VXLAN"
-    log "geneve: ok (scapy frames bounced; $n underlay frames decoded by tshark without warnings)"
+    step "geneve: ok (scapy frames bounced; $n underlay frames decoded by tshark without warnings)"
 }
 
 # Point host I's VXLAN device of VNI from one remote to another (the
@@ -324,7 +288,7 @@ vxlan_remote() {
 }
 
 check_divider() {
-    [ "$hosts" -ge 2 ] || { log "divider: skipped (one host)"; return 0; }
+    [ "$hosts" -ge 2 ] || { step "divider: skipped (one host)"; return 0; }
     # gateway 2 holds only networks and VPCs, all pointing at gateway 1
     gw_start 2
     {
@@ -334,8 +298,8 @@ check_divider() {
             echo "network add vni $vni prefix 198.19.0.0/16 bouncers $(gw_ip 1)"
             echo "vpc add vni $vni dividers $(gw_ip 2)"
         done
-    } >"$run_dir/tables2"
-    actl 2 -b "$run_dir/tables2" || fail "divider: gateway 2 refused its tables"
+    } >"$tmp/tables2"
+    actl 2 -b "$tmp/tables2" || fail "divider: gateway 2 refused its tables"
     # host 1 now sends everything of the first VNI to gateway 2
     vxlan_remote 1 "$first_vni" "$(gw_ip 1)" "$(gw_ip 2)"
     local a before
@@ -347,7 +311,7 @@ check_divider() {
     [ "$(counter 2 divide_network)" -gt "$before" ] ||
         fail "divider: gateway 2 divided nothing"
     vxlan_remote 1 "$first_vni" "$(gw_ip 2)" "$(gw_ip 1)"
-    log "divider: ok (ARP and ping from host 1 through gateway 2 to gateway 1)"
+    step "divider: ok (ARP and ping from host 1 through gateway 2 to gateway 1)"
 }
 
 endpoint_count() {
@@ -365,13 +329,13 @@ check_restart() {
     b=$(ep_ip "$hosts" "$eps" "$eps")
     before=$(endpoint_count)
     if [ "$backend" = xdp ]; then
-        in_ns "$a" ping -c 300 -i 0.01 -W 1 "$b" >"$run_dir/ping.out" 2>&1 &
+        in_ns "$a" ping -c 300 -i 0.01 -W 1 "$b" >"$tmp/ping.out" 2>&1 &
         local ppid=$!
         sleep 0.5
         gw_stop 1 KILL
         gw_start 1
         wait "$ppid" || true
-        out=$(grep -E "packets transmitted" "$run_dir/ping.out")
+        out=$(grep -E "packets transmitted" "$tmp/ping.out")
         loss=$(echo "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
         [ "$loss" = 0 ] || fail "restart: packets lost across the restart: $out"
         case $out in *duplicates*) fail "restart: duplicated replies: $out" ;; esac
@@ -379,10 +343,10 @@ check_restart() {
         # the daemon writes its state file within a second of a change;
         # a kill before that would lose the change, as it would anywhere
         for _ in $(seq 30); do
-            [ -s "$run_dir/gw1.state" ] && break
+            [ -s "$tmp/gw1.state" ] && break
             sleep 0.1
         done
-        [ -s "$run_dir/gw1.state" ] || fail "restart: no state file written"
+        [ -s "$tmp/gw1.state" ] || fail "restart: no state file written"
         gw_stop 1 KILL
         local t0 tup t1
         t0=$(date +%s.%N)
@@ -396,7 +360,7 @@ check_restart() {
     fi
     after=$(endpoint_count)
     [ "$after" = "$before" ] || fail "restart: $before endpoints before, $after after"
-    log "restart: ok ($out; $after endpoints kept)"
+    step "restart: ok ($out; $after endpoints kept)"
 }
 
 check_demo() {
@@ -422,4 +386,4 @@ for c in "${checks[@]}"; do
     declare -F "check_$c" >/dev/null || fail "unknown check '$c'"
     "check_$c"
 done
-log "all checks passed in $(($(date +%s) - t0))s"
+step "all checks passed in $(($(date +%s) - t0))s"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Lab topology: network namespaces joined by veth, sourced by the lab
-# scripts.  Everything is named with the prefix $LAB (default "alk"), so
-# that lab_down can find and remove it, whatever state a failed run left.
+# scripts after tests/lib/lib.sh, whose helpers make the namespaces and
+# links and remove them at exit.  Everything is named with the prefix $LAB
+# (default "alk"), so that lab_down can find and remove what a run kept
+# (--keep) or a killed one left.
 #
 #   underlay   "$LAB-ul": one bridge (br0), 198.18.0.0/16
 #   gateways   "$LAB-gw1", "$LAB-gw2": gw0, 198.18.0.1 and 198.18.0.2
@@ -15,7 +17,6 @@
 
 LAB=${LAB:-alk}
 LAB_VNIS=${LAB_VNIS:-"100 200"}
-LAB_VXLAN_PORT=4789
 
 ul() { ip netns exec "$LAB-ul" "$@"; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -27,12 +28,11 @@ ep_ip() { local i=$1 j=$2 m=$3 n=$(( ($1 - 1) * $3 + $2 )); echo "198.19.$((n / 
 ep_mac() { printf '0e:%02x:%02x:%02x:00:%02x\n' $(( $3 / 100 )) $(( $3 % 100 )) "$1" "$2"; }
 ep_ns() { echo "$LAB-h$1-v$3-e$2"; }
 
+# What a failed --keep run left (what this run makes goes at its exit)
 lab_down() {
     local ns
     for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB-" || true); do
-        # processes left in a namespace keep it alive: end them first
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-        ip netns del "$ns" 2>/dev/null || true
+        netns_del "$ns"
     done
 }
 
@@ -41,66 +41,44 @@ lab_down() {
 # program that passes: XDP_TX on a veth reaches only a peer with XDP.
 lab_underlay() {
     local gateways=$1 g
-    ip netns add "$LAB-ul"
-    ul ip link add br0 type bridge
-    ul ip link set br0 up
-    ul sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    netns_add "$LAB-ul"
+    bridge_add "$LAB-ul" br0
     for g in $(seq 1 "$gateways"); do
-        ip netns add "$LAB-gw$g"
-        ip link add gw0 netns "$LAB-gw$g" type veth peer name gw$g netns "$LAB-ul"
-        in_ns "$LAB-gw$g" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        in_ns "$LAB-gw$g" ip link set lo up
-        in_ns "$LAB-gw$g" ip addr add "$(gw_ip "$g")/16" dev gw0
-        in_ns "$LAB-gw$g" ip link set gw0 up
-        ul ip link set gw$g master br0
-        ul ip link set gw$g up
-        lab_xdp_pass "$LAB-ul" gw$g
+        netns_add "$LAB-gw$g"
+        switch_port "$LAB-ul" "$LAB-gw$g" gw0 gw$g
+        ip -n "$LAB-gw$g" addr add "$(gw_ip "$g")/16" dev gw0
+        xdp_pass "$LAB-ul" gw$g "$LAB_PASS_OBJ"
     done
 }
 
 # lab_host I M: host I with M endpoints in each of $LAB_VNIS
 lab_host() {
-    local i=$1 m=$2 ns="$LAB-h$1" vni j
-    ip netns add "$ns"
-    in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip link add eth0 netns "$ns" type veth peer name h$i netns "$LAB-ul"
-    ul ip link set h$i master br0
-    ul ip link set h$i up
-    in_ns "$ns" ip link set lo up
-    in_ns "$ns" ip addr add "$(host_ip "$i")/16" dev eth0
-    in_ns "$ns" ip link set eth0 up
+    local i=$1 m=$2 ns="$LAB-h$1" vni j e
+    netns_add "$ns"
+    switch_port "$LAB-ul" "$ns" eth0 h$i
     # veth TX checksum offload leaves the inner checksum to a later stage
-    # that native XDP on the gateway does not run: compute it here
-    in_ns "$ns" ethtool -K eth0 tx off >/dev/null
+    # that native XDP on the gateway does not run: host_addr computes it
+    host_addr "$ns" eth0 "$(host_ip "$i")/16"
     for vni in $LAB_VNIS; do
-        in_ns "$ns" ip link add br$vni type bridge
-        in_ns "$ns" ip link set br$vni up
-        in_ns "$ns" ip link add vx$vni type vxlan id "$vni" \
-            remote "$(gw_ip 1)" local "$(host_ip "$i")" \
-            dstport $LAB_VXLAN_PORT nolearning dev eth0
-        in_ns "$ns" ip link set vx$vni master br$vni
+        bridge_add "$ns" br$vni
+        vxlan_add "$ns" vx$vni "$vni" "$(gw_ip 1)" "$(host_ip "$i")" dev eth0
+        ip -n "$ns" link set vx$vni master br$vni
         # The host knows its own endpoints (static entries below) and sends
         # everything else to the gateway.  Learning on vx would let the
         # gateway's ARP replies for a local endpoint move that endpoint's
         # MAC onto vx, cutting it off from its neighbours.
         in_ns "$ns" bridge link set dev vx$vni learning off
-        in_ns "$ns" ip link set vx$vni up
+        ip -n "$ns" link set vx$vni up
         for j in $(seq 1 "$m"); do
-            local e
             e=$(ep_ns "$i" "$j" "$vni")
-            ip netns add "$e"
-            in_ns "$e" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-            ip link add eth0 netns "$e" type veth peer name e$vni-$j netns "$ns"
-            in_ns "$ns" ip link set e$vni-$j master br$vni
-            in_ns "$ns" ip link set e$vni-$j up
-            in_ns "$e" ip link set lo up
-            in_ns "$e" ip link set eth0 address "$(ep_mac "$i" "$j" "$vni")"
+            netns_add "$e"
+            veth "$e" eth0 "$ns" e$vni-$j "$(ep_mac "$i" "$j" "$vni")"
+            ip -n "$ns" link set e$vni-$j master br$vni
             in_ns "$ns" bridge fdb add "$(ep_mac "$i" "$j" "$vni")" \
                 dev e$vni-$j master static
             # 50 bytes of VXLAN overhead on a 1500-byte underlay
-            in_ns "$e" ip link set eth0 mtu 1450
+            ip -n "$e" link set eth0 mtu 1450
             in_ns "$e" ethtool -K eth0 tx off >/dev/null
-            in_ns "$e" ip link set eth0 up
         done
     done
 }
@@ -109,12 +87,6 @@ lab_host() {
 lab_endpoint_addr() {
     local i=$1 j=$2 m=$3 vni=$4
     in_ns "$(ep_ns "$i" "$j" "$vni")" ip addr add "$(ep_ip "$i" "$j" "$m")/16" dev eth0
-}
-
-# An XDP program that passes everything, so that XDP_TX frames reach it.
-lab_xdp_pass() {
-    local ns=$1 dev=$2
-    in_ns "$ns" ip link set dev "$dev" xdpdrv obj "$LAB_PASS_OBJ" sec xdp
 }
 
 # The table commands that describe the lab (alkaidctl -b format).

@@ -8,7 +8,7 @@
 #include "core/platform/host.h"
 #include "core/pipeline.h"
 #include "tables/cmd.h"
-#include "unit.h"
+#include "tests/lib/cunit_main.h"
 
 /* Full ones'-complement sum, the reference for the incremental updates. */
 static uint16_t csum_full(const uint8_t *p, size_t n)
@@ -55,16 +55,24 @@ static void test_csum_replace(void)
 static void test_ipv4_csum20(void)
 {
 	struct alk_ipv4 ip = {
-		.ver_ihl = 0x45, .tot_len = htons(328), .ttl = 64,
-		.protocol = 17, .saddr = htonl(0xcb007101),
+		.ver_ihl = 0x45,
+		.tot_len = htons(328),
+		.ttl = 64,
+		.protocol = 17,
+		.saddr = htonl(0xcb007101),
 		.daddr = 0xffffffff,
 	};
 
 	ip.check = alk_ipv4_csum20(&ip);
-	CU_ASSERT_EQUAL(ip.check, csum_full((uint8_t *)&(struct alk_ipv4){
-		.ver_ihl = 0x45, .tot_len = htons(328), .ttl = 64,
-		.protocol = 17, .saddr = htonl(0xcb007101),
-		.daddr = 0xffffffff }, 20));
+	CU_ASSERT_EQUAL(ip.check, csum_full(
+					  (uint8_t *)&(struct alk_ipv4){
+						  .ver_ihl = 0x45,
+						  .tot_len = htons(328),
+						  .ttl = 64,
+						  .protocol = 17,
+						  .saddr = htonl(0xcb007101),
+						  .daddr = 0xffffffff },
+					  20));
 }
 
 static void test_flow_hash(void)
@@ -76,9 +84,9 @@ static void test_flow_hash(void)
 	__u32 b = alk_flow_hash(100, htonl(0xc6130001), htonl(0xc6130002),
 				1235u << 16 | 80, 6);
 	CU_ASSERT_NOT_EQUAL(a, b);
-	CU_ASSERT_EQUAL(a, alk_flow_hash(100, htonl(0xc6130001),
-					 htonl(0xc6130002), 1234u << 16 | 80,
-					 6));
+	CU_ASSERT_EQUAL(a,
+			alk_flow_hash(100, htonl(0xc6130001), htonl(0xc6130002),
+				      1234u << 16 | 80, 6));
 	/* spread: 8 hops, 80000 flows, each hop within 5% of its share */
 	unsigned int hits[8] = { 0 };
 
@@ -98,8 +106,8 @@ static void test_flow_hash(void)
 /* A DHCP option area and the walk over it. */
 static void test_dhcp_find(void)
 {
-	uint8_t opts[64] = { 0, 0, 53, 1, 3, 12, 3, 'a', 'b', 'c', 50, 4,
-			     198, 19, 0, 5, 255 };
+	uint8_t opts[64] = { 0,	  0,  53, 1,   3,  12, 3, 'a', 'b',
+			     'c', 50, 4,  198, 19, 0,  5, 255 };
 	struct alk_pkt pkt = { opts, opts + sizeof(opts) };
 	int bad = 0;
 	__u8 *p;
@@ -131,21 +139,104 @@ static uint32_t build_vxlan(uint8_t *f)
 {
 	static const uint8_t hdr[] = {
 		/* outer eth */
-		0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x11, 0x08, 0x00,
+		0x02,
+		0,
+		0,
+		0,
+		0,
+		0x01,
+		0x02,
+		0,
+		0,
+		0,
+		0,
+		0x11,
+		0x08,
+		0x00,
 		/* outer ipv4, 198.18.0.11 -> 198.18.0.1, len 20+8+8+14+28 */
-		0x45, 0, 0, 78, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 0, 11, 198,
-		18, 0, 1,
+		0x45,
+		0,
+		0,
+		78,
+		0,
+		0,
+		0,
+		0,
+		64,
+		17,
+		0,
+		0,
+		198,
+		18,
+		0,
+		11,
+		198,
+		18,
+		0,
+		1,
 		/* udp 40000 -> 4789, len 58 */
-		0x9c, 0x40, 0x12, 0xb5, 0, 58, 0, 0,
+		0x9c,
+		0x40,
+		0x12,
+		0xb5,
+		0,
+		58,
+		0,
+		0,
 		/* vxlan vni 100 */
-		0x08, 0, 0, 0, 0, 0, 100, 0,
+		0x08,
+		0,
+		0,
+		0,
+		0,
+		0,
+		100,
+		0,
 		/* inner eth */
-		0x0e, 0, 0, 0, 0, 0x05, 0x0e, 0, 0, 0, 0, 0x04, 0x08, 0x00,
+		0x0e,
+		0,
+		0,
+		0,
+		0,
+		0x05,
+		0x0e,
+		0,
+		0,
+		0,
+		0,
+		0x04,
+		0x08,
+		0x00,
 		/* inner ipv4 198.19.0.4 -> 198.19.0.5, udp */
-		0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 198, 19, 0, 4, 198,
-		19, 0, 5,
+		0x45,
+		0,
+		0,
+		28,
+		0,
+		0,
+		0,
+		0,
+		64,
+		17,
+		0,
+		0,
+		198,
+		19,
+		0,
+		4,
+		198,
+		19,
+		0,
+		5,
 		/* inner udp */
-		0x30, 0x39, 0x00, 0x35, 0, 8, 0, 0,
+		0x30,
+		0x39,
+		0x00,
+		0x35,
+		0,
+		8,
+		0,
+		0,
 	};
 	struct alk_ipv4 *ip = (struct alk_ipv4 *)(f + 14);
 
@@ -158,7 +249,8 @@ static struct alk_tables *small_tables(void)
 {
 	static const char *cmds[] = {
 		"gateway set ip 198.18.0.1 mac 02:00:00:00:00:01",
-		"endpoint add vni 100 ip 198.19.0.5 mac 0e:00:00:00:00:05 host 198.18.0.12",
+		"endpoint add vni 100 ip 198.19.0.5 mac 0e:00:00:00:00:05 host "
+		"198.18.0.12",
 		"neighbor add ip 198.18.0.12 mac 02:00:00:00:00:12",
 	};
 	struct alk_table_sizes s = { 64, 16, 16, 16 };
@@ -192,7 +284,7 @@ static void test_bounce_vxlan(void)
 	CU_ASSERT_EQUAL(ip->saddr, htonl(0xc6120001));
 	CU_ASSERT_EQUAL(ip->ttl, 63);
 	CU_ASSERT_EQUAL(csum_full((uint8_t *)ip, 20), 0);
-	CU_ASSERT_EQUAL(f[5], 0x12); /* next hop MAC */
+	CU_ASSERT_EQUAL(f[5], 0x12);  /* next hop MAC */
 	CU_ASSERT_EQUAL(f[11], 0x01); /* from the gateway */
 
 	/* a second pass: from the host's side, the TTL keeps falling */
@@ -231,7 +323,7 @@ static void test_truncations(void)
 	t->ops->close(t);
 }
 
-void unit_core_register(void)
+static void unit_core_register(void)
 {
 	CU_pSuite s = CU_add_suite("core", NULL, NULL);
 
@@ -242,3 +334,4 @@ void unit_core_register(void)
 	CU_add_test(s, "VXLAN bounce, TTL", test_bounce_vxlan);
 	CU_add_test(s, "every truncation", test_truncations);
 }
+TEST_SUITE(unit_core_register);

@@ -9,7 +9,7 @@
 #include "core/platform/host.h"
 #include "tables/cmd.h"
 #include "tables/tables.h"
-#include "unit.h"
+#include "tests/lib/cunit_main.h"
 
 static struct alk_tables *tables(uint32_t endpoints)
 {
@@ -134,7 +134,8 @@ static void test_dhcp_index(void)
 static void test_networks(void)
 {
 	struct alk_tables *t = tables(16);
-	struct alk_network_key k = { .vni = 7, .prefix = htonl(0xc6130000),
+	struct alk_network_key k = { .vni = 7,
+				     .prefix = htonl(0xc6130000),
 				     .plen = 16 };
 	struct alk_network v = { .nbouncers = 1,
 				 .bouncers = { htonl(0xc6120002) } };
@@ -230,11 +231,12 @@ static void test_grammar(void)
 	struct alk_cmd c;
 	struct alk_error err;
 
-	CU_ASSERT_EQUAL(parse("network add vni 100 prefix 203.0.113.0/24 "
-			      "bouncers 198.18.0.1,198.18.0.2 router 203.0.113.1 "
-			      "dns 203.0.113.2 mtu 1450 lease 3600",
-			      &c, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		parse("network add vni 100 prefix 203.0.113.0/24 "
+		      "bouncers 198.18.0.1,198.18.0.2 router 203.0.113.1 "
+		      "dns 203.0.113.2 mtu 1450 lease 3600",
+		      &c, &err),
+		0);
 	CU_ASSERT_EQUAL(c.object, ALK_O_NETWORK);
 	CU_ASSERT_EQUAL(c.network.key.vni, 100);
 	CU_ASSERT_EQUAL(c.network.key.plen, 24);
@@ -269,15 +271,17 @@ static void test_grammar(void)
 	CU_ASSERT_EQUAL(parse("bogus add", &c, &err), -EINVAL);
 	CU_ASSERT_EQUAL(parse("vpc del vni", &c, &err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs a value"));
-	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0g",
-			      &c, &err),
-			-EINVAL);
-	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0A",
-			      &c, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0g", &c,
+		      &err),
+		-EINVAL);
+	CU_ASSERT_EQUAL(
+		parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00:0A", &c,
+		      &err),
+		0);
 	CU_ASSERT_EQUAL(c.neighbor.val.mac[5], 0x0a);
-	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00", &c,
-			      &err),
+	CU_ASSERT_EQUAL(parse("neighbor add ip 198.18.0.2 mac 02:00:00:00:00",
+			      &c, &err),
 			-EINVAL);
 }
 
@@ -294,7 +298,8 @@ static void test_fanout(void)
 	endpoint(&k, &v, 3, 0xc6130003, 3);
 	CU_ASSERT_EQUAL(alk_endpoints_add(f, &k, &v, 1, &err), 0);
 	for (int i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(alk_table_get(m[i], ALK_T_ENDPOINT, &k, &out), 0);
+		CU_ASSERT_EQUAL(alk_table_get(m[i], ALK_T_ENDPOINT, &k, &out),
+				0);
 		CU_ASSERT_EQUAL(count(m[i], ALK_T_DHCP), 1);
 	}
 	alk_host_count(m[0], ALK_R_bounce);
@@ -309,7 +314,7 @@ static void test_fanout(void)
 	m[1]->ops->close(m[1]);
 }
 
-void unit_tables_register(void)
+static void unit_tables_register(void)
 {
 	CU_pSuite s = CU_add_suite("tables", NULL, NULL);
 
@@ -321,3 +326,4 @@ void unit_tables_register(void)
 	CU_add_test(s, "command grammar", test_grammar);
 	CU_add_test(s, "fan-out over two back ends", test_fanout);
 }
+TEST_SUITE(unit_tables_register);

@@ -30,119 +30,41 @@ if [ $# -ne 5 ]; then
     echo "usage: $0 ALKAID_XDP ALKAIDCTL XDP_TABLES TRAFFICGEN XDP_PASS_OBJ" >&2
     exit 2
 fi
-alkaid=$1 ctl=$2 tables=$3 trafficgen=$4 pass_obj=$5
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "control: needs root (namespaces, XDP): skipped"
-    exit 77
-fi
-
-tag=alkctl$$
-ns_gw=$tag-gw
-ns_peer=$tag-peer
-gw_mac=02:a1:ca:1d:01:00
-peer_mac=02:a1:ca:1d:02:00
-tmp=$(mktemp -d /tmp/alkaid-xdp-control.XXXXXX)
+alkaid=$1 ctl=$2 tables=$3 TRAFFICGEN=$4 pass_obj=$5
+ALKAIDCTL=$ctl
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init control
+need_root
 bpffs=$tmp/bpffs
 pins=$bpffs/gw
-daemon_pid=
 
-cleanup() {
-    local rc=$?
-    set +e
-    [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null
-    wait 2>/dev/null
-    for ns in "$ns_gw" "$ns_peer"; do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-        ip netns del "$ns" 2>/dev/null
-    done
-    mountpoint -q "$bpffs" && umount "$bpffs"
-    rm -rf "$tmp"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+attached_id() { xdp_prog_id "$ns_gw" "$1"; }
 
-fail() {
-    echo "control: FAIL: $*" >&2
-    for f in "$tmp"/*.log; do
-        [ -s "$f" ] || continue
-        echo "--- ${f##*/}" >&2
-        tail -n 20 "$f" >&2
-    done
-    exit 1
-}
-step() { echo "control: $*"; }
-
-gw() { ip netns exec "$ns_gw" "$@"; }
-
-attached_id() { # attached_id IFNAME
-    ip -n "$ns_gw" -d link show dev "$1" |
-        sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
-}
-
-# start_daemon LOG ARGS...: alkaid-xdp, ready when it says so
+# start_daemon NAME ARGS...: alkaid-xdp, ready when it says so
 start_daemon() {
-    local log=$tmp/$1.log
+    local name=$1
     shift
-    ip netns exec "$ns_gw" "$alkaid" "$@" >"$log" 2>&1 &
-    daemon_pid=$!
-    for _ in $(seq 300); do
-        grep -q "ready:" "$log" && return 0
-        kill -0 "$daemon_pid" 2>/dev/null ||
-            fail "alkaid-xdp $* exited: $(cat "$log")"
-        sleep 0.1
-    done
-    fail "alkaid-xdp $* not ready after 30 s"
+    daemon_start "$name" --log "ready:" -- ip netns exec "$ns_gw" "$alkaid" "$@" ||
+        fail "alkaid-xdp $* did not start"
+    daemon=$name
 }
 
 stop_daemon() {
-    local rc=0
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" || rc=$?
-    daemon_pid=
-    [ "$rc" -eq 0 ] || fail "alkaid-xdp exited with $rc on SIGTERM"
-}
-
-# q FILE PYTHON-EXPR: FILE is JSON and EXPR of it (j) is true
-q() {
-    python3 -c 'import json, sys
-j = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+    daemon_stop "$daemon" || fail "alkaid-xdp exited with $? on SIGTERM"
 }
 
 # traffic NAME: VXLAN and Geneve frames for a second; every one must come
 # back bounced; prints how many were sent
 traffic() {
-    local rc=0
-    ip netns exec "$ns_peer" "$trafficgen" -i pe0 \
-        --gateway 198.18.0.1 --gateway-mac "$gw_mac" --src 198.18.0.2 \
-        --host 198.18.0.3 --host-mac "$peer_mac" --vni 100 \
-        --inner-src 198.19.0.10 --inner-dst 198.19.0.20 --rate 2000 \
-        --proto both >"$tmp/$1.log" 2>&1 &
-    local pid=$!
+    stream_start "$1" "$ns_peer" pe0 "$gw_mac" "$peer_mac" 2000
     sleep 1
-    kill -TERM "$pid"
-    wait "$pid" || rc=$?
-    [ "$rc" -eq 0 ] || fail "$1: not every frame came back bounced once"
+    stream_stop "$1" || fail "$1: not every frame came back bounced once"
     awk '$1 == "sent" { print $2 }' "$tmp/$1.log"
 }
 
-# --- namespaces: three veth pairs, XDP_PASS on the peers, a bpffs -------
-ip netns add "$ns_gw"
-ip netns add "$ns_peer"
-for ns in "$ns_gw" "$ns_peer"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-done
-for i in 0 1 2; do
-    ip -n "$ns_gw" link add name gw$i type veth peer name pe$i netns "$ns_peer"
-    ip -n "$ns_gw" link set dev gw$i address "${gw_mac%0}$i" up
-    ip -n "$ns_peer" link set dev pe$i address "${peer_mac%0}$i" up
-    ip -n "$ns_peer" link set dev pe$i xdpdrv obj "$pass_obj" sec xdp
-done
-mkdir "$bpffs"
-mount -t bpf bpf "$bpffs"
+# --- a bpffs; namespaces: three veth pairs, XDP_PASS on the peers -------
+bpffs_mount "$bpffs"
+gw_peer alkctl$$ 3 "$pass_obj"
 
 # --- refused files: nothing is touched -----------------------------------
 cat >"$tmp/bad.conf" <<EOF
@@ -194,10 +116,10 @@ start_daemon first -c "$tmp/gw.conf"
     fail "program not attached to gw0 and gw1"
 
 "$ctl" -s "$sock" -j gateway >"$tmp/gateway.json"
-q "$tmp/gateway.json" 'j["ip"] == "198.18.0.1" and j["mac"] == "'"$gw_mac"'"' ||
+json_ok "$tmp/gateway.json" 'j["ip"] == "198.18.0.1" and j["mac"] == "'"$gw_mac"'"' ||
     fail "gateway not from the file: $(cat "$tmp/gateway.json")"
 "$ctl" -s "$sock" -j neighbor list >"$tmp/neighbors.json"
-q "$tmp/neighbors.json" 'sorted(n["ip"] for n in j) == ["198.18.0.3", "198.18.0.99"]' ||
+json_ok "$tmp/neighbors.json" 'sorted(n["ip"] for n in j) == ["198.18.0.3", "198.18.0.99"]' ||
     fail "initial tables not applied: $(cat "$tmp/neighbors.json")"
 step "first start: gateway and initial tables from the file"
 
@@ -206,24 +128,19 @@ step "first start: gateway and initial tables from the file"
 "$ctl" -s "$sock" network add vni 100 prefix 198.19.0.0/24 \
     bouncers 198.18.0.1 router 198.19.0.1 mtu 1450 lease 3600
 "$ctl" -s "$sock" vpc add vni 100 dividers 198.18.3.1,198.18.3.2
-for i in $(seq 1 100); do
-    printf 'endpoint add vni 200 ip 203.0.113.%d mac 0e:00:00:c8:00:%02x host 198.18.0.3\n' \
-        "$i" "$i"
-done >"$tmp/endpoints.batch"
-"$ctl" -s "$sock" -b "$tmp/endpoints.batch" >"$tmp/batch.log" 2>&1 ||
-    fail "alkaidctl -b: $(cat "$tmp/batch.log")"
+batch_endpoints "$sock" 200 198.18.0.3 100
 "$ctl" -s "$sock" neighbor del ip 198.18.0.99
 # the file's gateway comes back at every start: change it here
 "$ctl" -s "$sock" gateway set ip 198.18.0.1 mac "$gw_mac" vxlan-port 4790
 "$ctl" -s "$sock" -j gateway >"$tmp/gateway.json"
-q "$tmp/gateway.json" 'j["vxlan_port"] == 4790' || fail "gateway set"
+json_ok "$tmp/gateway.json" 'j["vxlan_port"] == 4790' || fail "gateway set"
 "$ctl" -s "$sock" gateway set ip 198.18.0.1 mac "$gw_mac"
 
 "$ctl" -s "$sock" -j endpoint list >"$tmp/endpoints.json"
-q "$tmp/endpoints.json" 'len(j) == 102 and {"vni": 100, "ip": "198.19.0.10", "mac": "0e:00:00:00:00:0a", "host": "198.18.0.2"} in j' ||
+json_ok "$tmp/endpoints.json" 'len(j) == 102 and {"vni": 100, "ip": "198.19.0.10", "mac": "0e:00:00:00:00:0a", "host": "198.18.0.2"} in j' ||
     fail "endpoint list: $(head -c 300 "$tmp/endpoints.json")"
 "$ctl" -s "$sock" -j tables >"$tmp/tables.json"
-q "$tmp/tables.json" 'j["tables"]["endpoint"]["count"] == 102 and j["tables"]["dhcp"]["count"] == 102 and j["tables"]["endpoint"]["capacity"] == 4096 and j["tables"]["network"]["count"] == 1 and j["tables"]["vpc"]["count"] == 1 and j["tables"]["neighbor"]["count"] == 1' ||
+json_ok "$tmp/tables.json" 'j["tables"]["endpoint"]["count"] == 102 and j["tables"]["dhcp"]["count"] == 102 and j["tables"]["endpoint"]["capacity"] == 4096 and j["tables"]["network"]["count"] == 1 and j["tables"]["vpc"]["count"] == 1 and j["tables"]["neighbor"]["count"] == 1' ||
     fail "tables: $(cat "$tmp/tables.json")"
 # every change went to both interfaces' maps
 "$tables" "$pins/gw0" list | sort >"$tmp/gw0.txt"
@@ -237,7 +154,7 @@ step "alkaidctl: 102 endpoints, 1 network, 1 vpc, 1 neighbor, in gw0's and gw1's
 "$ctl" -s "$sock" stats reset
 sent=$(traffic traffic-first)
 "$ctl" -s "$sock" -j stats >"$tmp/stats.json"
-q "$tmp/stats.json" "j['reasons']['bounce'] == $sent and j['verdicts']['tx'] == $sent" ||
+json_ok "$tmp/stats.json" "j['reasons']['bounce'] == $sent and j['verdicts']['tx'] == $sent" ||
     fail "stats after $sent frames: $(cat "$tmp/stats.json")"
 step "forwarding: $sent frames bounced, alkaidctl stats says $sent"
 
@@ -252,13 +169,13 @@ sock=$tmp/cli.sock
 start_daemon second -c "$tmp/gw.conf" -s "$sock"
 [ -S "$sock" ] && [ ! -e "$tmp/cfg.sock" ] || fail "-s did not override the file"
 "$ctl" -s "$sock" -j neighbor list >"$tmp/neighbors.json"
-q "$tmp/neighbors.json" '[n["ip"] for n in j] == ["198.18.0.3"]' ||
+json_ok "$tmp/neighbors.json" '[n["ip"] for n in j] == ["198.18.0.3"]' ||
     fail "restart re-applied the initial tables: $(cat "$tmp/neighbors.json")"
 "$ctl" -s "$sock" -j gateway >"$tmp/gateway.json"
-q "$tmp/gateway.json" 'j["vxlan_port"] == 4789 and j["ip"] == "198.18.0.1"' ||
+json_ok "$tmp/gateway.json" 'j["vxlan_port"] == 4789 and j["ip"] == "198.18.0.1"' ||
     fail "the file's gateway not applied on restart: $(cat "$tmp/gateway.json")"
 "$ctl" -s "$sock" -j endpoint list >"$tmp/endpoints-2.json"
-q "$tmp/endpoints-2.json" 'j == json.load(open("'"$tmp/endpoints.json"'"))' ||
+json_ok "$tmp/endpoints-2.json" 'j == json.load(open("'"$tmp/endpoints.json"'"))' ||
     fail "endpoints changed across the restart"
 sent=$(traffic traffic-second)
 step "restart: tables kept, initial tables not re-applied, gateway from the file, $sent frames bounced"
@@ -294,10 +211,10 @@ start_daemon fourth -c "$tmp/gw.conf" -s "$sock"
 grep -q "loading the state file" "$tmp/fourth.log" ||
     fail "state file not loaded: $(cat "$tmp/fourth.log")"
 "$ctl" -s "$sock" -j endpoint list >"$tmp/endpoints-4.json"
-q "$tmp/endpoints-4.json" 'len(j) == 101 and not any(e["ip"] == "203.0.113.1" for e in j)' ||
+json_ok "$tmp/endpoints-4.json" 'len(j) == 101 and not any(e["ip"] == "203.0.113.1" for e in j)' ||
     fail "endpoints from the state file: $(head -c 300 "$tmp/endpoints-4.json")"
 "$ctl" -s "$sock" -j neighbor list >"$tmp/neighbors.json"
-q "$tmp/neighbors.json" '[n["ip"] for n in j] == ["198.18.0.3"]' ||
+json_ok "$tmp/neighbors.json" '[n["ip"] for n in j] == ["198.18.0.3"]' ||
     fail "the initial tables were applied over the state file"
 sent=$(traffic traffic-fourth)
 step "after --detach: tables back from the state file, $sent frames bounced"

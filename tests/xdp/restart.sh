@@ -11,9 +11,9 @@
 # daemon, and a start with other table sizes, must be refused without
 # touching anything; --detach must remove the program and the pins.
 #
-#   namespace gw:   gw0 (02:a1:ca:1d:00:01)  alkaid-xdp, native XDP,
+#   namespace gw:   gw0 (02:a1:ca:1d:01:00)  alkaid-xdp, native XDP,
 #                   gateway 198.18.0.1
-#   namespace peer: pe0 (02:a1:ca:1d:00:02)  XDP_PASS attached, trafficgen
+#   namespace peer: pe0 (02:a1:ca:1d:02:00)  XDP_PASS attached, trafficgen
 #                   on AF_PACKET; it is both the host 198.18.0.2 that
 #                   sends and the host 198.18.0.3 of the destination
 #
@@ -26,103 +26,37 @@ if [ $# -ne 4 ]; then
     echo "usage: $0 ALKAID_XDP XDP_TABLES TRAFFICGEN XDP_PASS_OBJ" >&2
     exit 2
 fi
-alkaid=$1 tables=$2 trafficgen=$3 pass_obj=$4
+alkaid=$1 tables=$2 TRAFFICGEN=$3 pass_obj=$4
 RESTARTS=${RESTARTS:-3}
 RATE=${RATE:-10000}
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "restart: needs root (namespaces, XDP): skipped"
-    exit 77
-fi
-
-tag=alkrst$$
-ns_gw=$tag-gw
-ns_peer=$tag-peer
-gw_mac=02:a1:ca:1d:00:01
-peer_mac=02:a1:ca:1d:00:02
+. "$(dirname "$0")/../lib/lib.sh"
+lib_init restart
+need_root
 sizes=(--endpoints 64K --networks 1K --vpcs 1K --neighbors 1K)
-tmp=$(mktemp -d /tmp/alkaid-restart.XXXXXX)
 bpffs=$tmp/bpffs
 pins=$bpffs/alkaid/gw0
 sock=$tmp/alkaid.sock # not the default socket: a test must not take it
-daemon_pid=
-gen_pid=
 
-cleanup() {
-    local rc=$?
-    set +e
-    [ -n "$gen_pid" ] && kill -TERM "$gen_pid" 2>/dev/null
-    [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null
-    wait 2>/dev/null
-    for ns in "$ns_gw" "$ns_peer"; do
-        # a process left in a namespace keeps it (and its veth) alive
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-        ip netns del "$ns" 2>/dev/null
-    done
-    mountpoint -q "$bpffs" && umount "$bpffs"
-    rm -rf "$tmp"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "restart: FAIL: $*" >&2
-    for f in "$tmp"/*.log; do
-        [ -s "$f" ] || continue
-        echo "--- ${f##*/}" >&2
-        tail -n 20 "$f" >&2
-    done
-    exit 1
-}
-
-gw() { ip netns exec "$ns_gw" "$@"; }
-
-attached_id() {
-    ip -n "$ns_gw" -d link show dev gw0 |
-        sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
-}
+attached_id() { xdp_prog_id "$ns_gw" gw0; }
 
 # start_daemon N ARGS...: start alkaid-xdp, wait until it says it is ready
 start_daemon() {
-    local n=$1 log=$tmp/daemon.$1.log
+    local n=$1
     shift
-    # not through gw(): $! must be the daemon, not a subshell
-    ip netns exec "$ns_gw" "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" \
-        -s "$sock" "$@" >"$log" 2>&1 &
-    daemon_pid=$!
-    for _ in $(seq 300); do
-        grep -q "ready:" "$log" && return 0
-        kill -0 "$daemon_pid" 2>/dev/null ||
-            fail "alkaid-xdp start $n exited: $(cat "$log")"
-        sleep 0.1
-    done
-    fail "alkaid-xdp start $n not ready after 30 s"
+    daemon_start "daemon.$n" --log "ready:" -- ip netns exec "$ns_gw" \
+        "$alkaid" -i gw0 --bpffs "$bpffs" "${sizes[@]}" -s "$sock" "$@" ||
+        fail "alkaid-xdp (start $n) did not start"
+    daemon=daemon.$n
 }
 
 stop_daemon() {
-    local rc=0
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" || rc=$?
-    daemon_pid=
-    [ "$rc" -eq 0 ] || fail "alkaid-xdp exited with $rc on SIGTERM"
+    daemon_stop "$daemon" || fail "alkaid-xdp exited with $? on SIGTERM"
 }
 
-# --- the two namespaces, a veth between them, a private bpffs -----------
-ip netns add "$ns_gw"
-ip netns add "$ns_peer"
-for ns in "$ns_gw" "$ns_peer"; do
-    # no IPv6 chatter: the counters must show our frames only
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$ns_gw" link add name gw0 type veth peer name pe0 netns "$ns_peer"
-ip -n "$ns_gw" link set dev gw0 address "$gw_mac" up
-ip -n "$ns_peer" link set dev pe0 address "$peer_mac" up
-ip -n "$ns_peer" link set dev pe0 xdpdrv obj "$pass_obj" sec xdp
+# --- a private bpffs, the two namespaces, a veth between them -----------
 # ip netns exec hides the host's /sys/fs/bpf, but not this mount
-mkdir "$bpffs"
-mount -t bpf bpf "$bpffs"
+bpffs_mount "$bpffs"
+gw_peer alkrst$$ 1 "$pass_obj"
 
 # --- first start and the tables -----------------------------------------
 start_daemon 0 --gateway-ip 198.18.0.1
@@ -153,12 +87,7 @@ grep -q "^gateway set ip 198.18.0.1 mac $gw_mac " "$tmp/before.txt" ||
 "$tables" "$pins" reset-stats
 
 # --- the stream, and the restarts under it ------------------------------
-ip netns exec "$ns_peer" "$trafficgen" -i pe0 \
-    --gateway 198.18.0.1 --gateway-mac "$gw_mac" --src 198.18.0.2 \
-    --host 198.18.0.3 --host-mac "$peer_mac" --vni 100 \
-    --inner-src 198.19.0.10 --inner-dst 198.19.0.20 --rate "$RATE" \
-    --proto both >"$tmp/trafficgen.log" 2>&1 &
-gen_pid=$!
+stream_start trafficgen "$ns_peer" pe0 "$gw_mac" "$peer_mac" "$RATE"
 sleep 1
 ids=$(attached_id)
 for i in $(seq "$RESTARTS"); do
@@ -199,10 +128,8 @@ start_daemon last
 ids="$ids -> $(attached_id)"
 sleep 1
 
-kill -TERM "$gen_pid"
 rc=0
-wait "$gen_pid" || rc=$?
-gen_pid=
+stream_stop trafficgen || rc=$?
 cat "$tmp/trafficgen.log"
 [ "$rc" -eq 0 ] || fail "trafficgen: not every frame came back bounced once"
 sent=$(awk '$1 == "sent" { print $2 }' "$tmp/trafficgen.log")

@@ -22,6 +22,7 @@
 
 #include "core/reason_names.h"
 #include "dp-xdp/tables_bpf.h"
+#include "tests/lib/cunit_main.h"
 
 #define EXIT_SKIP 77
 #define ENDPOINTS 16
@@ -397,11 +398,9 @@ static void test_pinned(void)
 	rmdir(bpffs);
 }
 
-int main(int argc, char **argv)
+/* tables-bpf BPF_OBJECT, as root */
+static int setup(int argc, char **argv)
 {
-	CU_pSuite s;
-	unsigned int failed;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s BPF_OBJECT\n", argv[0]);
 		return 2;
@@ -412,11 +411,18 @@ int main(int argc, char **argv)
 	}
 	object_path = argv[1];
 	libbpf_set_print(NULL);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
+	return 0;
+}
+TEST_SETUP(setup);
+
+static void tables_bpf_suites(void)
+{
+	CU_pSuite s;
+
 	for (int mirrored = 0; mirrored < 2; mirrored++) {
-		s = CU_add_suite(mirrored ? "tables_bpf, maps copied to memory" :
-					    "tables_bpf",
+		s = CU_add_suite(mirrored ?
+					 "tables_bpf, maps copied to memory" :
+					 "tables_bpf",
 				 mirrored ? suite_init_mirrored : suite_init,
 				 suite_clean);
 		CU_add_test(s, "counts", test_counts);
@@ -427,10 +433,5 @@ int main(int argc, char **argv)
 			    test_gateway_and_counters);
 		CU_add_test(s, "pinned", test_pinned);
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
 }
+TEST_SUITE(tables_bpf_suites);

@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
@@ -30,25 +29,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tables/cmd.h"
-
-#ifndef PACKET_IGNORE_OUTGOING
-#define PACKET_IGNORE_OUTGOING 23
-#endif
+#include "tests/lib/frames.h"
+#include "tests/lib/pktsock.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
 #define UDP_LEN 8
-#define TUN_LEN 8
 #define PAYLOAD_LEN 16
 #define INNER_LEN (ETH_LEN + IP_LEN + UDP_LEN + PAYLOAD_LEN)
-#define FRAME_LEN (ETH_LEN + IP_LEN + UDP_LEN + TUN_LEN + INNER_LEN)
+#define FRAME_LEN (FRAME_INNER_OFF + INNER_LEN)
 #define OUT_TTL 64
 #define MAX_SEQ (1u << 24)
 
@@ -67,88 +62,43 @@ struct counts {
 	uint64_t sent, received, duplicate, bad, send_errors;
 };
 
-static uint16_t csum16(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void ipv4(uint8_t *p, uint16_t total, uint16_t id, uint8_t ttl,
-		 __be32 src, __be32 dst)
-{
-	memset(p, 0, IP_LEN);
-	p[0] = 0x45;
-	put16(p + 2, total);
-	put16(p + 4, id);
-	p[8] = ttl;
-	p[9] = 17; /* UDP */
-	memcpy(p + 12, &src, 4);
-	memcpy(p + 16, &dst, 4);
-	put16(p + 10, csum16(p, IP_LEN));
-}
-
 static int is_geneve(const struct config *c, uint32_t seq)
 {
 	return c->proto == 2 || (c->proto == 0 && (seq & 1));
 }
 
-/* The tenant frame: what the gateway must carry untouched. */
-static void inner_frame(const struct config *c, uint32_t seq, uint8_t *p)
-{
-	static const uint8_t dst[6] = { 0x0e, 0, 0, 0, 0, 0x14 };
-	static const uint8_t src[6] = { 0x0e, 0, 0, 0, 0, 0x0a };
-	uint8_t *udp = p + ETH_LEN + IP_LEN, *pl = udp + UDP_LEN;
-	uint64_t s = seq;
-
-	memcpy(p, dst, 6);
-	memcpy(p + 6, src, 6);
-	put16(p + 12, ETH_P_IP);
-	ipv4(p + ETH_LEN, IP_LEN + UDP_LEN + PAYLOAD_LEN, seq, 64, c->inner_src,
-	     c->inner_dst);
-	put16(udp, 10000 + seq % 1000); /* spread the flows */
-	put16(udp + 2, 20000);
-	put16(udp + 4, UDP_LEN + PAYLOAD_LEN);
-	put16(udp + 6, 0);
-	memcpy(pl, magic, 8);
-	for (int i = 0; i < 8; i++)
-		pl[8 + i] = s >> (56 - 8 * i);
-}
-
+/* Frame seq: its tenant frame, which the gateway must carry untouched,
+ * holds the sequence number after a magic. */
 static void build(const struct config *c, uint32_t seq, uint8_t *f)
 {
-	uint8_t *ip = f + ETH_LEN, *udp = ip + IP_LEN, *tun = udp + UDP_LEN;
+	struct frame_outer o = {
+		.tunnel = is_geneve(c, seq) ? FRAME_GENEVE : FRAME_VXLAN,
+		.vni = c->vni,
+		.src_ip = ntohl(c->src),
+		.dst_ip = ntohl(c->gw),
+		.sport = 49152 + seq % 4096,
+		.ip_id = seq,
+	};
+	struct frame_inner in = {
+		.dst_mac = { 0x0e, 0, 0, 0, 0, 0x14 },
+		.src_mac = { 0x0e, 0, 0, 0, 0, 0x0a },
+		.src_ip = ntohl(c->inner_src),
+		.dst_ip = ntohl(c->inner_dst),
+		.sport = 10000 + seq % 1000, /* spread the flows */
+		.dport = 20000,
+		.ip_id = seq,
+		.payload_len = PAYLOAD_LEN,
+	};
+	uint8_t payload[PAYLOAD_LEN];
+	uint64_t s = seq;
 
-	memcpy(f, c->gw_mac, 6);
-	memcpy(f + 6, c->mac, 6);
-	put16(f + 12, ETH_P_IP);
-	ipv4(ip, FRAME_LEN - ETH_LEN, seq, OUT_TTL, c->src, c->gw);
-	put16(udp, 49152 + seq % 4096);
-	put16(udp + 2, is_geneve(c, seq) ? 6081 : 4789);
-	put16(udp + 4, FRAME_LEN - ETH_LEN - IP_LEN);
-	put16(udp + 6, 0); /* no checksum: the tunnel's choice, RFC 7348 */
-	memset(tun, 0, TUN_LEN);
-	if (is_geneve(c, seq))
-		put16(tun + 2, 0x6558); /* Transparent Ethernet Bridging */
-	else
-		tun[0] = 0x08; /* VNI present */
-	tun[4] = c->vni >> 16;
-	tun[5] = c->vni >> 8;
-	tun[6] = c->vni;
-	inner_frame(c, seq, tun + TUN_LEN);
+	memcpy(payload, magic, 8);
+	for (int i = 0; i < 8; i++)
+		payload[8 + i] = s >> (56 - 8 * i);
+	in.payload = payload;
+	memcpy(o.src_mac, c->mac, 6);
+	memcpy(o.dst_mac, c->gw_mac, 6);
+	frame_udp(f, &o, &in);
 }
 
 /*
@@ -159,8 +109,8 @@ static int check(const struct config *c, const uint8_t *f, ssize_t len,
 		 uint32_t *seq, const char **why)
 {
 	const uint8_t *ip = f + ETH_LEN, *udp = ip + IP_LEN,
-		      *tun = udp + UDP_LEN, *inner = tun + TUN_LEN;
-	uint8_t want[INNER_LEN];
+		      *tun = udp + UDP_LEN, *inner = f + FRAME_INNER_OFF;
+	uint8_t want[FRAME_LEN];
 	uint64_t s = 0;
 
 	if (len < ETH_LEN + IP_LEN + UDP_LEN || f[12] != 0x08 || f[13] != 0 ||
@@ -184,7 +134,7 @@ static int check(const struct config *c, const uint8_t *f, ssize_t len,
 	if (memcmp(ip + 12, &c->gw, 4) || ip[8] != OUT_TTL - 1)
 		return -1;
 	*why = "outer IPv4 checksum";
-	if (csum16(ip, IP_LEN))
+	if (frame_csum(ip, IP_LEN))
 		return -1;
 	*why = "UDP ports";
 	if ((uint64_t)(udp[0] << 8 | udp[1]) != 49152 + s % 4096 ||
@@ -194,8 +144,8 @@ static int check(const struct config *c, const uint8_t *f, ssize_t len,
 	if ((uint32_t)(tun[4] << 16 | tun[5] << 8 | tun[6]) != c->vni)
 		return -1;
 	*why = "tenant frame changed";
-	inner_frame(c, s, want);
-	if (memcmp(inner, want, INNER_LEN))
+	build(c, s, want);
+	if (memcmp(inner, want + FRAME_INNER_OFF, INNER_LEN))
 		return -1;
 	return 1;
 }
@@ -262,32 +212,13 @@ static void report_lost(const struct config *c, const uint8_t *seen,
 
 static int open_socket(struct config *c)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_IP) };
-	struct ifreq ifr = { 0 };
-	int fd, one = 1, buf = 32 << 20;
+	int fd = pkt_socket("trafficgen", c->ifname, c->ifindex, c->mac);
+	int buf = 32 << 20;
 
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_IP));
-	if (fd < 0) {
-		perror("trafficgen: AF_PACKET socket");
-		return -1;
-	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		fprintf(stderr, "trafficgen: %s: %s\n", c->ifname,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	memcpy(c->mac, ifr.ifr_hwaddr.sa_data, 6);
-	sll.sll_ifindex = c->ifindex;
-	/* our own frames are not answers; a full receive buffer would look
-	 * like loss at the gateway */
-	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-		       sizeof(one)) ||
-	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) &&
-	     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf))) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	/* a full receive buffer would look like loss at the gateway */
+	if (fd >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf))) {
 		perror("trafficgen: socket setup");
 		close(fd);
 		return -1;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * EAL for tests: no hugepages, no shared files, no PCI device touched,
- * and a file prefix of its own, so that tests run side by side and beside
- * a daemon.  (DPDK 22.11 refuses --in-memory with --no-huge; --no-shconf
- * is the part of it that matters here.)
+ * EAL for tests: the arguments of tests/lib/eal-args (no hugepages, no
+ * shared files, no PCI device touched; test_eal_args.h is made from it) and a
+ * file prefix of its own, so that tests run side by side and beside a
+ * daemon.
  */
-#ifndef ALKAID_TESTS_DPDK_EAL_H
-#define ALKAID_TESTS_DPDK_EAL_H
+#ifndef ALKAID_TESTS_EAL_H
+#define ALKAID_TESTS_EAL_H
 
 #include <dirent.h>
 #include <limits.h>
@@ -17,25 +17,18 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "test_eal_args.h"
+
 /* Returns 0, or -1 after printing why. */
 static inline int test_eal_init(const char *name, const char *lcores,
 				const char *memory_mb)
 {
 	char prefix[64];
 	char *argv[] = {
-		(char *)name,
-		"-l",
-		(char *)lcores,
-		"--no-huge",
-		"--no-shconf",
-		"--no-pci",
-		"-m",
-		(char *)memory_mb,
-		"--file-prefix",
-		prefix,
-		"--log-level",
-		"*:warning",
-		NULL,
+		(char *)name,	   "-l",   (char *)lcores,
+		ALK_TEST_EAL_ARGS, "-m",   (char *)memory_mb,
+		"--file-prefix",   prefix, "--log-level",
+		"*:warning",	   NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "%s-%d", name, (int)getpid());

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The test frame builder (frames.h). */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "core/proto.h"
 #include "core/model.h"
-#include "frames.h"
+#include "tests/lib/frames.h"
 
-static uint16_t csum(const void *p, size_t n)
+uint16_t frame_csum(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint32_t sum = 0;
@@ -20,21 +21,32 @@ static uint16_t csum(const void *p, size_t n)
 	return htons(~sum & 0xffff);
 }
 
-static void ipv4(struct alk_ipv4 *ip, uint32_t src, uint32_t dst,
-		 uint8_t proto, uint16_t tot_len)
+void frame_mac(uint8_t mac[6], uint16_t prefix, uint32_t i)
+{
+	mac[0] = prefix >> 8;
+	mac[1] = prefix;
+	mac[2] = i >> 24;
+	mac[3] = i >> 16;
+	mac[4] = i >> 8;
+	mac[5] = i;
+}
+
+static void ipv4(struct alk_ipv4 *ip, uint32_t src, uint32_t dst, uint8_t proto,
+		 uint16_t tot_len, uint16_t id)
 {
 	memset(ip, 0, sizeof(*ip));
 	ip->ver_ihl = 0x45;
 	ip->tot_len = htons(tot_len);
+	ip->id = htons(id);
 	ip->ttl = 64;
 	ip->protocol = proto;
 	ip->saddr = htonl(src);
 	ip->daddr = htonl(dst);
-	ip->check = csum(ip, sizeof(*ip));
+	ip->check = frame_csum(ip, sizeof(*ip));
 }
 
 /* Outer headers around an inner frame already at buf + offset. */
-static uint32_t outer(uint8_t *buf, const struct bench_outer *o,
+static uint32_t outer(uint8_t *buf, const struct frame_outer *o,
 		      uint32_t inner_len)
 {
 	struct alk_eth *eth = (struct alk_eth *)buf;
@@ -46,14 +58,15 @@ static uint32_t outer(uint8_t *buf, const struct bench_outer *o,
 	memcpy(eth->dst, o->dst_mac, 6);
 	memcpy(eth->src, o->src_mac, 6);
 	eth->type = htons(ALK_ETH_P_IPV4);
-	ipv4(ip, o->src_ip, o->dst_ip, ALK_IPPROTO_UDP, sizeof(*ip) + l4);
+	ipv4(ip, o->src_ip, o->dst_ip, ALK_IPPROTO_UDP, sizeof(*ip) + l4,
+	     o->ip_id);
 	udp->source = htons(o->sport);
-	udp->dest = htons(o->tunnel == BENCH_GENEVE ? ALK_GENEVE_PORT :
+	udp->dest = htons(o->tunnel == FRAME_GENEVE ? ALK_GENEVE_PORT :
 						      ALK_VXLAN_PORT);
 	udp->len = htons(l4);
 	udp->check = 0;
 	memset(tun, 0, 8);
-	if (o->tunnel == BENCH_GENEVE) {
+	if (o->tunnel == FRAME_GENEVE) {
 		tun[2] = ALK_ETH_P_TEB >> 8;
 		tun[3] = ALK_ETH_P_TEB & 0xff;
 	} else {
@@ -65,29 +78,46 @@ static uint32_t outer(uint8_t *buf, const struct bench_outer *o,
 	return sizeof(*eth) + sizeof(*ip) + l4;
 }
 
-#define INNER_OFF (14 + 20 + 8 + 8)
+#define INNER_OFF FRAME_INNER_OFF
 
-static const uint8_t inner_src_mac[6] = { 0x0e, 0, 0, 0, 0, 0x01 };
-static const uint8_t inner_dst_mac[6] = { 0x0e, 0, 0, 0, 0, 0x02 };
-
-uint32_t bench_frame_ipv4(uint8_t *buf, const struct bench_outer *o,
-			  uint32_t inner_src, uint32_t inner_dst,
-			  uint32_t inner_len)
+uint32_t frame_udp(uint8_t *buf, const struct frame_outer *o,
+		   const struct frame_inner *in)
 {
 	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
 	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
 	struct alk_udp *iudp = (struct alk_udp *)(iip + 1);
-	uint32_t l3 = inner_len - sizeof(*ieth);
+	uint32_t l4 = sizeof(*iudp) + in->payload_len;
 
-	memset(ieth, 0, inner_len);
-	memcpy(ieth->dst, inner_dst_mac, 6);
-	memcpy(ieth->src, inner_src_mac, 6);
+	memset(ieth, 0, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp));
+	memcpy(ieth->dst, in->dst_mac, 6);
+	memcpy(ieth->src, in->src_mac, 6);
 	ieth->type = htons(ALK_ETH_P_IPV4);
-	ipv4(iip, inner_src, inner_dst, ALK_IPPROTO_UDP, l3);
-	iudp->source = htons(10000 + (inner_src & 0xfff));
-	iudp->dest = htons(5001);
-	iudp->len = htons(l3 - sizeof(*iip));
-	return outer(buf, o, inner_len);
+	ipv4(iip, in->src_ip, in->dst_ip, ALK_IPPROTO_UDP, sizeof(*iip) + l4,
+	     in->ip_id);
+	iudp->source = htons(in->sport);
+	iudp->dest = htons(in->dport);
+	iudp->len = htons(l4);
+	if (in->payload)
+		memcpy(iudp + 1, in->payload, in->payload_len);
+	else
+		memset(iudp + 1, 0, in->payload_len);
+	return outer(buf, o, sizeof(*ieth) + sizeof(*iip) + l4);
+}
+
+uint32_t frame_ipv4(uint8_t *buf, const struct frame_outer *o,
+		    uint32_t inner_src, uint32_t inner_dst, uint32_t inner_len)
+{
+	struct frame_inner in = {
+		.src_mac = { 0x0e, 0, 0, 0, 0, 0x01 },
+		.dst_mac = { 0x0e, 0, 0, 0, 0, 0x02 },
+		.src_ip = inner_src,
+		.dst_ip = inner_dst,
+		.sport = 10000 + (inner_src & 0xfff),
+		.dport = 5001,
+		.payload_len = inner_len - 14 - 20 - 8,
+	};
+
+	return frame_udp(buf, o, &in);
 }
 
 /* Broadcast Ethernet and an ARP request, who has tpa, tell spa: 42 bytes. */
@@ -112,14 +142,14 @@ static uint32_t arp_request(uint8_t *buf, const uint8_t sha[6], uint32_t spa,
 	return sizeof(*eth) + sizeof(*arp);
 }
 
-uint32_t bench_frame_arp(uint8_t *buf, const struct bench_outer *o,
-			 const uint8_t sha[6], uint32_t spa, uint32_t tpa)
+uint32_t frame_arp(uint8_t *buf, const struct frame_outer *o,
+		   const uint8_t sha[6], uint32_t spa, uint32_t tpa)
 {
 	return outer(buf, o, arp_request(buf + INNER_OFF, sha, spa, tpa));
 }
 
-uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
-				   const uint8_t chaddr[6], uint32_t xid)
+uint32_t frame_dhcp_discover(uint8_t *buf, const struct frame_outer *o,
+			     const uint8_t chaddr[6], uint32_t xid)
 {
 	struct alk_eth *ieth = (struct alk_eth *)(buf + INNER_OFF);
 	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
@@ -128,12 +158,13 @@ uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
 	uint8_t *opt = (uint8_t *)(bp + 1);
 	const uint32_t bootp_len = 300;
 
-	memset(ieth, 0, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) + bootp_len);
+	memset(ieth, 0,
+	       sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) + bootp_len);
 	memset(ieth->dst, 0xff, 6);
 	memcpy(ieth->src, chaddr, 6);
 	ieth->type = htons(ALK_ETH_P_IPV4);
 	ipv4(iip, 0, 0xffffffff, ALK_IPPROTO_UDP,
-	     sizeof(*iip) + sizeof(*iudp) + bootp_len);
+	     sizeof(*iip) + sizeof(*iudp) + bootp_len, 0);
 	iudp->source = htons(ALK_DHCP_CLIENT_PORT);
 	iudp->dest = htons(ALK_DHCP_SERVER_PORT);
 	iudp->len = htons(sizeof(*iudp) + bootp_len);
@@ -153,6 +184,6 @@ uint32_t bench_frame_dhcp_discover(uint8_t *buf, const struct bench_outer *o,
 	opt[7] = 6;
 	opt[8] = 26;
 	opt[9] = 255;
-	return outer(buf, o, sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) +
-				     bootp_len);
+	return outer(buf, o,
+		     sizeof(*ieth) + sizeof(*iip) + sizeof(*iudp) + bootp_len);
 }

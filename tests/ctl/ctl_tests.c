@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl-unit SRCDIR: the control plane's tests.  SRCDIR is the source tree's
- * root, where the example config files are. */
+ * root, where the example config files are.  Their helpers, and their
+ * suites in the order they run. */
 #include <CUnit/Basic.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl_tests.h"
+#include "tests/lib/cunit_main.h"
 
 const char *ctl_test_srcdir = ".";
 
@@ -29,25 +30,16 @@ void ctl_test_tmpdir(char dir[64])
 	}
 }
 
-int main(int argc, char **argv)
+static int setup(int argc, char **argv)
 {
-	unsigned int failed;
-
 	if (argc > 1)
 		ctl_test_srcdir = argv[1];
-	/* a vanished peer must not kill the test: the server uses
-	 * MSG_NOSIGNAL, the test clients do not all */
-	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	ctl_api_register();
-	ctl_rpc_register();
-	ctl_state_register();
-	ctl_config_register();
-	ctl_rows_register();
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return 0;
 }
+TEST_SETUP(setup);
+
+TEST_SUITE(ctl_api_register);
+TEST_SUITE(ctl_rpc_register);
+TEST_SUITE(ctl_state_register);
+TEST_SUITE(ctl_config_register);
+TEST_SUITE(ctl_rows_register);
