@@ -10,9 +10,8 @@
 #include "ctl_tests.h"
 
 /* Decode text as `part` of object o; returns the decoder's result. */
-static int decode(enum alk_cmd_object obj, enum alk_part part,
-		  const char *text, int64_t index, void *key, void *val,
-		  struct alk_error *err)
+static int decode(enum alk_cmd_object obj, enum alk_part part, const char *text,
+		  int64_t index, void *key, void *val, struct alk_error *err)
 {
 	struct json_object *j = json_tokener_parse(text);
 	int rc;

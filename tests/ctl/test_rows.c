@@ -42,7 +42,8 @@ static void dump(struct alk_tables *t, struct alk_buf *b)
 		int n = alk_table_list(t, obj->table, NULL, keys, vals, 64);
 
 		for (int i = 0; i < n; i++) {
-			alk_api_words(obj, ALK_PART_ALL, keys + i * obj->key_size,
+			alk_api_words(obj, ALK_PART_ALL,
+				      keys + i * obj->key_size,
 				      vals + i * obj->val_size, b);
 			alk_buf_putc(b, '\n');
 		}
@@ -80,11 +81,13 @@ static int both_ways(const char *prime, const char *line)
 	if (took) {
 		CU_ASSERT_PTR_NOT_NULL(req);
 		CU_ASSERT_EQUAL(of.len, og.len);
-		CU_ASSERT(of.len == og.len && !memcmp(of.data, og.data, of.len));
+		CU_ASSERT(of.len == og.len &&
+			  !memcmp(of.data, og.data, of.len));
 		CU_ASSERT_EQUAL(rf.generation, rg.generation);
 		dump(tf, &df);
 		dump(tg, &dg);
-		CU_ASSERT(df.len == dg.len && !memcmp(df.data, dg.data, df.len));
+		CU_ASSERT(df.len == dg.len &&
+			  !memcmp(df.data, dg.data, df.len));
 	}
 	alk_buf_free(&of);
 	alk_buf_free(&og);
@@ -121,13 +124,14 @@ static void test_encoders_take_fast_path(void)
 
 	/* deletes by key, neighbors, an empty batch */
 	CU_ASSERT(both_ways(HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[" EP1
-			       "," EP2 "]}}",
+				 "," EP2 "]}}",
 			    HEAD "\"endpoint.del\",\"params\":{\"fields\":"
 				 "[\"ip\",\"vni\"],\"rows\":[[\"203.0.113.5\","
 				 "100]]}}"));
-	CU_ASSERT(both_ways(NULL, HEAD "\"neighbor.add\",\"params\":{\"fields\":"
-				       "[\"ip\",\"mac\"],\"rows\":[[\"198.18.0."
-				       "12\",\"02:00:00:00:00:0c\"]]}}"));
+	CU_ASSERT(both_ways(NULL,
+			    HEAD "\"neighbor.add\",\"params\":{\"fields\":"
+				 "[\"ip\",\"mac\"],\"rows\":[[\"198.18.0."
+				 "12\",\"02:00:00:00:00:0c\"]]}}"));
 	CU_ASSERT(both_ways(NULL, HEAD "\"endpoint.add\"," EP_FIELDS
 				       "\"rows\":[]}}"));
 }
@@ -149,36 +153,47 @@ static void test_near_misses(void)
 {
 	static const char *const lines[] = {
 		/* whitespace, other member orders, string ids */
-		"{ \"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"endpoint.add\","
-		EP_FIELDS "\"rows\":[" EP1 "]}}",
-		"{\"id\":7,\"jsonrpc\":\"2.0\",\"method\":\"endpoint.add\","
-		EP_FIELDS "\"rows\":[" EP1 "]}}",
-		"{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"endpoint.add\","
-		EP_FIELDS "\"rows\":[" EP1 "]}}",
+		"{ "
+		"\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"endpoint."
+		"add\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
+		"{\"id\":7,\"jsonrpc\":\"2.0\",\"method\":\"endpoint."
+		"add\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"endpoint."
+		"add\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
 		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[ " EP1 "]}}",
 		/* numbers JSON or we would not take */
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[0100,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[-0,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[1e2,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[16777216,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[0100,"
+		"\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[-0,"
+		"\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[1e2,"
+		"\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[16777216,"
+		"\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
 		/* strings: escapes, non-ASCII, bad values, wrong types */
 		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
-		     "\"203.0.113.\\u0035\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		     "\"203.0.113.\\u0035\",\"0e:00:00:00:00:05\",\"198.18.0."
+		     "12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
+		"\"203.0.113.05\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
+		"\"203.0.113.5\",\"0e:00:00:00:00:0g\",\"198.18.0.12\"]]}}",
+		HEAD
+		"\"endpoint.add\"," EP_FIELDS "\"rows\":[[\"100\","
+		"\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
 		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
-		     "\"203.0.113.05\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:0g\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[\"100\","
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.12\"]]}}",
-		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
-		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0.\xc3\xa9\"]]}}",
+		     "\"203.0.113.5\",\"0e:00:00:00:00:05\",\"198.18.0."
+		     "\xc3\xa9\"]]}}",
 		/* shape: columns, rows, the end of the line */
 		HEAD "\"endpoint.add\",\"params\":{\"fields\":[\"vni\",\"ip\","
-		     "\"mac\"],\"rows\":[[100,\"203.0.113.5\",\"0e:00:00:00:00:05\"]]}}",
+		     "\"mac\"],\"rows\":[[100,\"203.0.113.5\",\"0e:00:00:00:00:"
+		     "05\"]]}}",
 		HEAD "\"endpoint.add\",\"params\":{\"fields\":[\"vni\",\"vni\","
 		     "\"mac\",\"host\"],\"rows\":[" EP1 "]}}",
 		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[[100,"
@@ -188,9 +203,10 @@ static void test_near_misses(void)
 		HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[" EP1 "]}}{}",
 		HEAD "\"endpoint.get\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
 		HEAD "\"gateway.add\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
-		HEAD "\"network.add\",\"params\":{\"fields\":[\"vni\",\"prefix\","
-		     "\"bouncers\"],\"rows\":[[100,\"203.0.113.0/24\","
-		     "[\"198.18.0.1\"]]]}}",
+		HEAD
+		"\"network.add\",\"params\":{\"fields\":[\"vni\",\"prefix\","
+		"\"bouncers\"],\"rows\":[[100,\"203.0.113.0/24\","
+		"[\"198.18.0.1\"]]]}}",
 	};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++) {
@@ -216,8 +232,9 @@ static void test_gathered(void)
 
 	alk_buf_puts(&req, HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[");
 	for (int i = 0; i < 40; i++)
-		alk_buf_printf(&req, "%s[100,\"203.0.113.%d\",\"0e:00:00:00:00:"
-				     "%02x\",\"198.18.0.12\"]",
+		alk_buf_printf(&req,
+			       "%s[100,\"203.0.113.%d\",\"0e:00:00:00:00:"
+			       "%02x\",\"198.18.0.12\"]",
 			       i ? "," : "", i + 1, i + 1);
 	alk_buf_puts(&req, "]}}\n{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":"
 			   "\"version\"}\n");

@@ -16,11 +16,17 @@
 
 static const char *const table_cmds[] = {
 	"gateway set ip 198.18.0.1 mac 02:00:00:00:00:01",
-	"endpoint add vni 100 ip 198.19.0.5 mac 0e:00:00:00:00:05 host 198.18.0.12",
-	"endpoint add vni 100 ip 198.19.0.6 mac 0e:00:00:00:00:06 host 198.18.0.13",
-	"endpoint add vni 100 ip 198.19.0.7 mac 0e:00:00:00:00:07 host 198.18.0.1",
-	"endpoint add vni 200 ip 198.19.0.5 mac 0e:00:00:00:02:05 host 198.18.0.14",
-	"network add vni 100 prefix 198.19.0.0/24 bouncers 198.18.0.1,198.18.0.2 router 198.19.0.1 dns 198.19.0.2 mtu 1450 lease 3600",
+	"endpoint add vni 100 ip 198.19.0.5 mac 0e:00:00:00:00:05 host "
+	"198.18.0.12",
+	"endpoint add vni 100 ip 198.19.0.6 mac 0e:00:00:00:00:06 host "
+	"198.18.0.13",
+	"endpoint add vni 100 ip 198.19.0.7 mac 0e:00:00:00:00:07 host "
+	"198.18.0.1",
+	"endpoint add vni 200 ip 198.19.0.5 mac 0e:00:00:00:02:05 host "
+	"198.18.0.14",
+	"network add vni 100 prefix 198.19.0.0/24 bouncers "
+	"198.18.0.1,198.18.0.2 router 198.19.0.1 dns 198.19.0.2 mtu 1450 lease "
+	"3600",
 	"network add vni 200 prefix 198.19.0.0/16 bouncers 198.18.0.3",
 	"network add vni 300 prefix 203.0.113.0/24 bouncers 198.18.0.1",
 	"vpc add vni 100 dividers 198.18.0.1,198.18.0.4",

@@ -92,10 +92,11 @@ static int run_one(const struct fixture *f, const struct fixture_backend *be,
 	memcpy(frame, f->in, len);
 	reason = be->run(be->ctx, t, frame, &len);
 	if (reason != f->reason) {
-		fprintf(stderr, "FAIL %s (%s): reason %s, expected %s\n", f->name,
-			be->name,
-			reason >= 0 && reason < ALK_R_MAX ? alk_reason_names[reason] :
-							    "(none)",
+		fprintf(stderr, "FAIL %s (%s): reason %s, expected %s\n",
+			f->name, be->name,
+			reason >= 0 && reason < ALK_R_MAX ?
+				alk_reason_names[reason] :
+				"(none)",
 			alk_reason_names[f->reason]);
 		ok = 0;
 	} else if (alk_reason_verdict(reason) != ALK_DROP) {
@@ -178,7 +179,8 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 				goto syntax;
 		} else if (!strcmp(p, "end")) {
 			if (f.reason < 0 || !f.in_len ||
-			    f.has_out != (alk_reason_verdict(f.reason) == ALK_TX))
+			    f.has_out !=
+				    (alk_reason_verdict(f.reason) == ALK_TX))
 				goto syntax;
 			failures += run_one(&f, be, verbose);
 			(*count)++;
