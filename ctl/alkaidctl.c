@@ -313,21 +313,31 @@ struct command {
 
 static int usage_object(const char *object);
 
+/* OBJECT COMMAND WORDS... through the grammar; a mistake is said here. */
+static int parse_words(const struct alk_object *o, int argc, char **argv,
+		       struct alk_cmd *cmd, const void **key, const void **val)
+{
+	struct alk_error err;
+
+	if (alk_cmd_parse(argc, argv, cmd, &err)) {
+		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
+		return -EINVAL;
+	}
+	alk_cmd_parts(cmd, key, val);
+	return 0;
+}
+
 /* add, del, set: the grammar parses, one entry is sent. */
 static int run_change(const struct alk_object *o, int argc, char **argv)
 {
 	struct alk_buf req = { 0 };
 	struct json_object *resp = NULL, *result;
 	const void *key, *val;
-	struct alk_error err;
 	struct alk_cmd cmd;
 	int rc;
 
-	if (alk_cmd_parse(argc, argv, &cmd, &err)) {
-		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
+	if (parse_words(o, argc, argv, &cmd, &key, &val))
 		return EXIT_USAGE;
-	}
-	alk_cmd_parts(&cmd, &key, &val);
 	request_begin(&req, o->name, argv[1]);
 	if (cmd.object == ALK_O_GATEWAY) {
 		alk_api_encode(o, ALK_PART_ALL, key, val, &req);
@@ -352,16 +362,12 @@ static int run_get(const struct alk_object *o, int argc, char **argv)
 	struct json_object *resp = NULL, *result;
 	struct alk_buf req = { 0 }, line = { 0 };
 	const void *key, *val;
-	struct alk_error err;
 	struct alk_cmd cmd;
 	int rc;
 
 	/* the key in the grammar's words, read as add and del read them */
-	if (alk_cmd_parse(argc, argv, &cmd, &err)) {
-		complain("%s (see 'alkaidctl %s help')", err.msg, o->name);
+	if (parse_words(o, argc, argv, &cmd, &key, &val))
 		return EXIT_USAGE;
-	}
-	alk_cmd_parts(&cmd, &key, &val);
 	request_begin(&req, o->name, "get");
 	alk_api_encode(o, ALK_PART_KEY, key, NULL, &req);
 	request_end(&req);
