@@ -56,11 +56,7 @@ ALK_INLINE int alk_underlay_arp(struct alk_pkt *pkt, struct alk_parsed *ps,
 
 	if (!(gw->flags & ALK_GW_F_UNDERLAY_ARP))
 		return ALK_R_underlay_arp;
-	if ((__u8 *)(arp + 1) > pkt->end)
-		return ALK_R_malformed_arp;
-	if (arp->htype != alk_htons(1) ||
-	    arp->ptype != alk_htons(ALK_ETH_P_IPV4) || arp->hlen != 6 ||
-	    arp->plen != 4)
+	if (!alk_arp_ipv4_ok(arp, pkt->end))
 		return ALK_R_malformed_arp;
 	if (arp->op != alk_htons(ALK_ARP_REQUEST) || arp->tpa != gw->ip ||
 	    !gw->ip)

@@ -136,11 +136,7 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 	if (type == ALK_ETH_P_ARP) {
 		struct alk_arp *arp = (struct alk_arp *)(ieth + 1);
 
-		if ((__u8 *)(arp + 1) > pkt->end)
-			return ALK_R_malformed_arp;
-		if (arp->htype != alk_htons(1) ||
-		    arp->ptype != alk_htons(ALK_ETH_P_IPV4) || arp->hlen != 6 ||
-		    arp->plen != 4)
+		if (!alk_arp_ipv4_ok(arp, pkt->end))
 			return ALK_R_malformed_arp;
 		if (arp->op != alk_htons(ALK_ARP_REQUEST))
 			return ALK_R_arp_not_request;

@@ -127,6 +127,15 @@ struct alk_arp {
 	__be32 tpa;
 } __attribute__((packed));
 
+/* Whole within [arp, end), and ARP for IPv4 over Ethernet: the only kind
+ * the gateway answers, on the underlay and in the overlay alike. */
+ALK_INLINE int alk_arp_ipv4_ok(const struct alk_arp *arp, const __u8 *end)
+{
+	return (const __u8 *)(arp + 1) <= end && arp->htype == alk_htons(1) &&
+	       arp->ptype == alk_htons(ALK_ETH_P_IPV4) && arp->hlen == 6 &&
+	       arp->plen == 4;
+}
+
 #define ALK_ARP_REQUEST 1
 #define ALK_ARP_REPLY 2
 
