@@ -245,15 +245,13 @@ int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
 	char a[20];
 	uint64_t x;
 
-	switch (f->kind) {
-	case ALK_F_VNI:
-	case ALK_F_U16:
-	case ALK_F_U32:
-	case ALK_F_PORT:
+	if (alk_field_is_number(f)) {
 		if (quoted || text_number(s, len, alk_field_max(f), &x))
 			return -1;
 		alk_field_store_number(f, key, val, x);
 		return 0;
+	}
+	switch (f->kind) {
 	case ALK_F_IPV4_0:
 		if (!quoted && len == 4 && !memcmp(s, "null", 4)) {
 			memset(alk_field_ptr(f, key, val), 0, 4);
@@ -269,8 +267,7 @@ int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
 		memcpy(a, s, len);
 		a[len] = 0;
 		return alk_field_parse(f, a, key, val) ? -1 : 0;
-	case ALK_F_HOPS:
-	case ALK_F_FLAG:
+	default: /* arrays and booleans: the general path's */
 		break;
 	}
 	return -1;

@@ -33,6 +33,7 @@ enum alk_cmd_object {
 #define ALK_NOBJECTS 5
 
 /* How a field's value is written: in JSON, and as the grammar's word. */
+/* The number kinds come first (alk_field_is_number()). */
 enum alk_field_kind {
 	ALK_F_VNI,    /* number, 0-16777215 */
 	ALK_F_U16,    /* number */
@@ -112,6 +113,12 @@ static inline uint8_t *alk_field_ptr(const struct alk_field *f, void *key,
 				     void *val)
 {
 	return (uint8_t *)(f->in_key ? key : val) + f->off;
+}
+
+/* Whether a field is a number (VNI, U16, U32, PORT). */
+static inline bool alk_field_is_number(const struct alk_field *f)
+{
+	return f->kind <= ALK_F_PORT;
 }
 
 /* The largest value of a number kind (VNI, U16, U32, PORT). */
