@@ -32,8 +32,8 @@ enum alk_cmd_object {
 
 #define ALK_NOBJECTS 5
 
-/* How a field's value is written: in JSON, and as the grammar's word. */
-/* The number kinds come first (alk_field_is_number()). */
+/* How a field's value is written: in JSON, and as the grammar's word.
+ * The number kinds come first (alk_field_is_number()). */
 enum alk_field_kind {
 	ALK_F_VNI,    /* number, 0-16777215 */
 	ALK_F_U16,    /* number */
