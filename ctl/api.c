@@ -221,56 +221,28 @@ static int check_required(const struct alk_object *o, enum alk_part part,
 	return 0;
 }
 
-/* Digits as JSON writes an integer: no sign, no leading zero. */
-static int text_number(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (!len || len > 18 || (s[0] == '0' && len > 1))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		x = x * 10 + (s[i] - '0');
-	}
-	if (x > max)
-		return -1;
-	*out = x;
-	return 0;
-}
-
 int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
 			bool quoted, void *key, void *val)
 {
 	char a[20];
-	uint64_t x;
 
-	if (alk_field_is_number(f)) {
-		if (quoted || text_number(s, len, alk_field_max(f), &x))
-			return -1;
-		alk_field_store_number(f, key, val, x);
+	if (f->kind == ALK_F_HOPS || f->kind == ALK_F_FLAG)
+		return -1; /* arrays and booleans: the general path's */
+	if (f->kind == ALK_F_IPV4_0 && !quoted && len == 4 &&
+	    !memcmp(s, "null", 4)) {
+		memset(alk_field_ptr(f, key, val), 0, 4);
 		return 0;
 	}
-	switch (f->kind) {
-	case ALK_F_IPV4_0:
-		if (!quoted && len == 4 && !memcmp(s, "null", 4)) {
-			memset(alk_field_ptr(f, key, val), 0, 4);
-			return 0;
-		}
-		/* fall through */
-	case ALK_F_IPV4:
-	case ALK_F_MAC:
-	case ALK_F_PREFIX:
-		/* a string's body with no escape (the caller's), no NUL */
-		if (!quoted || len >= sizeof(a) || memchr(s, 0, len))
-			return -1;
-		memcpy(a, s, len);
-		a[len] = 0;
-		return alk_field_parse(f, a, key, val) ? -1 : 0;
-	default: /* arrays and booleans: the general path's */
-		break;
-	}
-	return -1;
+	/* numbers bare, as JSON writes them (no leading zero); the others
+	 * a string's body (no escape: the caller's), without a NUL; either
+	 * way the text form every reader parses (tables/schema.c) */
+	if (quoted == alk_field_is_number(f) ||
+	    (!quoted && len > 1 && s[0] == '0') || len >= sizeof(a) ||
+	    memchr(s, 0, len))
+		return -1;
+	memcpy(a, s, len);
+	a[len] = 0;
+	return alk_field_parse(f, a, key, val) ? -1 : 0;
 }
 
 int alk_api_decode(const struct alk_object *o, struct json_object *j,
