@@ -445,32 +445,43 @@ int alk_ctl_server_fd(const struct alk_ctl_server *srv)
 	return srv->epfd;
 }
 
-/* A socket left by a dead daemon is removed; a live one is not taken. */
-static int clear_stale(const struct sockaddr_un *sa, struct alk_error *err)
+int alk_ctl_socket_answers(const char *path)
 {
-	struct stat st;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, rc;
 
-	if (lstat(sa->sun_path, &st))
-		return errno == ENOENT ?
-			       0 :
-			       alk_error_set(err, -1, -errno, "%s: %s",
-					     sa->sun_path, strerror(errno));
-	if (!S_ISSOCK(st.st_mode))
-		return alk_error_set(err, -1, -EEXIST,
-				     "%s exists and is not a socket",
-				     sa->sun_path);
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 0; /* nothing can listen there */
+	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return alk_error_set(err, -1, -errno, "socket: %s",
-				     strerror(errno));
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+		return -errno;
+	rc = connect(fd, (const struct sockaddr *)&sa, sizeof(sa));
 	close(fd);
-	if (rc == 0)
+	return rc == 0;
+}
+
+/* A socket left by a dead daemon is removed; a live one is not taken. */
+static int clear_stale(const char *path, struct alk_error *err)
+{
+	struct stat st;
+	int rc;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ?
+			       0 :
+			       alk_error_set(err, -1, -errno, "%s: %s", path,
+					     strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return alk_error_set(err, -1, -EEXIST,
+				     "%s exists and is not a socket", path);
+	rc = alk_ctl_socket_answers(path);
+	if (rc < 0)
+		return alk_error_set(err, -1, rc, "socket: %s", strerror(-rc));
+	if (rc)
 		return alk_error_set(err, -1, -EADDRINUSE,
-				     "%s: another daemon is serving it",
-				     sa->sun_path);
-	unlink(sa->sun_path);
+				     "%s: another daemon is serving it", path);
+	unlink(path);
 	return 0;
 }
 
@@ -490,7 +501,7 @@ static int listen_on(struct alk_ctl_server *srv, struct alk_error *err)
 		return alk_error_set(err, -1, rc,
 				     "cannot create the directory of %s: %s",
 				     srv->path, strerror(-rc));
-	rc = clear_stale(&sa, err);
+	rc = clear_stale(srv->path, err);
 	if (rc)
 		return rc;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -54,6 +54,10 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 					     const struct alk_ctl_options *opt,
 					     struct alk_error *err);
 
+/* Whether a live daemon answers on the socket at path: 1, 0, or -errno
+ * when no socket could be made to ask. */
+int alk_ctl_socket_answers(const char *path);
+
 /* The descriptor to watch for EPOLLIN (it is an epoll descriptor). */
 int alk_ctl_server_fd(const struct alk_ctl_server *srv);
 

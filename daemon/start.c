@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl/api.h"
@@ -182,19 +180,8 @@ void alk_daemon_gateway_check(struct alk_tables *t, const char *fate)
 
 bool alk_daemon_socket_taken(void)
 {
-	const char *path = alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return false; /* the server will say why */
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	return rc == 0;
+	return alk_ctl_socket_answers(alk_opt.socket ?:
+					      ALK_CTL_DEFAULT_SOCKET) > 0;
 }
 
 static void control_log(int prio, const char *msg)
