@@ -7,42 +7,34 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/log.h"
 #include "daemon/start.h"
 #include "xdpd.h"
 
+struct copy {
+	struct alk_tables *to;
+	enum alk_table tbl;
+};
+
+static int copy_page(void *arg, const void *keys, const void *vals, uint32_t n)
+{
+	const struct copy *c = arg;
+
+	return c->to->ops->update(c->to, c->tbl, keys, vals, n);
+}
+
 /* Every table of from (not the counters) into to, just created. */
 static int tables_copy(struct alk_tables *to, struct alk_tables *from)
 {
-	const uint32_t chunk = 1024;
 	struct alk_gateway gw;
 	int rc = 0;
 
 	for (int tbl = 0; tbl < ALK_T_MAX && !rc; tbl++) {
-		size_t ks = alk_table_key_size(tbl);
-		uint8_t *keys = malloc(chunk * ks), *last = malloc(ks);
-		uint8_t *vals = malloc(chunk * alk_table_val_size(tbl));
-		int n = 0;
+		struct copy c = { to, tbl };
 
-		rc = keys && vals && last ? 0 : -ENOMEM;
-		while (!rc) {
-			n = alk_table_list(from, tbl, n ? last : NULL, keys,
-					   vals, chunk);
-			if (n <= 0) {
-				rc = n;
-				break;
-			}
-			rc = to->ops->update(to, tbl, keys, vals, n);
-			if ((uint32_t)n < chunk)
-				break;
-			memcpy(last, keys + (n - 1) * ks, ks);
-		}
-		free(keys);
-		free(vals);
-		free(last);
+		rc = alk_table_walk(from, tbl, 1024, copy_page, &c);
 	}
 	if (!rc && !from->ops->gateway_get(from, &gw))
 		rc = to->ops->gateway_set(to, &gw);

@@ -272,41 +272,32 @@ int alk_cmdfile_load(struct alk_tables *t, const char *path,
 	return rc;
 }
 
-/* Every entry of one table, a page at a time, as "OBJECT add WORDS". */
-static int write_table(struct alk_tables *t, const struct alk_object *o,
-		       FILE *out)
+struct write_ctx {
+	const struct alk_object *o;
+	FILE *out;
+};
+
+/* A page of one table's entries, as "OBJECT add WORDS" lines. */
+static int write_page(void *arg, const void *keys, const void *vals, uint32_t n)
 {
-	enum { PAGE = 4096 };
-	uint8_t *keys = malloc((size_t)PAGE * o->key_size);
-	uint8_t *vals = malloc((size_t)PAGE * o->val_size);
-	uint8_t after[ALK_MAX_KEY];
+	const struct write_ctx *w = arg;
+	const struct alk_object *o = w->o;
+	size_t name = strlen(o->name);
 	char line[ALK_WORDS_MAX + 32];
-	int n = -ENOMEM;
-	bool first = true;
 
-	while (keys && vals &&
-	       (n = alk_table_list(t, o->table, first ? NULL : after, keys,
-				   vals, PAGE)) > 0) {
-		for (int i = 0; i < n; i++) {
-			size_t len = strlen(o->name);
+	memcpy(line, o->name, name);
+	memcpy(line + name, " add ", 5);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = name + 5;
 
-			memcpy(line, o->name, len);
-			memcpy(line + len, " add ", 5);
-			len += 5;
-			len += alk_object_words(
-				o, ALK_PART_ALL, keys + i * o->key_size,
-				vals + i * o->val_size, line + len);
-			line[len++] = '\n';
-			fwrite(line, 1, len, out);
-		}
-		memcpy(after, keys + (n - 1) * o->key_size, o->key_size);
-		first = false;
-		if (n < PAGE)
-			break;
+		len += alk_object_words(o, ALK_PART_ALL,
+					(const uint8_t *)keys + i * o->key_size,
+					(const uint8_t *)vals + i * o->val_size,
+					line + len);
+		line[len++] = '\n';
+		fwrite(line, 1, len, w->out);
 	}
-	free(keys);
-	free(vals);
-	return n < 0 ? n : 0;
+	return 0;
 }
 
 int alk_cmdfile_write(struct alk_tables *t, FILE *out, struct alk_error *err)
@@ -325,13 +316,13 @@ int alk_cmdfile_write(struct alk_tables *t, FILE *out, struct alk_error *err)
 					      words),
 			words);
 	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const struct alk_object *o = alk_object(order[i]);
-		int rc = write_table(t, o, out);
+		struct write_ctx w = { alk_object(order[i]), out };
+		int rc = alk_table_walk(t, w.o->table, 4096, write_page, &w);
 
 		if (rc)
 			return alk_error_set(err, -1, rc,
 					     "reading the %s table: %s",
-					     o->name, strerror(-rc));
+					     w.o->name, strerror(-rc));
 	}
 	return 0;
 }

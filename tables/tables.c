@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -581,4 +582,31 @@ int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,
 		prev = k;
 	}
 	return n;
+}
+
+int alk_table_walk(struct alk_tables *t, enum alk_table tbl, uint32_t page,
+		   int (*fn)(void *arg, const void *keys, const void *vals,
+			     uint32_t n),
+		   void *arg)
+{
+	size_t ks = alk_table_key_size(tbl);
+	uint8_t *keys = malloc((size_t)page * ks);
+	uint8_t *vals = malloc((size_t)page * alk_table_val_size(tbl));
+	uint8_t *after = malloc(ks);
+	int n = -ENOMEM, rc = 0;
+	bool first = true;
+
+	while (keys && vals && after && !rc &&
+	       (n = alk_table_list(t, tbl, first ? NULL : after, keys, vals,
+				   page)) > 0) {
+		rc = fn(arg, keys, vals, n);
+		memcpy(after, keys + (n - 1) * ks, ks);
+		first = false;
+		if ((uint32_t)n < page)
+			break;
+	}
+	free(keys);
+	free(vals);
+	free(after);
+	return rc ? rc : n < 0 ? n : 0;
 }

@@ -142,6 +142,12 @@ int alk_table_lookup_each(struct alk_tables *t, enum alk_table tbl,
  * were written, or -errno.  Keys and vals are arrays of the table's sizes. */
 int alk_table_list(struct alk_tables *t, enum alk_table tbl, const void *after,
 		   void *keys, void *vals, uint32_t max);
+/* Every entry of tbl, page entries at a time (keys and vals of n), to fn;
+ * fn's non-zero return stops the walk and is returned.  0 or -errno. */
+int alk_table_walk(struct alk_tables *t, enum alk_table tbl, uint32_t page,
+		   int (*fn)(void *arg, const void *keys, const void *vals,
+			     uint32_t n),
+		   void *arg);
 
 /* Mask of a prefix length, network order. */
 static inline uint32_t alk_prefix_mask(uint32_t plen)

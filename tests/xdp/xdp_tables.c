@@ -14,7 +14,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,30 +44,21 @@ static int apply(struct alk_tables *t)
 
 /* The DHCP index is the table layer's own: comments, so that the listing
  * can be applied again. */
-static int list_dhcp(struct alk_tables *t)
+static int print_dhcp(void *arg, const void *keys, const void *vals, uint32_t n)
 {
-	struct alk_dhcp_key keys[LIST_CHUNK], after;
-	struct alk_dhcp vals[LIST_CHUNK];
+	const struct alk_dhcp_key *k = keys;
+	const struct alk_dhcp *v = vals;
 	char a[INET_ADDRSTRLEN];
-	bool first = true;
-	int n;
 
-	while ((n = alk_table_list(t, ALK_T_DHCP, first ? NULL : &after, keys,
-				   vals, LIST_CHUNK)) > 0) {
-		for (int i = 0; i < n; i++) {
-			const uint8_t *m = keys[i].mac;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *m = k[i].mac;
 
-			printf("# dhcp-index vni %u mac "
-			       "%02x:%02x:%02x:%02x:%02x:%02x ip %s\n",
-			       keys[i].vni, m[0], m[1], m[2], m[3], m[4], m[5],
-			       inet_ntop(AF_INET, &vals[i].ip, a, sizeof(a)));
-		}
-		after = keys[n - 1];
-		first = false;
-		if (n < LIST_CHUNK)
-			break;
+		printf("# dhcp-index vni %u mac %02x:%02x:%02x:%02x:%02x:%02x "
+		       "ip %s\n",
+		       k[i].vni, m[0], m[1], m[2], m[3], m[4], m[5],
+		       inet_ntop(AF_INET, &v[i].ip, a, sizeof(a)));
 	}
-	return n;
+	return 0;
 }
 
 static int list(struct alk_tables *t)
@@ -80,7 +70,7 @@ static int list(struct alk_tables *t)
 		fprintf(stderr, "xdp-tables: %s\n", err.msg);
 		return 1;
 	}
-	n = list_dhcp(t);
+	n = alk_table_walk(t, ALK_T_DHCP, LIST_CHUNK, print_dhcp, NULL);
 	if (n < 0) {
 		fprintf(stderr, "xdp-tables: listing the DHCP index: %s\n",
 			strerror(-n));
