@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "lookup.h"
 #include "model.h"
 #include "parse.h"
 #include "platform.h"
@@ -28,13 +29,13 @@ ALK_INLINE int alk_arp_reply(struct alk_ctx *ctx, struct alk_parsed *ps,
 {
 	struct alk_arp *arp = (struct alk_arp *)ps->inner_l3;
 	struct alk_endpoint_key asker_key = { .vni = ps->vni, .ip = arp->spa };
-	const struct alk_endpoint *asker;
+	struct alk_endpoint asker;
 	__be32 spa = arp->spa, tpa = arp->tpa;
 	int r;
 
-	asker = alk_plat_endpoint(ctx, &asker_key);
-	r = alk_outer_rewrite(ctx, ps, gw, asker ? asker->host : ps->ip->saddr,
-			      1);
+	/* a busy bucket is as good as unknown here: the outer source asked */
+	r = alk_flat_endpoint(ctx, &asker_key, &asker) == ALK_FLAT_FOUND;
+	r = alk_outer_rewrite(ctx, ps, gw, r ? asker.host : ps->ip->saddr, 1);
 	if (r != ALK_R_CONTINUE)
 		return r;
 

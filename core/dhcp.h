@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 
+#include "lookup.h"
 #include "model.h"
 #include "parse.h"
 #include "platform.h"
@@ -207,8 +208,9 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	struct alk_dhcp_answer a = { 0 };
 	struct alk_dhcp_key dkey = { .vni = ps->vni };
 	struct alk_endpoint_key ekey = { .vni = ps->vni };
-	const struct alk_endpoint *ep;
-	const struct alk_dhcp *d;
+	struct alk_endpoint ep;
+	struct alk_dhcp d;
+	enum alk_flat_probe f;
 	__u32 ip_off, udp_off, ieth_off, frame_len;
 	__be32 ciaddr;
 	int r;
@@ -235,18 +237,19 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		return ALK_R_malformed_dhcp;
 
 	alk_mac_copy(dkey.mac, bp->chaddr);
-	d = alk_plat_dhcp(ctx, &dkey);
-	if (!d)
-		return ALK_R_dhcp_unknown_client;
-	ekey.ip = d->ip;
-	ep = alk_plat_endpoint(ctx, &ekey);
-	if (!ep)
-		return ALK_R_dhcp_unknown_client;
-	a.net = alk_plat_network(ctx, ps->vni, d->ip);
+	f = alk_flat_dhcp(ctx, &dkey, &d);
+	if (f == ALK_FLAT_FOUND) {
+		ekey.ip = d.ip;
+		f = alk_flat_endpoint(ctx, &ekey, &ep);
+	}
+	if (f != ALK_FLAT_FOUND)
+		return f == ALK_FLAT_BUSY ? ALK_R_table_busy :
+					    ALK_R_dhcp_unknown_client;
+	a.net = alk_plat_network(ctx, ps->vni, d.ip);
 	if (!a.net)
 		return ALK_R_dhcp_no_network;
 	a.server = a.net->router ? a.net->router : gw->ip;
-	a.yiaddr = d->ip;
+	a.yiaddr = d.ip;
 	ciaddr = bp->ciaddr;
 
 	switch (type) {
@@ -259,8 +262,7 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 
 		if (found && server != a.server)
 			return ALK_R_dhcp_other_server;
-		a.type =
-			wanted && wanted != d->ip ? ALK_DHCP_NAK : ALK_DHCP_ACK;
+		a.type = wanted && wanted != d.ip ? ALK_DHCP_NAK : ALK_DHCP_ACK;
 		break;
 	}
 	case ALK_DHCP_INFORM:
@@ -277,7 +279,7 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	if (a.type == ALK_DHCP_NAK || a.inform)
 		a.yiaddr = 0;
 
-	r = alk_outer_rewrite(ctx, ps, gw, ep->host, 1);
+	r = alk_outer_rewrite(ctx, ps, gw, ep.host, 1);
 	if (r != ALK_R_CONTINUE)
 		return r;
 

@@ -18,6 +18,7 @@
 #include "arp.h"
 #include "dhcp.h"
 #include "forward.h"
+#include "lookup.h"
 #include "model.h"
 #include "parse.h"
 #include "platform.h"
@@ -58,9 +59,24 @@ ALK_INLINE int alk_act(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	return alk_forward(ctx, ps, gw, ep);
 }
 
+/* Stage 2 after a flat-table lookup of ps->key (core/flat.h): a bucket
+ * the writer kept changing ends the frame rather than taking a miss. */
+ALK_INLINE int alk_act_probed(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			      struct alk_parsed *ps,
+			      const struct alk_gateway *gw,
+			      enum alk_flat_probe probe,
+			      const struct alk_endpoint *ep)
+{
+	if (probe == ALK_FLAT_BUSY)
+		return ALK_R_table_busy;
+	return alk_act(ctx, pkt, ps, gw, probe == ALK_FLAT_FOUND ? ep : 0);
+}
+
 ALK_INLINE enum alk_reason alk_process(struct alk_ctx *ctx, struct alk_pkt *pkt)
 {
 	const struct alk_gateway *gw = alk_plat_gateway(ctx);
+	struct alk_endpoint ep;
+	enum alk_flat_probe probe = ALK_FLAT_ABSENT;
 	struct alk_parsed ps;
 	int r;
 
@@ -69,11 +85,11 @@ ALK_INLINE enum alk_reason alk_process(struct alk_ctx *ctx, struct alk_pkt *pkt)
 		goto out;
 	}
 	r = alk_classify(pkt, &ps, gw);
-	if (r == ALK_R_CONTINUE)
-		r = alk_act(ctx, pkt, &ps, gw,
-			    ps.kind == ALK_K_DHCP ?
-				    0 :
-				    alk_plat_endpoint(ctx, &ps.key));
+	if (r != ALK_R_CONTINUE)
+		goto out;
+	if (ps.kind != ALK_K_DHCP)
+		probe = alk_flat_endpoint(ctx, &ps.key, &ep);
+	r = alk_act_probed(ctx, pkt, &ps, gw, probe, &ep);
 out:
 	alk_plat_count(ctx, (enum alk_reason)r);
 	return (enum alk_reason)r;

@@ -7,7 +7,9 @@
  * function as static always-inline (ALK_INLINE), then includes this file.
  *
  * Lookups return NULL on a miss.  Returned values are read-only and stay
- * valid until the packet is finished (RCU on XDP, QSBR on DPDK).
+ * valid until the packet is finished (RCU on XDP, QSBR on DPDK).  The
+ * endpoints and the DHCP index are flat tables (flat.h) that the core
+ * reads itself, bucket by bucket.
  *
  * Why plain declarations after static definitions: a declaration without a
  * storage class takes the linkage of a prior one (C11 6.2.2p4), so behind
@@ -33,15 +35,15 @@
 struct alk_ctx;
 
 const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx);
-const struct alk_endpoint *alk_plat_endpoint(struct alk_ctx *ctx,
-					     const struct alk_endpoint_key *k);
+/* Bucket idx of a flat table (core/flat.h: ALK_T_ENDPOINT or ALK_T_DHCP;
+ * 0 is its head), or NULL past its end.  The core reads it as a seqlock
+ * reader: it stays mapped, its contents may change under the reader. */
+const void *alk_plat_bucket(struct alk_ctx *ctx, enum alk_table tbl, __u32 idx);
 /* longest prefix of (vni, ip) */
 const struct alk_network *alk_plat_network(struct alk_ctx *ctx, __u32 vni,
 					   __be32 ip);
 const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni);
 const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx, __be32 ip);
-const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
-				     const struct alk_dhcp_key *k);
 
 /* Grow (delta > 0) or shrink the frame at its tail; on success re-derive
  * pkt->data and pkt->end and return 0. */

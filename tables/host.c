@@ -1,23 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The in-memory back end: hash maps of fixed capacity (tables/hmap.h, like
- * preallocated BPF maps), networks matched by probing each prefix
- * length in use.  It serves the host platform (unit tests, the golden-packet
- * host runner, the fuzzer) and is the reference the others are checked
- * against; it is not a data plane.
+ * The in-memory back end: the endpoints and the DHCP index as flat tables
+ * (tables/flat.h, the layout every back end shares), the others as hash
+ * maps of fixed capacity (tables/hmap.h, like preallocated BPF maps),
+ * networks matched by probing each prefix length in use.  It serves the host
+ * platform (unit tests, the golden-packet host runner, the fuzzer) and is the
+ * reference the others are checked against; it is not a data plane.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/platform/host.h"
+#include "../core/flat.h"
+#include "flat.h"
 #include "hmap.h"
 #include "tables.h"
 
 struct host_tables {
 	struct alk_tables base;
-	struct alk_hmap maps[ALK_T_MAX];
-	uint32_t plen_count[33]; /* networks per prefix length */
+	struct alk_hmap maps[ALK_T_MAX]; /* unused for flat tables */
+	struct alk_flat flat[ALK_T_MAX]; /* endpoints, DHCP index */
+	uint32_t plen_count[33];	 /* networks per prefix length */
 	struct alk_gateway gw;
 	int have_gw;
 	uint64_t counters[ALK_R_MAX];
@@ -28,12 +32,19 @@ static struct host_tables *host(struct alk_tables *t)
 	return (struct host_tables *)t;
 }
 
+static int is_flat(enum alk_table tbl)
+{
+	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
+}
+
 static int host_update(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	struct host_tables *h = host(t);
 	struct alk_hmap *m = &h->maps[tbl];
 
+	if (is_flat(tbl))
+		return alk_flat_update(&h->flat[tbl], keys, vals, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
 		int fresh = !alk_hmap_lookup(m, k);
@@ -55,6 +66,10 @@ static int host_remove(struct alk_tables *t, enum alk_table tbl,
 	struct host_tables *h = host(t);
 	struct alk_hmap *m = &h->maps[tbl];
 
+	if (is_flat(tbl)) {
+		alk_flat_remove(&h->flat[tbl], keys, n);
+		return 0;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
 
@@ -69,8 +84,11 @@ static int host_lookup(struct alk_tables *t, enum alk_table tbl,
 		       const void *key, void *val)
 {
 	struct alk_hmap *m = &host(t)->maps[tbl];
-	const void *v = alk_hmap_lookup(m, key);
+	const void *v;
 
+	if (is_flat(tbl))
+		return alk_flat_lookup(&host(t)->flat[tbl], key, val);
+	v = alk_hmap_lookup(m, key);
 	if (!v)
 		return -ENOENT;
 	memcpy(val, v, m->val_size);
@@ -81,13 +99,18 @@ static int host_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			    const void *keys, uint32_t n, void *vals,
 			    uint8_t *found)
 {
-	alk_hmap_lookup_bulk(&host(t)->maps[tbl], keys, n, vals, found);
+	if (is_flat(tbl))
+		alk_flat_lookup_bulk(&host(t)->flat[tbl], keys, n, vals, found);
+	else
+		alk_hmap_lookup_bulk(&host(t)->maps[tbl], keys, n, vals, found);
 	return 0;
 }
 
 static int host_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
+	if (is_flat(tbl))
+		return alk_flat_next_key(&host(t)->flat[tbl], key, next);
 	return alk_hmap_next(&host(t)->maps[tbl], key, next);
 }
 
@@ -96,6 +119,10 @@ static int host_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct alk_hmap *m = &host(t)->maps[tbl];
 
+	if (is_flat(tbl)) {
+		alk_flat_info(&host(t)->flat[tbl], info);
+		return 0;
+	}
 	info->count = m->count;
 	info->capacity = m->capacity;
 	info->memory = alk_hmap_memory(m);
@@ -131,8 +158,10 @@ static void host_close(struct alk_tables *t)
 {
 	struct host_tables *h = host(t);
 
-	for (int i = 0; i < ALK_T_MAX; i++)
+	for (int i = 0; i < ALK_T_MAX; i++) {
 		alk_hmap_fini(&h->maps[i]);
+		free(h->flat[i].mem);
+	}
 	free(h);
 }
 
@@ -166,9 +195,23 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 		return NULL;
 	h->base.ops = &host_ops;
 	for (int i = 0; i < ALK_T_MAX; i++) {
-		/* the data plane reads values in place: align them */
-		if (alk_hmap_init(&h->maps[i], alk_table_key_size(i),
-				  alk_table_val_size(i), 8, cap[i])) {
+		size_t bytes = alk_flat_bytes(cap[i]);
+		void *mem;
+		int rc;
+
+		if (is_flat(i)) {
+			mem = aligned_alloc(ALK_FLAT_BUCKET, bytes);
+			rc = mem ? alk_flat_init(&h->flat[i], mem, bytes, i,
+						 cap[i]) :
+				   -ENOMEM;
+			if (rc)
+				free(mem);
+		} else {
+			/* the data plane reads values in place: align them */
+			rc = alk_hmap_init(&h->maps[i], alk_table_key_size(i),
+					   alk_table_val_size(i), 8, cap[i]);
+		}
+		if (rc) {
 			host_close(&h->base);
 			return NULL;
 		}
@@ -177,6 +220,16 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 }
 
 /* The host platform's view (core/platform/host.h). */
+const void *alk_host_bucket(struct alk_tables *t, enum alk_table tbl,
+			    uint32_t idx)
+{
+	const struct alk_flat *f = &host(t)->flat[tbl];
+
+	if (!is_flat(tbl) || !f->mem || idx > f->head->nbuckets)
+		return NULL;
+	return f->mem + (size_t)idx * ALK_FLAT_BUCKET;
+}
+
 const void *alk_host_lookup(struct alk_tables *t, enum alk_table tbl,
 			    const void *key)
 {

@@ -19,6 +19,8 @@ const void *alk_host_lookup(struct alk_tables *t, enum alk_table tbl,
 const struct alk_network *alk_host_network_match(struct alk_tables *t,
 						 __u32 vni, __be32 ip);
 const struct alk_gateway *alk_host_gateway(struct alk_tables *t);
+const void *alk_host_bucket(struct alk_tables *t, enum alk_table tbl,
+			    __u32 idx);
 void alk_host_count(struct alk_tables *t, enum alk_reason r);
 
 struct alk_ctx {
@@ -31,11 +33,10 @@ ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
 	return alk_host_gateway(ctx->tables);
 }
 
-ALK_INLINE const struct alk_endpoint *
-alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+ALK_INLINE const void *alk_plat_bucket(struct alk_ctx *ctx, enum alk_table tbl,
+				       __u32 idx)
 {
-	return (const struct alk_endpoint *)alk_host_lookup(ctx->tables,
-							    ALK_T_ENDPOINT, k);
+	return alk_host_bucket(ctx->tables, tbl, idx);
 }
 
 ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
@@ -59,13 +60,6 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 
 	return (const struct alk_neighbor *)alk_host_lookup(ctx->tables,
 							    ALK_T_NEIGHBOR, &k);
-}
-
-ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
-						const struct alk_dhcp_key *k)
-{
-	return (const struct alk_dhcp *)alk_host_lookup(ctx->tables, ALK_T_DHCP,
-							k);
 }
 
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,

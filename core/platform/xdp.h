@@ -2,6 +2,9 @@
 /*
  * XDP platform: the core over an xdp_md, its tables in BTF-defined maps.
  * Map sizes here are defaults; the loader sets the real ones before load.
+ * The endpoints and the DHCP index are flat tables (core/flat.h): arrays of
+ * 64-byte buckets, bucket 0 the head, mmapped by alkaid-xdp, which writes
+ * them in place.
  */
 #ifndef ALKAID_PLATFORM_XDP_H
 #define ALKAID_PLATFORM_XDP_H
@@ -9,6 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "../flat.h"
 #include "../model.h"
 #include "../proto.h"
 #include "../verdict.h"
@@ -22,10 +26,11 @@ struct {
 } alk_gateway SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 20);
-	__type(key, struct alk_endpoint_key);
-	__type(value, struct alk_endpoint);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 466035); /* alk_flat_bytes(1M) / 64 */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct alk_ep_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_endpoints SEC(".maps");
 
@@ -55,10 +60,11 @@ struct {
 } alk_neighbors SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 20);
-	__type(key, struct alk_dhcp_key);
-	__type(value, struct alk_dhcp);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 466035);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct alk_dhcp_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_dhcp_index SEC(".maps");
 
@@ -81,10 +87,12 @@ ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
 	return bpf_map_lookup_elem(&alk_gateway, &zero);
 }
 
-ALK_INLINE const struct alk_endpoint *
-alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+ALK_INLINE const void *alk_plat_bucket(struct alk_ctx *ctx, enum alk_table tbl,
+				       __u32 idx)
 {
-	return bpf_map_lookup_elem(&alk_endpoints, k);
+	if (tbl == ALK_T_ENDPOINT)
+		return bpf_map_lookup_elem(&alk_endpoints, &idx);
+	return bpf_map_lookup_elem(&alk_dhcp_index, &idx);
 }
 
 ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
@@ -112,12 +120,6 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 	struct alk_neighbor_key k = { .ip = ip };
 
 	return bpf_map_lookup_elem(&alk_neighbors, &k);
-}
-
-ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
-						const struct alk_dhcp_key *k)
-{
-	return bpf_map_lookup_elem(&alk_dhcp_index, k);
 }
 
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
