@@ -57,7 +57,8 @@ struct alk_flat_head {
 	__u32 capacity; /* entries promised to the user */
 	__u64 seed;	/* of the hash, chosen when the table is made */
 	__u64 count;	/* entries in use (the writer's) */
-	__u8 pad[32];
+	__u64 hops;	/* entries moved forward to make room (the writer's) */
+	__u8 pad[24];
 };
 
 struct alk_flat_meta {

@@ -174,12 +174,18 @@ static int hop(struct alk_flat *f, struct pos *at)
 	for (; c != at->b; c = alk_flat_next(f->head, c))
 		for (int s = 0; s < ALK_FLAT_SLOTS; s++) {
 			struct pos p = { c, s };
+			uint32_t h;
 
-			if (!(meta(f, c)->used & USED(s)) ||
-			    dist(f, home(f, key_at(f, p)), at->b) >=
-				    ALK_FLAT_PROBES)
+			if (!(meta(f, c)->used & USED(s)))
+				continue;
+			/* forward in the entry's own probe order: in a table
+			 * of few buckets, `at` may lie before its home */
+			h = home(f, key_at(f, p));
+			if (dist(f, h, at->b) >= ALK_FLAT_PROBES ||
+			    dist(f, h, c) >= dist(f, h, at->b))
 				continue;
 			move_forward(f, p, *at);
+			f->head->hops++;
 			*at = p;
 			return 0;
 		}
@@ -315,8 +321,8 @@ int alk_flat_open(struct alk_flat *f, void *mem, size_t size,
 	if (h->magic != ALK_FLAT_MAGIC || h->version != ALK_FLAT_VERSION ||
 	    h->table != tbl) {
 		snprintf(why, len,
-			 "not a %s table of this version (magic %#x, version "
-			 "%u, table %u)",
+			 "%s table: not laid out by this version of alkaid "
+			 "(magic %#x, version %u, table %u)",
 			 alk_table_name(tbl), h->magic, h->version, h->table);
 		return -EINVAL;
 	}
