@@ -208,8 +208,8 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	struct alk_dhcp_answer a = { 0 };
 	struct alk_dhcp_key dkey = { .vni = ps->vni };
 	struct alk_endpoint_key ekey = { .vni = ps->vni };
-	struct alk_endpoint ep;
-	struct alk_dhcp d;
+	struct alk_endpoint ep = { 0 };
+	struct alk_dhcp d = { 0 };
 	enum alk_flat_probe f;
 	__u32 ip_off, udp_off, ieth_off, frame_len;
 	__be32 ciaddr;

@@ -86,6 +86,14 @@ _Static_assert(sizeof(struct alk_flat_head) == ALK_FLAT_BUCKET &&
 _Static_assert(sizeof(struct alk_endpoint_key) == 8,
 	       "endpoint keys compare as one word");
 
+/* Loops over buckets and retries: the BPF verifier walks them as loops,
+ * unrolled they would make every lookup site a thousand instructions. */
+#ifdef __bpf__
+#define ALK_FLAT_LOOP _Pragma("nounroll")
+#else
+#define ALK_FLAT_LOOP
+#endif
+
 #define ALK_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #ifdef __bpf__
 #define alk_flat_rmb() asm volatile("" ::: "memory")
@@ -99,6 +107,7 @@ enum alk_flat_probe {
 	ALK_FLAT_ABSENT,  /* nowhere: no entry spills past this bucket */
 	ALK_FLAT_FURTHER, /* not here; look in the next bucket */
 	ALK_FLAT_BUSY,	  /* the writer kept changing the bucket */
+	ALK_FLAT_TORN,	  /* one read overlapped a write: read again */
 };
 
 /* 64-bit mix (MurmurHash3's finaliser) of a key word and the seed: BPF has
@@ -156,37 +165,33 @@ ALK_INLINE int alk_dhcp_key_eq(const struct alk_dhcp_key *a,
 }
 
 /*
- * One bucket, read as a seqlock reader: FOUND (the value copied to *out),
- * ABSENT, FURTHER or BUSY.  One definition for both tables.
+ * One read of one bucket, as a seqlock reader: FOUND (the value copied to
+ * *out), ABSENT, FURTHER, or TORN (the writer was changing it: read it
+ * again).  One definition for both tables.
  */
 #define ALK_FLAT_BUCKET_PROBE(name, bucket_t, key_t, val_t, key_eq)            \
 	ALK_INLINE enum alk_flat_probe name(const bucket_t *b, const key_t *k, \
 					    val_t *out)                        \
 	{                                                                      \
-		ALK_UNROLL                                                     \
-		for (int t = 0; t < ALK_FLAT_TRIES; t++) {                     \
-			__u16 seq = ALK_READ_ONCE(b->meta.seq);                \
-			__u8 used, spill;                                      \
-			int hit = -1;                                          \
+		__u16 seq = ALK_READ_ONCE(b->meta.seq);                        \
+		__u8 used, spill;                                              \
+		int hit = 0;                                                   \
                                                                                \
-			alk_flat_rmb();                                        \
-			used = ALK_READ_ONCE(b->meta.used);                    \
-			spill = ALK_READ_ONCE(b->meta.spill);                  \
-			ALK_UNROLL                                             \
-			for (int s = 0; s < ALK_FLAT_SLOTS; s++)               \
-				if ((used & (1u << s)) &&                      \
-				    key_eq(&b->key[s], k))                     \
-					hit = s;                               \
-			if (hit >= 0)                                          \
-				*out = b->val[hit];                            \
-			alk_flat_rmb();                                        \
-			if ((seq & 1) || ALK_READ_ONCE(b->meta.seq) != seq)    \
-				continue;                                      \
-			if (hit >= 0)                                          \
-				return ALK_FLAT_FOUND;                         \
-			return spill ? ALK_FLAT_FURTHER : ALK_FLAT_ABSENT;     \
-		}                                                              \
-		return ALK_FLAT_BUSY;                                          \
+		alk_flat_rmb();                                                \
+		used = ALK_READ_ONCE(b->meta.used);                            \
+		spill = ALK_READ_ONCE(b->meta.spill);                          \
+		ALK_UNROLL                                                     \
+		for (int s = 0; s < ALK_FLAT_SLOTS; s++)                       \
+			if ((used & (1u << s)) && key_eq(&b->key[s], k)) {     \
+				*out = b->val[s];                              \
+				hit = 1;                                       \
+			}                                                      \
+		alk_flat_rmb();                                                \
+		if ((seq & 1) || ALK_READ_ONCE(b->meta.seq) != seq)            \
+			return ALK_FLAT_TORN;                                  \
+		if (hit)                                                       \
+			return ALK_FLAT_FOUND;                                 \
+		return spill ? ALK_FLAT_FURTHER : ALK_FLAT_ABSENT;             \
 	}
 
 ALK_FLAT_BUCKET_PROBE(alk_ep_bucket_probe, struct alk_ep_bucket,

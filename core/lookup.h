@@ -26,14 +26,24 @@
 		struct alk_ctx *ctx, const struct alk_flat_head *h, __u32 b,   \
 		const key_t *k, val_t *out)                                    \
 	{                                                                      \
-		ALK_UNROLL                                                     \
-		for (int i = 0; i < ALK_FLAT_PROBES; i++) {                    \
+		int torn = 0;                                                  \
+                                                                               \
+		/* one loop, not one per bucket and one per read: the BPF      \
+		 * verifier walks every iteration */                           \
+		ALK_FLAT_LOOP                                                  \
+		for (int i = 0; i < ALK_FLAT_PROBES + ALK_FLAT_TRIES - 1;      \
+		     i++) {                                                    \
 			const bucket_t *bk = alk_plat_bucket(ctx, tbl, b);     \
 			enum alk_flat_probe r;                                 \
                                                                                \
 			if (!bk)                                               \
 				return ALK_FLAT_ABSENT;                        \
 			r = bucket_probe(bk, k, out);                          \
+			if (r == ALK_FLAT_TORN) {                              \
+				if (++torn == ALK_FLAT_TRIES)                  \
+					return ALK_FLAT_BUSY;                  \
+				continue;                                      \
+			}                                                      \
 			if (r != ALK_FLAT_FURTHER)                             \
 				return r;                                      \
 			b = alk_flat_next(h, b);                               \
@@ -56,9 +66,10 @@ ALK_INLINE const struct alk_flat_head *alk_flat_head(struct alk_ctx *ctx,
 	return h && h->nbuckets ? h : 0;
 }
 
+/* The whole lookup of a key, from its home bucket. */
 ALK_INLINE enum alk_flat_probe
-alk_flat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
-		  struct alk_endpoint *out)
+alk_flat_endpoint_walk(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
+		       struct alk_endpoint *out)
 {
 	const struct alk_flat_head *h = alk_flat_head(ctx, ALK_T_ENDPOINT);
 
@@ -69,9 +80,9 @@ alk_flat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
 		out);
 }
 
-ALK_INLINE enum alk_flat_probe alk_flat_dhcp(struct alk_ctx *ctx,
-					     const struct alk_dhcp_key *k,
-					     struct alk_dhcp *out)
+ALK_INLINE enum alk_flat_probe alk_flat_dhcp_walk(struct alk_ctx *ctx,
+						  const struct alk_dhcp_key *k,
+						  struct alk_dhcp *out)
 {
 	const struct alk_flat_head *h = alk_flat_head(ctx, ALK_T_DHCP);
 
@@ -79,6 +90,31 @@ ALK_INLINE enum alk_flat_probe alk_flat_dhcp(struct alk_ctx *ctx,
 		return ALK_FLAT_ABSENT;
 	return alk_flat_dhcp_from(
 		ctx, h, alk_flat_home(h, alk_dhcp_hash(k, h->seed)), k, out);
+}
+
+/*
+ * What the core calls.  A platform may run the walks out of line by
+ * defining ALK_PLAT_FLAT_ENDPOINT and ALK_PLAT_FLAT_DHCP before this
+ * header (XDP: a global function, which the verifier checks once instead
+ * of once for every path that reaches a lookup).
+ */
+#ifndef ALK_PLAT_FLAT_ENDPOINT
+#define ALK_PLAT_FLAT_ENDPOINT alk_flat_endpoint_walk
+#define ALK_PLAT_FLAT_DHCP alk_flat_dhcp_walk
+#endif
+
+ALK_INLINE enum alk_flat_probe
+alk_flat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
+		  struct alk_endpoint *out)
+{
+	return (enum alk_flat_probe)ALK_PLAT_FLAT_ENDPOINT(ctx, k, out);
+}
+
+ALK_INLINE enum alk_flat_probe alk_flat_dhcp(struct alk_ctx *ctx,
+					     const struct alk_dhcp_key *k,
+					     struct alk_dhcp *out)
+{
+	return (enum alk_flat_probe)ALK_PLAT_FLAT_DHCP(ctx, k, out);
 }
 
 #endif

@@ -25,9 +25,9 @@
 #include "proto.h"
 #include "verdict.h"
 
-/* Stage 1.  ALK_R_CONTINUE: look up ps->key (unless DHCP), then alk_act(). */
-ALK_INLINE int alk_classify(struct alk_pkt *pkt, struct alk_parsed *ps,
-			    const struct alk_gateway *gw)
+/* Stage 1 without the common shape's shortcut: every frame's reason. */
+ALK_INLINE int alk_classify_full(struct alk_pkt *pkt, struct alk_parsed *ps,
+				 const struct alk_gateway *gw)
 {
 	__u16 type;
 	void *l3;
@@ -44,6 +44,20 @@ ALK_INLINE int alk_classify(struct alk_pkt *pkt, struct alk_parsed *ps,
 	if (r != ALK_R_CONTINUE)
 		return r;
 	return alk_parse_inner(pkt, ps);
+}
+
+/* Stage 1.  ALK_R_CONTINUE: look up ps->key (unless DHCP), then alk_act(). */
+ALK_INLINE int alk_classify(struct alk_pkt *pkt, struct alk_parsed *ps,
+			    const struct alk_gateway *gw)
+{
+#ifndef __bpf__
+	/* Not for BPF: behind the shortcut the verifier walks the full
+	 * parse twice (knowing 92 bytes are there, and not), and the DHCP
+	 * responder's option loops then pass its 1M-instruction budget. */
+	if (alk_parse_common(pkt, ps, gw))
+		return ALK_R_CONTINUE;
+#endif
+	return alk_classify_full(pkt, ps, gw);
 }
 
 /* Stage 2.  ep: the endpoint at ps->key, or NULL. */
@@ -75,7 +89,7 @@ ALK_INLINE int alk_act_probed(struct alk_ctx *ctx, struct alk_pkt *pkt,
 ALK_INLINE enum alk_reason alk_process(struct alk_ctx *ctx, struct alk_pkt *pkt)
 {
 	const struct alk_gateway *gw = alk_plat_gateway(ctx);
-	struct alk_endpoint ep;
+	struct alk_endpoint ep = { 0 };
 	enum alk_flat_probe probe = ALK_FLAT_ABSENT;
 	struct alk_parsed ps;
 	int r;

@@ -27,15 +27,16 @@ ALK_INLINE __u16 alk_csum_fold(__u32 sum)
 	return (__u16)sum;
 }
 
+/* What replacing 32 bits from -> to adds to a checksum's sum (~m + m'). */
+ALK_INLINE __u32 alk_csum_delta4(__be32 from, __be32 to)
+{
+	return (__u16) ~(from & 0xffff) + (__u16) ~(from >> 16) +
+	       (to & 0xffff) + (to >> 16);
+}
+
 ALK_INLINE __u16 alk_csum_replace4(__u16 check, __be32 from, __be32 to)
 {
-	__u32 sum = (__u16)~check;
-
-	sum += (__u16) ~(from & 0xffff);
-	sum += (__u16) ~(from >> 16);
-	sum += to & 0xffff;
-	sum += to >> 16;
-	return (__u16)~alk_csum_fold(sum);
+	return (__u16)~alk_csum_fold((__u16)~check + alk_csum_delta4(from, to));
 }
 
 ALK_INLINE __u16 alk_csum_replace2(__u16 check, __u16 from, __u16 to)
@@ -78,6 +79,7 @@ ALK_INLINE int alk_outer_rewrite(struct alk_ctx *ctx, struct alk_parsed *ps,
 	const struct alk_neighbor *nb;
 	__u8 mac[6];
 	__u16 old_word, new_word, check;
+	__u32 addrs;
 
 	if (dst == gw->ip)
 		return ALK_R_loop;
@@ -99,16 +101,17 @@ ALK_INLINE int alk_outer_rewrite(struct alk_ctx *ctx, struct alk_parsed *ps,
 				   alk_htons(ALK_REPLY_TTL << 8)) :
 			   (__u16)(old_word - alk_htons(0x0100));
 	__builtin_memcpy(&ip->ttl, &new_word, 2);
-	check = alk_csum_replace2(ip->check, old_word, new_word);
-	check = alk_csum_replace4(check, ip->saddr, gw->ip);
-	check = alk_csum_replace4(check, ip->daddr, dst);
-	ip->check = check;
+	/* both addresses' change, summed once for both checksums: one's
+	 * complement addition is associative, so one fold is exact */
+	addrs = alk_csum_delta4(ip->saddr, gw->ip) +
+		alk_csum_delta4(ip->daddr, dst);
+	ip->check = (__u16)~alk_csum_fold((__u16)~ip->check + (__u16)~old_word +
+					  new_word + addrs);
 
 	if (reply) {
 		ps->udp->check = 0;
 	} else if (ps->udp->check) {
-		check = alk_csum_replace4(ps->udp->check, ip->saddr, gw->ip);
-		check = alk_csum_replace4(check, ip->daddr, dst);
+		check = (__u16)~alk_csum_fold((__u16)~ps->udp->check + addrs);
 		ps->udp->check = check ? check : 0xffff;
 	}
 	ip->saddr = gw->ip;

@@ -147,4 +147,34 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
  * from it fails to compile here (platform.h says why in this order). */
 #include "../platform.h"
 
+/*
+ * The flat-table lookups out of line, as global functions: the verifier
+ * checks each once, on its own, instead of walking its loop again for
+ * every path that reaches a lookup (the DHCP options' walk alone leaves
+ * hundreds).  The XDP bucket lookup needs no context.
+ */
+int alk_xdp_endpoint(const struct alk_endpoint_key *k,
+		     struct alk_endpoint *out);
+int alk_xdp_dhcp(const struct alk_dhcp_key *k, struct alk_dhcp *out);
+#define ALK_PLAT_FLAT_ENDPOINT(ctx, k, out) alk_xdp_endpoint(k, out)
+#define ALK_PLAT_FLAT_DHCP(ctx, k, out) alk_xdp_dhcp(k, out)
+
+#include "../lookup.h"
+
+__attribute__((noinline)) int alk_xdp_endpoint(const struct alk_endpoint_key *k,
+					       struct alk_endpoint *out)
+{
+	if (!k || !out)
+		return ALK_FLAT_ABSENT;
+	return alk_flat_endpoint_walk(0, k, out);
+}
+
+__attribute__((noinline)) int alk_xdp_dhcp(const struct alk_dhcp_key *k,
+					   struct alk_dhcp *out)
+{
+	if (!k || !out)
+		return ALK_FLAT_ABSENT;
+	return alk_flat_dhcp_walk(0, k, out);
+}
+
 #endif
