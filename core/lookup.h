@@ -57,8 +57,8 @@ ALK_INLINE const struct alk_flat_head *alk_flat_head(struct alk_ctx *ctx,
 }
 
 ALK_INLINE enum alk_flat_probe
-alk_flat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
-		  struct alk_endpoint *out)
+alk_flat_endpoint_walk(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
+		       struct alk_endpoint *out)
 {
 	const struct alk_flat_head *h = alk_flat_head(ctx, ALK_T_ENDPOINT);
 
@@ -69,9 +69,9 @@ alk_flat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k,
 		out);
 }
 
-ALK_INLINE enum alk_flat_probe alk_flat_dhcp(struct alk_ctx *ctx,
-					     const struct alk_dhcp_key *k,
-					     struct alk_dhcp *out)
+ALK_INLINE enum alk_flat_probe alk_flat_dhcp_walk(struct alk_ctx *ctx,
+						  const struct alk_dhcp_key *k,
+						  struct alk_dhcp *out)
 {
 	const struct alk_flat_head *h = alk_flat_head(ctx, ALK_T_DHCP);
 
@@ -80,5 +80,42 @@ ALK_INLINE enum alk_flat_probe alk_flat_dhcp(struct alk_ctx *ctx,
 	return alk_flat_dhcp_from(
 		ctx, h, alk_flat_home(h, alk_dhcp_hash(k, h->seed)), k, out);
 }
+
+/*
+ * BPF: the walk of up to ALK_FLAT_PROBES buckets is a global function,
+ * which the verifier checks once, on its own, instead of at each call site
+ * with every state the caller may be in: inlined at the four call sites it
+ * takes more than the verifier's million instructions.  A global function
+ * gets no context (the BPF shims' tables are maps, reached without one),
+ * its pointer arguments may be NULL for the verifier, and the memory they
+ * point to must be initialised.
+ */
+#ifdef __bpf__
+#define ALK_FLAT_LOOKUP_BPF(name, walk, key_t, val_t)                          \
+	__attribute__((noinline)) int walk##_bpf(const key_t *k, val_t *out)   \
+	{                                                                      \
+		if (!k || !out)                                                \
+			return ALK_FLAT_ABSENT;                                \
+		return walk(0, k, out);                                        \
+	}                                                                      \
+	ALK_INLINE enum alk_flat_probe name(struct alk_ctx *ctx,               \
+					    const key_t *k, val_t *out)        \
+	{                                                                      \
+		*out = (val_t){ 0 };                                           \
+		return (enum alk_flat_probe)walk##_bpf(k, out);                \
+	}
+#else
+#define ALK_FLAT_LOOKUP_BPF(name, walk, key_t, val_t)                          \
+	ALK_INLINE enum alk_flat_probe name(struct alk_ctx *ctx,               \
+					    const key_t *k, val_t *out)        \
+	{                                                                      \
+		return walk(ctx, k, out);                                      \
+	}
+#endif
+
+ALK_FLAT_LOOKUP_BPF(alk_flat_endpoint, alk_flat_endpoint_walk,
+		    struct alk_endpoint_key, struct alk_endpoint)
+ALK_FLAT_LOOKUP_BPF(alk_flat_dhcp, alk_flat_dhcp_walk, struct alk_dhcp_key,
+		    struct alk_dhcp)
 
 #endif
