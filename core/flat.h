@@ -42,11 +42,11 @@
 #define ALK_FLAT_BUCKET 64
 #define ALK_FLAT_SLOTS 3
 #ifndef ALK_FLAT_PROBES
-#define ALK_FLAT_PROBES 8 /* buckets an entry may lie in, home included */
+#define ALK_FLAT_PROBES 16 /* buckets an entry may lie in, home included */
 #endif
 #define ALK_FLAT_TRIES 4 /* reads of a bucket a writer keeps changing */
 #define ALK_FLAT_MAGIC 0x616c6b66u /* "alkf" */
-#define ALK_FLAT_VERSION 1
+#define ALK_FLAT_VERSION 2
 #define ALK_FLAT_SPILL_STUCK 255 /* counts no further; never lowered */
 
 struct alk_flat_head {
