@@ -339,6 +339,9 @@ int alk_flat_open(struct alk_flat *f, void *mem, size_t size,
 	return 0;
 }
 
+/* Keys ahead of the one being placed whose home bucket is prefetched. */
+#define UPDATE_AHEAD 8
+
 /* What an update batch does with each of its keys. */
 enum plan { REPLACE, NEW, AGAIN /* named earlier in the batch */ };
 
@@ -362,6 +365,11 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		const uint8_t *val = v + (size_t)i * f->vs;
 		struct pos p;
 
+		/* the home bucket of a key some way ahead: its cache miss
+		 * overlaps the work on this one */
+		if (i + UPDATE_AHEAD < n)
+			__builtin_prefetch(
+				bucket(f, home(f, key + UPDATE_AHEAD * f->ks)));
 		if (!find_in(f, key, home(f, key), USED(0) | RESERVED(0), &p)) {
 			st[i].p = p;
 			st[i].plan = meta(f, p.b)->used & USED(p.s) ? REPLACE :
@@ -386,6 +394,8 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
+		if (i + UPDATE_AHEAD < n && st[i + UPDATE_AHEAD].plan != AGAIN)
+			__builtin_prefetch(bucket(f, st[i + UPDATE_AHEAD].p.b));
 		if (st[i].plan == REPLACE &&
 		    !find(f, k + (size_t)i * f->ks, &st[i].p))
 			write_val(f, st[i].p, v + (size_t)i * f->vs);
