@@ -9,8 +9,11 @@
  * count); buckets 1..nbuckets hold ALK_FLAT_SLOTS entries each.  A key's
  * home bucket is 1 + (hash * nbuckets >> 32); an entry lies in its home
  * bucket or, when that was full, in one of the next ALK_FLAT_PROBES - 1
- * (wrapping past the last to bucket 1).  Entries never move once written:
- * an update rewrites the value where it is, a delete empties the slot.
+ * (wrapping past the last to bucket 1).  An update rewrites the value
+ * where it is, a delete empties the slot; an entry moves only forward
+ * along its own probe order, to make room near another key's home
+ * (hopscotch), and is published at its new place before it leaves the
+ * old one, so a reader walking forward finds it at one or the other.
  *
  * Each bucket's meta word says which slots are used, how many entries
  * homed at or before it lie past it (spill: a lookup that misses here and
@@ -42,11 +45,11 @@
 #define ALK_FLAT_BUCKET 64
 #define ALK_FLAT_SLOTS 3
 #ifndef ALK_FLAT_PROBES
-#define ALK_FLAT_PROBES 8 /* buckets an entry may lie in, home included */
+#define ALK_FLAT_PROBES 16 /* buckets an entry may lie in, home included */
 #endif
 #define ALK_FLAT_TRIES 4 /* reads of a bucket a writer keeps changing */
 #define ALK_FLAT_MAGIC 0x616c6b66u /* "alkf" */
-#define ALK_FLAT_VERSION 1
+#define ALK_FLAT_VERSION 2
 #define ALK_FLAT_SPILL_STUCK 255 /* counts no further; never lowered */
 
 struct alk_flat_head {

@@ -233,7 +233,8 @@ int iface_start(struct xdpd *d, struct iface *ifc)
 			 strerror(-err));
 		return ALK_EXIT_FAIL;
 	}
-	npinned = alk_bpf_check_pinned(ifc->obj, ifc->pin_dir, &pinned, &aerr);
+	npinned = alk_bpf_check_pinned(ifc->obj, ifc->pin_dir, &alk_opt.sizes,
+				       &pinned, &aerr);
 	if (npinned == -EEXIST) {
 		alk_fail("%s: %s", ifc->name, aerr.msg);
 		alk_say("%s: the tables pinned by an earlier alkaid-xdp are "

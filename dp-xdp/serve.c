@@ -90,7 +90,6 @@ static int gateways(struct xdpd *d)
 int serve_start(struct xdpd *d)
 {
 	struct alk_tables *members[MAX_IFACES];
-	struct alk_error err = { 0 };
 	int from = -1, rc;
 
 	for (int i = 0; i < d->nifaces; i++) {
@@ -101,13 +100,6 @@ int serve_start(struct xdpd *d)
 	rc = copy_to_fresh(d, from);
 	if (rc)
 		return rc;
-	/* reads come from the first interface's maps: a copy in memory
-	 * spares the control plane a syscall per lookup */
-	rc = alk_bpf_tables_mirror(members[0], &err);
-	if (rc) {
-		alk_fail("%s: %s", d->ifaces[0].name, err.msg);
-		return rc;
-	}
 	d->tables = alk_fanout_tables_create(members, d->nifaces);
 	if (!d->tables) {
 		alk_fail("out of memory");

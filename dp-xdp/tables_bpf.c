@@ -2,12 +2,19 @@
 /*
  * The table API over the BPF maps of the XDP program.
  *
- * Hash maps are written with the batch syscalls (one syscall per batch, not
- * per entry).  The networks LPM trie has no batch operations: it is written
- * entry by entry, its keys translated between the API's {vni, prefix, plen}
- * and the trie's {32 + plen, vni, ip}.
+ * The endpoints and the DHCP index are flat tables (core/flat.h) in array
+ * maps the program reads in place: the handle mmaps them and writes them
+ * with the flat writer (tables/flat.h), with no syscall per entry and no
+ * copy in userspace.  One writer at a time per table: the daemon, or a tool
+ * while no daemon serves the interface.
  *
- * Entry counts: the kernel does not report how many entries a map holds, so
+ * The other hash maps are written with the batch syscalls (one syscall per
+ * batch, not per entry).  The networks LPM trie has no batch operations: it is
+ * written entry by entry, its keys translated between the API's {vni, prefix,
+ * plen} and the trie's {32 + plen, vni, ip}.
+ *
+ * Entry counts of the flat tables are in their heads.  Of the others: the
+ * kernel does not report how many entries a map holds, so
  * the handle counts them once (batched reads) the first time it is asked
  * and then keeps the count in step with its own writes.  Another process
  * writing the same pins makes it drift; alk_bpf_tables_clear() and reopening
@@ -22,12 +29,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "tables/hmap.h"
+#include "core/flat.h"
+#include "tables/flat.h"
 #include "tables_bpf.h"
 
 #ifndef ENOTSUPP
@@ -52,9 +61,9 @@ struct bpf_tables {
 	int count_known[ALK_T_MAX];
 	int ncpus;
 	uint64_t *percpu; /* one value per possible CPU */
-	/* userspace copies of maps (alk_bpf_tables_mirror), or NULL: the
-	 * front end's lookups read them instead of making syscalls */
-	struct alk_hmap *mirror[ALK_T_MAX];
+	/* the endpoints and the DHCP index over their maps' memory */
+	struct alk_flat flat[ALK_T_MAX];
+	size_t mapped[ALK_T_MAX]; /* bytes mmapped, 0: none */
 	/* what the kernel charges for each map: fixed once created (the
 	 * maps are preallocated), read once (a /proc file) */
 	uint64_t memory[ALK_T_MAX];
@@ -72,19 +81,20 @@ struct map_shape {
 	enum bpf_map_type type;
 	uint32_t key_size, value_size;
 	uint32_t max_entries; /* 0: any */
+	uint32_t map_flags;   /* flags it must have */
 };
 
 static const struct map_shape shapes[] = {
-	{ "alk_endpoints", BPF_MAP_TYPE_HASH, sizeof(struct alk_endpoint_key),
-	  sizeof(struct alk_endpoint), 0 },
+	{ "alk_endpoints", BPF_MAP_TYPE_ARRAY, sizeof(__u32), ALK_FLAT_BUCKET,
+	  0, BPF_F_MMAPABLE },
 	{ "alk_networks", BPF_MAP_TYPE_LPM_TRIE,
 	  sizeof(struct alk_network_lpm_key), sizeof(struct alk_network), 0 },
 	{ "alk_vpcs", BPF_MAP_TYPE_HASH, sizeof(struct alk_vpc_key),
 	  sizeof(struct alk_vpc), 0 },
 	{ "alk_neighbors", BPF_MAP_TYPE_HASH, sizeof(struct alk_neighbor_key),
 	  sizeof(struct alk_neighbor), 0 },
-	{ "alk_dhcp_index", BPF_MAP_TYPE_HASH, sizeof(struct alk_dhcp_key),
-	  sizeof(struct alk_dhcp), 0 },
+	{ "alk_dhcp_index", BPF_MAP_TYPE_ARRAY, sizeof(__u32), ALK_FLAT_BUCKET,
+	  0, BPF_F_MMAPABLE },
 	{ ALK_BPF_MAP_GATEWAY, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 	  sizeof(struct alk_gateway), 1 },
 	{ ALK_BPF_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
@@ -98,6 +108,11 @@ static const struct map_shape shapes[] = {
 static struct bpf_tables *bpft(struct alk_tables *t)
 {
 	return (struct bpf_tables *)t;
+}
+
+static int is_flat(enum alk_table tbl)
+{
+	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
 }
 
 static void set_err(struct alk_error *err, const char *fmt, ...)
@@ -295,30 +310,15 @@ static uint32_t distinct(uint8_t *keys, size_t ks, uint32_t n)
 	return d;
 }
 
-static int mirror_load(struct bpf_tables *b, enum alk_table tbl);
-
 static int hash_update(struct bpf_tables *b, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
-	struct alk_hmap *m = b->mirror[tbl];
 	const uint8_t *k = keys;
 	uint8_t *fresh = NULL, val[sizeof(struct alk_vpc)]; /* the largest */
 	uint32_t nfresh = 0;
 	int err;
 
-	if (m) {
-		err = update_many(b->fd[tbl], keys, vals, ks, vs, n);
-		if (err) { /* partly applied: copy the map afresh */
-			mirror_load(b, tbl);
-			return err;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			alk_hmap_update(m, k + i * ks,
-					(const uint8_t *)vals + i * vs);
-		b->count[tbl] = m->count;
-		return 0;
-	}
 	/* To keep the count exact, learn which keys are new before the
 	 * batch replaces them all; a batch may name a key twice. */
 	if (b->count_known[tbl]) {
@@ -453,6 +453,8 @@ static int bpf_update(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (is_flat(tbl))
+		return alk_flat_update(&b->flat[tbl], keys, vals, n);
 	if (tbl == ALK_T_NETWORK)
 		return network_update(b, keys, vals, n);
 	return hash_update(b, tbl, keys, vals, n);
@@ -465,21 +467,15 @@ static int bpf_remove(struct alk_tables *t, enum alk_table tbl,
 	uint64_t deleted = 0;
 	int err;
 
+	if (is_flat(tbl)) {
+		alk_flat_remove(&b->flat[tbl], keys, n);
+		return 0;
+	}
 	if (tbl == ALK_T_NETWORK)
 		return network_remove(b, keys, n);
 	err = delete_many(b->fd[tbl], keys, alk_table_key_size(tbl), n,
 			  &deleted);
 	b->count[tbl] -= deleted < b->count[tbl] ? deleted : b->count[tbl];
-	if (b->mirror[tbl]) {
-		if (err) { /* partly applied: copy the map afresh */
-			mirror_load(b, tbl);
-			return err;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			alk_hmap_delete(b->mirror[tbl],
-					(const uint8_t *)keys +
-						i * alk_table_key_size(tbl));
-	}
 	return err;
 }
 
@@ -488,16 +484,10 @@ static int bpf_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (is_flat(tbl))
+		return alk_flat_lookup(&b->flat[tbl], key, val);
 	if (tbl == ALK_T_NETWORK)
 		return network_lookup(b, key, val);
-	if (b->mirror[tbl]) {
-		const void *v = alk_hmap_lookup(b->mirror[tbl], key);
-
-		if (!v)
-			return -ENOENT;
-		memcpy(val, v, alk_table_val_size(tbl));
-		return 0;
-	}
 	return bpf_map_lookup_elem(b->fd[tbl], key, val) ? -ENOENT : 0;
 }
 
@@ -507,9 +497,9 @@ static int bpf_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (!b->mirror[tbl]) /* the kernel's maps have no bulk lookup */
+	if (!is_flat(tbl)) /* the kernel's maps have no bulk lookup */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
-	alk_hmap_lookup_bulk(b->mirror[tbl], keys, n, vals, found);
+	alk_flat_lookup_bulk(&b->flat[tbl], keys, n, vals, found);
 	return 0;
 }
 
@@ -518,6 +508,8 @@ static int bpf_next_key(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (is_flat(tbl))
+		return alk_flat_next_key(&b->flat[tbl], key, next);
 	if (tbl == ALK_T_NETWORK)
 		return network_next_key(b, key, next);
 	return bpf_map_get_next_key(b->fd[tbl], key, next);
@@ -528,6 +520,10 @@ static int bpf_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (is_flat(tbl)) {
+		alk_flat_info(&b->flat[tbl], info);
+		return 0;
+	}
 	if (!b->count_known[tbl]) {
 		size_t ks = tbl == ALK_T_NETWORK ?
 				    sizeof(struct alk_network_lpm_key) :
@@ -605,11 +601,9 @@ static void bpf_close(struct alk_tables *t)
 		close(b->gateway_fd);
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);
-	for (int i = 0; i < ALK_T_MAX; i++) {
-		if (b->mirror[i])
-			alk_hmap_fini(b->mirror[i]);
-		free(b->mirror[i]);
-	}
+	for (int i = 0; i < ALK_T_MAX; i++)
+		if (b->mapped[i])
+			munmap(b->flat[i].mem, b->mapped[i]);
 	free(b->percpu);
 	free(b);
 }
@@ -653,17 +647,69 @@ static int check_shape(int fd, const struct map_shape *s, const char *where,
 	}
 	if (info.type != s->type || info.key_size != s->key_size ||
 	    info.value_size != s->value_size ||
-	    (s->max_entries && info.max_entries != s->max_entries)) {
+	    (s->max_entries && info.max_entries != s->max_entries) ||
+	    (info.map_flags & s->map_flags) != s->map_flags) {
 		set_err(err,
 			"%s/%s is a %s map of %u-byte keys, %u-byte values, %u "
-			"entries; this build expects %s, %u, %u%s",
+			"entries, flags %#x; this build expects %s, %u, %u%s, "
+			"flags %#x",
 			where, s->name, map_type_name(info.type), info.key_size,
-			info.value_size, info.max_entries,
+			info.value_size, info.max_entries, info.map_flags,
 			map_type_name(s->type), s->key_size, s->value_size,
-			s->max_entries ? "" : " (entries: any)");
+			s->max_entries ? "" : " (entries: any)", s->map_flags);
 		return -EINVAL;
 	}
 	*max = info.max_entries;
+	return 0;
+}
+
+/* The capacity a flat map of `buckets` buckets (the head's included) was
+ * sized for, when nobody said (alk_bpf_set_sizes() says): the largest whose
+ * table has as many. */
+static uint32_t flat_capacity(uint32_t buckets)
+{
+	return buckets > 1 ? (uint32_t)((uint64_t)(buckets - 1) * 9 / 4) : 0;
+}
+
+/*
+ * Map the memory of a flat table's array map, and take its layout: a map
+ * whose head is still zero (just created) is laid out for capacity
+ * entries; one that has a head (pinned: a restart) keeps it, and its seed.
+ * The mapping's length into *mapped.
+ */
+static int flat_map(int fd, enum alk_table tbl, uint32_t buckets,
+		    uint32_t capacity, struct alk_flat *f, size_t *mapped,
+		    struct alk_error *err)
+{
+	size_t bytes = (size_t)buckets * ALK_FLAT_BUCKET;
+	void *mem =
+		mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	char why[160];
+	int rc;
+
+	if (mem == MAP_FAILED) {
+		rc = -errno;
+		set_err(err, "%s: cannot map its %zu bytes: %s", map_names[tbl],
+			bytes, strerror(-rc));
+		return rc;
+	}
+	if (((const struct alk_flat_head *)mem)->magic) {
+		rc = alk_flat_open(f, mem, bytes, tbl, why, sizeof(why));
+		if (rc)
+			set_err(err, "%s: %s", map_names[tbl], why);
+	} else {
+		rc = alk_flat_init(f, mem, bytes, tbl, capacity);
+		if (rc)
+			set_err(err,
+				"%s: %u buckets cannot hold a table of %u "
+				"entries",
+				map_names[tbl], buckets, capacity);
+	}
+	if (rc) {
+		munmap(mem, bytes);
+		return rc;
+	}
+	*mapped = bytes;
 	return 0;
 }
 
@@ -690,6 +736,11 @@ static struct alk_tables *tables_create(int fds[NSHAPES], const char *where,
 
 	for (size_t i = 0; i < NSHAPES; i++) {
 		rc = check_shape(fds[i], &shapes[i], where, &max, err);
+		if (rc)
+			goto fail;
+		if (i < ALK_T_MAX && is_flat(i))
+			rc = flat_map(fds[i], i, max, flat_capacity(max),
+				      &b->flat[i], &b->mapped[i], err);
 		if (rc)
 			goto fail;
 		if (i < ALK_T_MAX)
@@ -810,6 +861,10 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 	for (int i = 0; i < ALK_T_MAX; i++) {
 		uint64_t deleted = 0;
 
+		if (is_flat(i)) {
+			alk_flat_clear(&b->flat[i]);
+			continue;
+		}
 		err = clear_map(b->fd[i],
 				i == ALK_T_NETWORK ?
 					sizeof(struct alk_network_lpm_key) :
@@ -819,115 +874,120 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 			return err;
 		b->count[i] = 0;
 		b->count_known[i] = 1;
-		if (b->mirror[i] && mirror_load(b, i))
-			return -ENOMEM;
 	}
 	err = bpf_gateway_set(t, &none);
 	return err ? err : bpf_stats_reset(t);
 }
 
-/* ---- userspace copies -------------------------------------------------- */
+/* ---- loading ----------------------------------------------------------- */
 
-static int add_to_copy(void *m, const uint8_t *keys, const uint8_t *vals,
-		       uint32_t n)
+/* Entries asked of a table: the DHCP index is sized like the endpoints,
+ * one entry per endpoint. */
+static uint32_t asked(const struct alk_table_sizes *s, enum alk_table tbl)
 {
-	const struct alk_hmap *h = m;
-	int err = 0;
-
-	for (uint32_t i = 0; i < n && !err; i++)
-		err = alk_hmap_update(m, keys + i * h->key_size,
-				      vals + i * h->val_size);
-	return err;
-}
-
-/* (Re)fill the copy of a hash map from the kernel, in batched reads. */
-static int mirror_load(struct bpf_tables *b, enum alk_table tbl)
-{
-	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
-	struct alk_hmap *m = b->mirror[tbl];
-	int err;
-
-	alk_hmap_fini(m);
-	err = alk_hmap_init(m, ks, vs, 4, b->capacity[tbl]);
-	if (!err)
-		err = read_batches(b->fd[tbl], ks, vs, add_to_copy, m);
-	if (err) {
-		/* without a true copy, the kernel answers again */
-		alk_hmap_fini(m);
-		free(m);
-		b->mirror[tbl] = NULL;
-		return err;
+	switch (tbl) {
+	case ALK_T_ENDPOINT:
+	case ALK_T_DHCP:
+		return s->endpoints;
+	case ALK_T_NETWORK:
+		return s->networks;
+	case ALK_T_VPC:
+		return s->vpcs;
+	case ALK_T_NEIGHBOR:
+		return s->neighbors;
+	default:
+		return 0;
 	}
-	b->count[tbl] = m->count;
-	b->count_known[tbl] = 1;
-	return 0;
 }
 
-int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err)
+static void set_asked(struct alk_table_sizes *s, enum alk_table tbl,
+		      uint32_t entries)
 {
-	static const enum alk_table mirrored[] = { ALK_T_ENDPOINT, ALK_T_DHCP };
-	struct bpf_tables *b = bpft(t);
+	if (tbl == ALK_T_ENDPOINT)
+		s->endpoints = entries;
+	else if (tbl == ALK_T_NETWORK)
+		s->networks = entries;
+	else if (tbl == ALK_T_VPC)
+		s->vpcs = entries;
+	else if (tbl == ALK_T_NEIGHBOR)
+		s->neighbors = entries;
+}
 
-	if (!t || t->ops != &bpf_ops)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(mirrored) / sizeof(*mirrored); i++) {
-		enum alk_table tbl = mirrored[i];
-		int rc;
+/*
+ * A flat table's map made and laid out here, before the program is loaded,
+ * so that no program ever runs over a map without a head; libbpf takes it
+ * (and pins it) instead of creating its own.  Not when a map is pinned
+ * where libbpf will look: that one is reused as it is.
+ */
+static int lay_out(struct bpf_map *map, enum alk_table tbl, uint32_t capacity)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = bpf_map__map_flags(map));
+	const char *pin = bpf_map__pin_path(map);
+	struct alk_flat f;
+	size_t mapped = 0;
+	int fd, rc;
 
-		if (b->mirror[tbl])
-			continue;
-		b->mirror[tbl] = calloc(1, sizeof(struct alk_hmap));
-		rc = b->mirror[tbl] ? mirror_load(b, tbl) : -ENOMEM;
-		if (rc) {
-			set_err(err, "%s: cannot copy it to memory: %s",
-				map_names[tbl], strerror(-rc));
-			return rc;
+	if (pin) {
+		fd = bpf_obj_get(pin);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
 		}
 	}
-	return 0;
+	fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map),
+			    bpf_map__key_size(map), bpf_map__value_size(map),
+			    bpf_map__max_entries(map), &opts);
+	if (fd < 0)
+		return fd;
+	rc = flat_map(fd, tbl, bpf_map__max_entries(map), capacity, &f, &mapped,
+		      NULL);
+	if (!rc) {
+		munmap(f.mem, mapped);
+		rc = bpf_map__reuse_fd(map, fd);
+	}
+	close(fd);
+	return rc;
 }
-
-uint64_t alk_bpf_tables_mirror_memory(struct alk_tables *t)
-{
-	struct bpf_tables *b = bpft(t);
-	uint64_t bytes = 0;
-
-	for (int i = 0; t && t->ops == &bpf_ops && i < ALK_T_MAX; i++)
-		if (b->mirror[i])
-			bytes += alk_hmap_memory(b->mirror[i]);
-	return bytes;
-}
-
-/* ---- loading ----------------------------------------------------------- */
 
 int alk_bpf_set_sizes(struct bpf_object *obj, const struct alk_table_sizes *s)
 {
-	const struct {
-		const char *name;
-		uint32_t entries;
-	} sizes[] = {
-		{ "alk_endpoints", s->endpoints },
-		{ "alk_dhcp_index", s->endpoints },
-		{ "alk_networks", s->networks },
-		{ "alk_vpcs", s->vpcs },
-		{ "alk_neighbors", s->neighbors },
-	};
-
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (int i = 0; i < ALK_T_MAX; i++) {
 		struct bpf_map *map =
-			bpf_object__find_map_by_name(obj, sizes[i].name);
+			bpf_object__find_map_by_name(obj, map_names[i]);
+		uint32_t n = asked(s, i);
 		int err;
 
 		if (!map)
 			return -ENOENT;
-		err = bpf_map__set_max_entries(map, sizes[i].entries);
+		if (is_flat(i))
+			n = alk_flat_bytes(n) / ALK_FLAT_BUCKET;
+		err = bpf_map__set_max_entries(map, n);
+		if (!err && is_flat(i))
+			err = lay_out(map, i, asked(s, i));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* The entries a pinned map was made for: a flat table's head says. */
+static uint32_t pinned_entries(int fd, enum alk_table tbl,
+			       const struct bpf_map_info *info)
+{
+	struct alk_flat_head head;
+	__u32 zero = 0;
+
+	if (!is_flat(tbl))
+		return info->max_entries;
+	if (!bpf_map_lookup_elem(fd, &zero, &head) &&
+	    head.magic == ALK_FLAT_MAGIC)
+		return head.capacity;
+	return flat_capacity(info->max_entries);
+}
+
 int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
+			 const struct alk_table_sizes *sizes,
 			 struct alk_table_sizes *pinned, struct alk_error *err)
 {
 	char path[PATH_MAX];
@@ -940,6 +1000,7 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
+		uint32_t entries = 0;
 		int fd, e;
 
 		if (!map) {
@@ -956,6 +1017,8 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 			return fd;
 		}
 		e = bpf_obj_get_info_by_fd(fd, &info, &len);
+		if (!e && i < ALK_T_MAX)
+			entries = pinned_entries(fd, i, &info);
 		close(fd);
 		if (e) {
 			set_err(err, "%s: cannot read map info: %s", path,
@@ -963,16 +1026,8 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 			return e;
 		}
 		found++;
-		if (pinned) {
-			if (!strcmp(name, "alk_endpoints"))
-				pinned->endpoints = info.max_entries;
-			else if (!strcmp(name, "alk_networks"))
-				pinned->networks = info.max_entries;
-			else if (!strcmp(name, "alk_vpcs"))
-				pinned->vpcs = info.max_entries;
-			else if (!strcmp(name, "alk_neighbors"))
-				pinned->neighbors = info.max_entries;
-		}
+		if (pinned && i < ALK_T_MAX)
+			set_asked(pinned, i, entries);
 		if (rc)
 			continue; /* report the first difference only */
 		if (info.type != bpf_map__type(map) ||
@@ -992,10 +1047,14 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 				bpf_map__value_size(map),
 				bpf_map__map_flags(map));
 			rc = -EEXIST;
-		} else if (info.max_entries != bpf_map__max_entries(map)) {
+		} else if (i < ALK_T_MAX ? entries != asked(sizes, i) :
+					   info.max_entries !=
+						   bpf_map__max_entries(map)) {
 			set_err(err, "%s holds up to %u entries, %u requested",
-				path, info.max_entries,
-				bpf_map__max_entries(map));
+				path,
+				i < ALK_T_MAX ? entries : info.max_entries,
+				i < ALK_T_MAX ? asked(sizes, i) :
+						bpf_map__max_entries(map));
 			rc = -EEXIST;
 		}
 	}

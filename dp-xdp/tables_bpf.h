@@ -5,6 +5,10 @@
  * them or through their pins, so that any process (the daemon, alkaidctl's
  * tests, the golden-packet runner) can program a running data plane.
  *
+ * The endpoints and the DHCP index are flat tables (core/flat.h, tables/
+ * flat.h) in mmapped array maps, written in place by one writer at a time:
+ * a tool programs the pins of an interface no daemon is serving.
+ *
  * Pins live in one directory per interface:
  *
  *   <bpffs>/alkaid/<ifname>/alk_gateway, alk_endpoints, alk_networks,
@@ -44,37 +48,32 @@ struct alk_tables *alk_bpf_tables_from_object(struct bpf_object *obj,
 struct alk_tables *alk_bpf_tables_open_pinned(const char *dir,
 					      struct alk_error *err);
 
-/*
- * Keep userspace copies of the endpoint and DHCP-index maps, read from the
- * kernel now and kept in step by every write through this handle: the
- * front end's lookups (two per endpoint added) then cost no syscall.  For
- * the handle that owns the maps (the daemon's); writes by anyone else are
- * not seen.  Costs 60 to 80 bytes per endpoint of capacity.
- */
-int alk_bpf_tables_mirror(struct alk_tables *t, struct alk_error *err);
 /* What the kernel charges for a map (memlock in /proc/self/fdinfo), or 0. */
 uint64_t alk_bpf_map_memlock(int fd);
-/* Bytes the copies take. */
-uint64_t alk_bpf_tables_mirror_memory(struct alk_tables *t);
 
 /* Empty every table, the gateway entry and the counters (tests). */
 int alk_bpf_tables_clear(struct alk_tables *t);
 
 /*
  * Loading.  Set the capacities of an opened, not yet loaded object (the
- * DHCP index is sized like the endpoints, one entry per endpoint).
+ * DHCP index is sized like the endpoints, one entry per endpoint).  The
+ * flat tables' maps are made and laid out here (their heads written),
+ * unless they are pinned where the object's pin path says.
  */
 int alk_bpf_set_sizes(struct bpf_object *obj, const struct alk_table_sizes *s);
 
 /*
- * Compare the maps pinned in dir with those of an opened object (sizes
- * already set) before it is loaded, since libbpf would otherwise refuse to
- * reuse them with a terse "parameter mismatch".  Returns the number of maps
- * found pinned (0: a first start), or -EEXIST when one differs, with
- * err->msg naming the map and both values, and *pinned (when not NULL)
- * filled with the sizes the pinned tables have.
+ * Compare the maps pinned in dir with those of an opened object and the
+ * sizes asked (as given to alk_bpf_set_sizes()) before it is loaded, since
+ * libbpf would otherwise refuse to reuse them with a terse "parameter
+ * mismatch", or take a flat table made for another capacity in as many
+ * buckets.  Returns the number of maps found pinned (0: a first start), or
+ * -EEXIST when one differs, with err->msg naming the map and both values,
+ * and *pinned (when not NULL) filled with the sizes the pinned tables have
+ * (a flat table's head says its capacity).
  */
 int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
+			 const struct alk_table_sizes *sizes,
 			 struct alk_table_sizes *pinned, struct alk_error *err);
 
 /* Remove the pins of dir (absent ones are fine), then dir itself. */

@@ -99,6 +99,12 @@ static int find(const struct alk_flat *f, const void *key, struct pos *p)
 	return find_in(f, key, home(f, key), USED(0), p);
 }
 
+static int find_reserved(const struct alk_flat *f, const void *key,
+			 struct pos *p)
+{
+	return find_in(f, key, home(f, key), RESERVED(0), p);
+}
+
 static void write_begin(struct alk_flat_meta *m)
 {
 	__atomic_store_n(&m->seq, (uint16_t)(m->seq + 1), __ATOMIC_RELAXED);
@@ -143,22 +149,24 @@ static int free_slot(const struct alk_flat *f, uint32_t b)
 	return -1;
 }
 
-/* Move a used entry forward, from p to the free slot to (still within
- * reach of its home): readers scan forward, so it is published at `to`
- * before it leaves p, and one that misses it at p finds it at `to`. */
+/* Move an entry, used or reserved, forward from p to the free slot to
+ * (still within reach of its home): readers scan forward, so it is
+ * published at `to` before it leaves p, and one that misses it at p finds
+ * it at `to`. */
 static void move_forward(struct alk_flat *f, struct pos p, struct pos to)
 {
 	struct alk_flat_meta *m = meta(f, to.b);
+	uint8_t bit = meta(f, p.b)->used & USED(p.s) ? USED(0) : RESERVED(0);
 
 	spill(f, p.b, to.b, 1);
 	memcpy(key_at(f, to), key_at(f, p), f->ks);
 	memcpy(val_at(f, to), val_at(f, p), f->vs);
 	write_begin(m);
-	set_used(m, m->used | USED(to.s));
+	set_used(m, m->used | bit << to.s);
 	write_end(m);
 	m = meta(f, p.b);
 	write_begin(m);
-	set_used(m, m->used & ~USED(p.s));
+	set_used(m, m->used & ~(bit << p.s));
 	write_end(m);
 }
 
@@ -176,7 +184,7 @@ static int hop(struct alk_flat *f, struct pos *at)
 			struct pos p = { c, s };
 			uint32_t h;
 
-			if (!(meta(f, c)->used & USED(s)))
+			if (!(meta(f, c)->used & (USED(s) | RESERVED(s))))
 				continue;
 			/* forward in the entry's own probe order: in a table
 			 * of few buckets, `at` may lie before its home */
@@ -337,6 +345,9 @@ int alk_flat_open(struct alk_flat *f, void *mem, size_t size,
 	return 0;
 }
 
+/* Keys ahead of the one being placed whose home bucket is prefetched. */
+#define UPDATE_AHEAD 8
+
 /* What an update batch does with each of its keys. */
 enum plan { REPLACE, NEW, AGAIN /* named earlier in the batch */ };
 
@@ -360,6 +371,11 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		const uint8_t *val = v + (size_t)i * f->vs;
 		struct pos p;
 
+		/* the home bucket of a key some way ahead: its cache miss
+		 * overlaps the work on this one */
+		if (i + UPDATE_AHEAD < n)
+			__builtin_prefetch(
+				bucket(f, home(f, key + UPDATE_AHEAD * f->ks)));
 		if (!find_in(f, key, home(f, key), USED(0) | RESERVED(0), &p)) {
 			st[i].p = p;
 			st[i].plan = meta(f, p.b)->used & USED(p.s) ? REPLACE :
@@ -373,19 +389,24 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 			break;
 		st[i].plan = NEW;
 	}
+	/* entries found or reserved before may have hopped since (reserve()
+	 * moves both): find them again */
 	if (rc) {
 		while (i--)
-			if (st[i].plan == NEW)
+			if (st[i].plan == NEW &&
+			    !find_reserved(f, k + (size_t)i * f->ks, &st[i].p))
 				unreserve(f, st[i].p);
 		free(st);
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
-		/* entries found before may have hopped since: find again */
+		if (i + UPDATE_AHEAD < n && st[i + UPDATE_AHEAD].plan != AGAIN)
+			__builtin_prefetch(bucket(f, st[i + UPDATE_AHEAD].p.b));
 		if (st[i].plan == REPLACE &&
 		    !find(f, k + (size_t)i * f->ks, &st[i].p))
 			write_val(f, st[i].p, v + (size_t)i * f->vs);
-		else if (st[i].plan == NEW)
+		else if (st[i].plan == NEW &&
+			 !find_reserved(f, k + (size_t)i * f->ks, &st[i].p))
 			publish(f, st[i].p);
 	}
 	free(st);

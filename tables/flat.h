@@ -5,11 +5,13 @@
  * alkaid-xdp, DPDK memory, host memory).  One writer per table at a time;
  * readers (the data plane) never wait for it and never see a torn entry.
  *
- * Capacity: a table made for N entries has ceil(N / (3 * 0.75)) buckets,
- * so that at most three quarters of its slots are used when it is full;
- * an entry then finds room within ALK_FLAT_PROBES buckets of its home
- * with a probability too small to matter.  Should it not, the batch that
- * brought it is undone and fails with -ENOSPC (nothing half-applied).
+ * Capacity: a table made for N entries has about N / (3 * 0.75) buckets,
+ * so that at most three quarters of its slots are used when it is full.
+ * A key whose ALK_FLAT_PROBES buckets are full gets room by moving
+ * entries forward (hopscotch); with 16 buckets of reach, ten fills of 1M
+ * and three of 16M to capacity all found room.  Should a key find none,
+ * the batch that brought it is undone and fails with -ENOSPC (nothing
+ * half-applied).
  */
 #ifndef ALKAID_TABLES_FLAT_H
 #define ALKAID_TABLES_FLAT_H

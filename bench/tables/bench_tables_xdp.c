@@ -44,8 +44,8 @@ static void usage(void)
 "built before the clock starts.  With the tables full, the memory per\n"
 "endpoint: what the kernel charges for the endpoint map and the DHCP\n"
 "index (memlock in /proc/self/fdinfo), what the back end reports\n"
-"(alk_table_info.memory), the daemon's userspace copies of the two maps\n"
-"(alk_bpf_tables_mirror), and the total of every map of the object.\n"
+"(alk_table_info.memory), and the total of every map of the object.\n"
+"The back end writes the two maps in place (mmapped): no userspace copy.\n"
 "\n"
 "    -o, --object PATH  the compiled alkaid XDP program\n"
 "                       (default " ALK_BPF_OBJECT_BUILD ")\n"
@@ -57,7 +57,6 @@ static void usage(void)
 "  tables,xdp_direct_batch_B,N,adds_per_s,...\n"
 "  scale,xdp_kernel_bytes_per_endpoint,N,bytes,...\n"
 "  scale,xdp_table_bytes_per_endpoint,N,bytes,...\n"
-"  scale,xdp_user_copy_bytes_per_endpoint,N,bytes,...\n"
 "  scale,xdp_total_bytes,N,bytes,TOTAL,2147483648,TOTAL/2GiB\n"
 "Progress on stderr.  Needs root (CAP_BPF).\n");
 }
@@ -103,12 +102,6 @@ static struct alk_tables *xdp_open(void *ctx, const struct alk_table_sizes *s)
 		fprintf(stderr, "xdp: %s\n", aerr.msg);
 		goto fail;
 	}
-	/* as alkaid-xdp does: lookups from userspace copies */
-	if (alk_bpf_tables_mirror(t, &aerr)) {
-		fprintf(stderr, "xdp: %s\n", aerr.msg);
-		t->ops->close(t);
-		goto fail;
-	}
 	return t;
 fail:
 	bpf_object__close(x->obj);
@@ -145,8 +138,6 @@ static int xdp_memory(void *ctx, struct alk_tables *t, uint32_t n)
 		 (double)kernel / n, 0);
 	btab_row("scale", "xdp", "table_bytes_per_endpoint", n, "bytes",
 		 (double)(ep.memory + dhcp.memory) / n, 0);
-	btab_row("scale", "xdp", "user_copy_bytes_per_endpoint", n, "bytes",
-		 (double)alk_bpf_tables_mirror_memory(t) / n, 0);
 	btab_row("scale", "xdp", "total_bytes", n, "bytes", (double)total,
 		 (double)BTAB_BUDGET);
 	fprintf(stderr,

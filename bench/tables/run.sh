@@ -11,7 +11,6 @@
 # DHCP index) and the total of every table against 2 GiB:
 #   scale,xdp_kernel_bytes_per_endpoint,N,bytes,VALUE,,     (memlock)
 #   scale,xdp_table_bytes_per_endpoint,N,bytes,VALUE,,      (alk_table_info)
-#   scale,xdp_user_copy_bytes_per_endpoint,N,bytes,VALUE,,  (the daemon's copies)
 #   scale,dpdk_heap_bytes_per_endpoint,N,bytes,VALUE,,      (rte_malloc stats)
 #   scale,dpdk_table_bytes_per_endpoint,N,bytes,VALUE,,     (alk_table_info)
 #   scale,<xdp|dpdk>_total_bytes,N,bytes,TOTAL,2147483648,TOTAL/2GiB

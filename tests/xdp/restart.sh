@@ -9,7 +9,11 @@
 # the bounce counter must count each frame once; the tables must hold what
 # they held before; each restart must have replaced the program; a second
 # daemon, and a start with other table sizes, must be refused without
-# touching anything; --detach must remove the program and the pins.
+# touching anything (one endpoint more than the pinned capacity too);
+# --detach must remove the program and the pins.  ENDPOINTS (default
+# 65536) is the endpoint table's capacity, FILL (default 1000) the
+# endpoints added to the three named ones: ENDPOINTS=1048576 FILL=1048573
+# runs it with the table full.
 #
 #   namespace gw:   gw0 (02:a1:ca:1d:01:00)  alkaid-xdp, native XDP,
 #                   gateway 198.18.0.1
@@ -29,10 +33,12 @@ fi
 alkaid=$1 tables=$2 TRAFFICGEN=$3 pass_obj=$4
 RESTARTS=${RESTARTS:-3}
 RATE=${RATE:-10000}
+ENDPOINTS=${ENDPOINTS:-65536} # the endpoint table's capacity
+FILL=${FILL:-1000}            # endpoints added to the three named ones
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init restart
 need_root
-sizes=(--endpoints 64K --networks 1K --vpcs 1K --neighbors 1K)
+sizes=(--endpoints "$ENDPOINTS" --networks 1K --vpcs 1K --neighbors 1K)
 bpffs=$tmp/bpffs
 pins=$bpffs/alkaid/gw0
 sock=$tmp/alkaid.sock # not the default socket: a test must not take it
@@ -70,18 +76,20 @@ start_daemon 0 --gateway-ip 198.18.0.1
     echo "network add vni 100 prefix 198.19.0.0/24 bouncers 198.18.0.1 router 198.19.0.1 dns 198.19.0.2 mtu 1450 lease 3600"
     echo "network add vni 101 prefix 192.0.2.0/26 bouncers 198.18.0.1"
     echo "vpc add vni 100 dividers 198.18.3.1,198.18.3.2"
-    for i in $(seq 0 999); do
-        printf 'endpoint add vni 200 ip 198.19.%d.%d mac 0e:00:00:c8:%02x:%02x host 198.18.0.3\n' \
-            $((i / 250)) $((i % 250 + 1)) $((i / 256)) $((i % 256))
-    done
+    awk -v n="$FILL" 'BEGIN {
+        for (i = 0; i < n; i++)
+            printf "endpoint add vni %d ip 198.19.%d.%d mac 0e:00:c8:%02x:%02x:%02x host 198.18.0.3\n",
+                200 + int(i / 65536), int(i / 256) % 256, i % 256,
+                int(i / 65536), int(i / 256) % 256, i % 256 }'
 } >"$tmp/tables.cmd"
 "$tables" "$pins" apply <"$tmp/tables.cmd" >"$tmp/apply.log" 2>&1 ||
     fail "filling the tables through the pins: $(cat "$tmp/apply.log")"
 "$tables" "$pins" list | sort >"$tmp/before.txt"
 entries=$(grep -vc '^gateway' "$tmp/before.txt" || true)
-# 1003 endpoints and their 1003 DHCP index entries, 2 networks, 1 VPC,
-# 2 neighbors
-[ "$entries" -eq 2011 ] || fail "tables hold $entries entries, 2011 expected"
+# the endpoints and their DHCP index entries, 2 networks, 1 VPC, 2 neighbors
+want=$((2 * (FILL + 3) + 5))
+[ "$entries" -eq "$want" ] ||
+    fail "tables hold $entries entries, $want expected"
 grep -q "^gateway set ip 198.18.0.1 mac $gw_mac " "$tmp/before.txt" ||
     fail "gateway not set from --gateway-ip and gw0's MAC"
 "$tables" "$pins" reset-stats
@@ -118,7 +126,7 @@ grep -q "another alkaid-xdp" "$tmp/second.log" ||
 # what to do, and changes nothing; then the right one starts
 stop_daemon
 rc=0
-gw "$alkaid" -i gw0 --bpffs "$bpffs" --endpoints 128K -s "$sock" \
+gw "$alkaid" -i gw0 --bpffs "$bpffs" --endpoints $((ENDPOINTS + 1)) -s "$sock" \
     >"$tmp/refused.log" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "start with other sizes: exit $rc, expected 3"
 grep -q -- "--detach" "$tmp/refused.log" ||
