@@ -162,9 +162,21 @@ static void move_forward(struct alk_flat *f, struct pos p, struct pos to)
 	write_end(m);
 }
 
+/* Move an entry of the batch being applied forward, from p to the free
+ * slot to: no reader looks at reserved slots, so no seqlock. */
+static void move_reserved(struct alk_flat *f, struct pos p, struct pos to)
+{
+	spill(f, p.b, to.b, 1);
+	memcpy(key_at(f, to), key_at(f, p), f->ks);
+	memcpy(val_at(f, to), val_at(f, p), f->vs);
+	set_used(meta(f, to.b), meta(f, to.b)->used | RESERVED(to.s));
+	set_used(meta(f, p.b), meta(f, p.b)->used & ~RESERVED(p.s));
+}
+
 /* Bring a free slot `at` nearer to `home` (hopscotch): move an entry of
- * the buckets before it into it, the earliest that may go.  0, or -ENOSPC
- * when none may. */
+ * the buckets before it into it, the earliest that may go, published or
+ * reserved (a large batch into an empty table has nothing else to move).
+ * 0, or -ENOSPC when none may. */
 static int hop(struct alk_flat *f, struct pos *at)
 {
 	uint32_t c = (at->b + f->head->nbuckets - (ALK_FLAT_PROBES - 1) - 1) %
@@ -174,12 +186,16 @@ static int hop(struct alk_flat *f, struct pos *at)
 	for (; c != at->b; c = alk_flat_next(f->head, c))
 		for (int s = 0; s < ALK_FLAT_SLOTS; s++) {
 			struct pos p = { c, s };
+			uint8_t used = meta(f, c)->used;
 
-			if (!(meta(f, c)->used & USED(s)) ||
+			if (!(used & (USED(s) | RESERVED(s))) ||
 			    dist(f, home(f, key_at(f, p)), at->b) >=
 				    ALK_FLAT_PROBES)
 				continue;
-			move_forward(f, p, *at);
+			if (used & USED(s))
+				move_forward(f, p, *at);
+			else
+				move_reserved(f, p, *at);
 			*at = p;
 			return 0;
 		}
@@ -219,6 +235,16 @@ static int reserve(struct alk_flat *f, const void *key, const void *val,
 	memcpy(val_at(f, *p), val, f->vs);
 	set_used(meta(f, p->b), meta(f, p->b)->used | RESERVED(p->s));
 	return 0;
+}
+
+/* Where a key of the batch lies now (reserved entries may have hopped
+ * since they were placed). */
+static struct pos reserved_at(const struct alk_flat *f, const void *key)
+{
+	struct pos p = { 0, 0 };
+
+	find_in(f, key, home(f, key), RESERVED(0), &p);
+	return p;
 }
 
 static void unreserve(struct alk_flat *f, struct pos p)
@@ -370,17 +396,19 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 	if (rc) {
 		while (i--)
 			if (st[i].plan == NEW)
-				unreserve(f, st[i].p);
+				unreserve(f, reserved_at(
+						     f, k + (size_t)i * f->ks));
 		free(st);
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
-		/* entries found before may have hopped since: find again */
+		/* entries found or placed before may have hopped since: find
+		 * them again */
 		if (st[i].plan == REPLACE &&
 		    !find(f, k + (size_t)i * f->ks, &st[i].p))
 			write_val(f, st[i].p, v + (size_t)i * f->vs);
 		else if (st[i].plan == NEW)
-			publish(f, st[i].p);
+			publish(f, reserved_at(f, k + (size_t)i * f->ks));
 	}
 	free(st);
 	return 0;
