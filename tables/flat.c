@@ -197,6 +197,7 @@ static int hop(struct alk_flat *f, struct pos *at)
 			else
 				move_reserved(f, p, *at);
 			*at = p;
+			f->hops++;
 			return 0;
 		}
 	return -ENOSPC;
@@ -302,6 +303,7 @@ static int sizes(struct alk_flat *f, void *mem, enum alk_table tbl)
 	if (tbl != ALK_T_ENDPOINT && tbl != ALK_T_DHCP)
 		return -EINVAL;
 	f->mem = mem;
+	f->hops = 0;
 	f->head = mem;
 	f->tbl = tbl;
 	f->ks = alk_table_key_size(tbl);

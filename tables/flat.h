@@ -27,6 +27,7 @@ struct alk_flat {
 	uint8_t *mem; /* the head, then the buckets */
 	enum alk_table tbl;
 	uint32_t ks, vs; /* key and value sizes */
+	uint64_t hops;	 /* entries moved forward to make room (tests) */
 };
 
 /* Buckets after the head for a capacity (1 .. 2^32 - 2), and the bytes
