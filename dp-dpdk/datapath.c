@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-packet code of the workers, and nothing else: the core's
- * pipeline over a burst of mbufs.  Classification of every frame first,
- * then one bulk lookup of all their endpoints (the hash prefetches every
- * bucket before it compares any key), then the actions.  An ARP request's
- * asker is in the bulk lookup too: the reply goes to the asker's host,
- * which the core looks up again, then in cache.
+ * pipeline over a burst of mbufs.  Classification of every frame first;
+ * then the home bucket of every endpoint key is computed and prefetched
+ * before any is probed, so that the burst's cache misses overlap; then
+ * each key is probed (its value copied out, core/lookup.h), then the
+ * actions.  An ARP request's asker is prefetched too: the reply goes to
+ * the asker's host, which the core looks up then, in cache.
  */
 #include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
@@ -21,28 +22,31 @@
 
 #define NO_KEY 0xff
 
-_Static_assert(
-	2 * ALK_BURST <= RTE_HASH_LOOKUP_BULK_MAX && ALK_BURST < NO_KEY,
-	"a burst's endpoints (and ARP askers) are looked up in one call");
+_Static_assert(ALK_BURST < NO_KEY, "a frame's key index fits a byte");
 
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)
 {
 	struct alk_parsed ps[ALK_BURST];
 	struct alk_pkt pkt[ALK_BURST];
-	const void *keys[2 * ALK_BURST];
-	const struct alk_endpoint *eps[2 * ALK_BURST];
+	/* the frames' keys (nkeys), then the ARP askers' (nask) */
+	const struct alk_endpoint_key *keys[2 * ALK_BURST];
+	__u32 home[2 * ALK_BURST];
+	struct alk_endpoint eps[ALK_BURST];
+	uint8_t probe[ALK_BURST];
 	struct alk_endpoint_key askers[ALK_BURST];
 	struct rte_mbuf *drop[ALK_BURST];
 	uint8_t key_of[ALK_BURST];
 	int reason[ALK_BURST];
 	const struct alk_gateway *gw;
+	const struct alk_flat_head *head;
 	struct rte_eth_dev_tx_buffer *txbuf = w->txbuf[q->tx_port];
 	struct alk_ctx ctx;
 	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
 
 	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
 	gw = alk_plat_gateway(&ctx);
+	head = w->tables->endpoints.head;
 
 	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
@@ -61,26 +65,38 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 			continue;
 		keys[nkeys] = &ps[i].key;
 		key_of[i] = nkeys++;
-		if (ps[i].kind == ALK_K_ARP) {
+		if (unlikely(ps[i].kind == ALK_K_ARP)) {
 			const struct alk_arp *arp =
 				(const struct alk_arp *)ps[i].inner_l3;
 
 			askers[nask].vni = ps[i].vni;
-			askers[nask].ip = arp->spa;
-			keys[nkeys++] = &askers[nask++];
+			askers[nask++].ip = arp->spa;
 		}
 	}
-	if (nkeys)
-		alk_dpdk_endpoint_bulk(&ctx, keys, nkeys, eps);
+	for (i = 0; i < nask; i++)
+		keys[nkeys + i] = &askers[i];
+	/* every home bucket on its way before the first is read; askers'
+	 * only fetched: the core looks them up when it answers */
+	for (i = 0; i < nkeys + nask; i++) {
+		home[i] = alk_flat_home(head,
+					alk_endpoint_hash(keys[i], head->seed));
+		rte_prefetch0(alk_plat_bucket(&ctx, ALK_T_ENDPOINT, home[i]));
+	}
+	for (i = 0; i < nkeys; i++)
+		probe[i] = alk_flat_endpoint_from(&ctx, head, home[i], keys[i],
+						  &eps[i]);
 
 	for (i = 0; i < n; i++) {
 		int r = reason[i];
 
 		if (r == ALK_R_CONTINUE) {
+			uint8_t k = key_of[i];
+
 			ctx.m = m[i];
-			r = alk_act(&ctx, &pkt[i], &ps[i], gw,
-				    key_of[i] == NO_KEY ? NULL :
-							  eps[key_of[i]]);
+			r = alk_act_probed(&ctx, &pkt[i], &ps[i], gw,
+					   k == NO_KEY ? ALK_FLAT_ABSENT :
+							 probe[k],
+					   k == NO_KEY ? NULL : &eps[k]);
 		}
 		alk_plat_count(&ctx, (enum alk_reason)r);
 		/* PASS has no kernel to go to here: counted, then dropped */

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The table API over rte_hash and rte_lpm6, for workers that read without
- * locks while the control plane writes.
+ * The table API over flat tables, rte_hash and rte_lpm6, for workers that
+ * read without locks while the control plane writes.
  *
- * Hash tables (endpoints, vpcs, neighbors, DHCP index) use lock-free
- * readers (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) and extendable buckets,
- * so that a table holds exactly its capacity.  A value is never changed in
- * place: the new one is written to a free slot and the key's data pointer
- * is swapped to it; the old slot, like the position of a deleted key, is
+ * The endpoints and the DHCP index are flat tables (core/flat.h) in DPDK
+ * memory, written by tables/flat.c: workers copy entries out as seqlock
+ * readers, so nothing of them waits for a grace period.
+ *
+ * Hash tables (vpcs, neighbors) use lock-free readers
+ * (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) and extendable buckets, so that
+ * a table holds exactly its capacity.  A value is never changed in place:
+ * the new one is written to a free slot and the key's data pointer is
+ * swapped to it; the old slot, like the position of a deleted key, is
  * freed only once every worker has reported a quiescent state after the
  * swap (rte_rcu_qsbr).  Values that fit in the data pointer itself
- * (neighbors, the DHCP index) are swapped whole with it.
+ * (neighbors) are swapped whole with it.
  *
  * Networks live in two rte_lpm6 instances, which have no lock-free
  * readers: each change is made to the instance the workers do not read,
@@ -28,6 +32,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 
+#include "tables/flat.h"
 #include "tables_dpdk.h"
 
 #define SLOT_NONE UINT32_MAX
@@ -67,8 +72,10 @@ struct dpdk_tables {
 	struct alk_dp_tables dp;
 	struct rte_rcu_qsbr *qsbr;
 	int socket;
-	/* for ALK_T_NETWORK: the control plane's key -> slot index */
+	/* for ALK_T_NETWORK: the control plane's key -> slot index; unused
+	 * for the flat tables */
 	struct hash_table tbl[ALK_T_MAX];
+	struct alk_flat flat[ALK_T_MAX]; /* endpoints, DHCP index */
 	struct alk_dp_networks nets[2];
 	struct alk_gateway gw;
 	int have_gw;
@@ -86,7 +93,12 @@ static struct dpdk_tables *dpdk(struct alk_tables *t)
 
 static int value_in_word(enum alk_table tbl)
 {
-	return tbl == ALK_T_NEIGHBOR || tbl == ALK_T_DHCP;
+	return tbl == ALK_T_NEIGHBOR;
+}
+
+static int is_flat(enum alk_table tbl)
+{
+	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
 }
 
 /* --- value slabs --------------------------------------------------------- */
@@ -530,6 +542,8 @@ static int dpdk_update(struct alk_tables *t, enum alk_table tbl,
 {
 	if (tbl == ALK_T_NETWORK)
 		return networks_update(dpdk(t), keys, vals, n);
+	if (is_flat(tbl))
+		return alk_flat_update(&dpdk(t)->flat[tbl], keys, vals, n);
 	return hash_update(dpdk(t), tbl, keys, vals, n);
 }
 
@@ -538,6 +552,10 @@ static int dpdk_remove(struct alk_tables *t, enum alk_table tbl,
 {
 	if (tbl == ALK_T_NETWORK)
 		return networks_remove(dpdk(t), keys, n);
+	if (is_flat(tbl)) {
+		alk_flat_remove(&dpdk(t)->flat[tbl], keys, n);
+		return 0;
+	}
 	return hash_remove(dpdk(t), tbl, keys, n);
 }
 
@@ -555,6 +573,8 @@ static int dpdk_lookup(struct alk_tables *t, enum alk_table tbl,
 		       sizeof(struct alk_network));
 		return 0;
 	}
+	if (is_flat(tbl))
+		return alk_flat_lookup(&d->flat[tbl], key, val);
 	return hash_lookup(d, tbl, key, val);
 }
 
@@ -567,6 +587,10 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 
 	if (tbl == ALK_T_NETWORK) /* one LPM6 lookup each */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
+	if (is_flat(tbl)) {
+		alk_flat_lookup_bulk(&d->flat[tbl], keys, n, vals, found);
+		return 0;
+	}
 	for (uint32_t i = 0; i < n; i += BULK) {
 		uint32_t m = RTE_MIN(n - i, (uint32_t)BULK);
 		void *data[BULK];
@@ -591,6 +615,8 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 static int dpdk_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
+	if (is_flat(tbl))
+		return alk_flat_next_key(&dpdk(t)->flat[tbl], key, next);
 	return hash_next_key(dpdk(t)->tbl[tbl].h, alk_table_key_size(tbl), key,
 			     next);
 }
@@ -600,6 +626,10 @@ static int dpdk_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct hash_table *ht = &dpdk(t)->tbl[tbl];
 
+	if (is_flat(tbl)) {
+		alk_flat_info(&dpdk(t)->flat[tbl], info);
+		return 0;
+	}
 	info->count = ht->count;
 	info->capacity = ht->capacity;
 	info->memory = ht->memory;
@@ -706,6 +736,7 @@ static void dpdk_close(struct alk_tables *t)
 	for (int i = 0; i < ALK_T_MAX; i++) {
 		rte_hash_free(d->tbl[i].h);
 		rte_free(d->tbl[i].slab.mem);
+		rte_free(d->flat[i].mem);
 	}
 	for (int i = 0; i < 2; i++) {
 		rte_lpm6_free(d->nets[i].lpm);
@@ -736,8 +767,9 @@ static const struct alk_tables_ops dpdk_ops = {
 /* --- creation ------------------------------------------------------------ */
 
 static const char *const short_name[ALK_T_MAX] = {
-	[ALK_T_ENDPOINT] = "ep", [ALK_T_NETWORK] = "net", [ALK_T_VPC] = "vpc",
-	[ALK_T_NEIGHBOR] = "nb", [ALK_T_DHCP] = "dhcp",
+	[ALK_T_NETWORK] = "net",
+	[ALK_T_VPC] = "vpc",
+	[ALK_T_NEIGHBOR] = "nb",
 };
 
 /* Rough bytes of an rte_hash: buckets and extendable buckets, key store,
@@ -750,6 +782,32 @@ static uint64_t hash_memory(uint32_t entries, size_t key_size)
 	       (uint64_t)(entries + 1) *
 		       (RTE_ALIGN_CEIL(8 + key_size, 16) + 4 + 4) +
 	       (uint64_t)rte_align32pow2(entries + 1) * 4;
+}
+
+/* A flat table in memory of the EAL's (hugepages unless --no-huge),
+ * 64-byte aligned like its buckets. */
+static int flat_init(struct dpdk_tables *d, enum alk_table tbl,
+		     uint32_t capacity)
+{
+	size_t bytes = alk_flat_bytes(capacity);
+	void *mem = rte_malloc_socket(tbl == ALK_T_ENDPOINT ? "alk_endpoints" :
+							      "alk_dhcp",
+				      bytes, ALK_FLAT_BUCKET, d->socket);
+	struct alk_dp_flat *dp =
+		tbl == ALK_T_ENDPOINT ? &d->dp.endpoints : &d->dp.dhcp;
+	int rc;
+
+	if (!mem)
+		return -ENOMEM;
+	rc = alk_flat_init(&d->flat[tbl], mem, bytes, tbl, capacity);
+	if (rc) {
+		rte_free(mem);
+		d->flat[tbl].mem = NULL;
+		return rc;
+	}
+	dp->mem = d->flat[tbl].mem;
+	dp->head = d->flat[tbl].head;
+	return 0;
 }
 
 static int table_init(struct dpdk_tables *d, enum alk_table tbl,
@@ -856,15 +914,14 @@ struct alk_tables *alk_dpdk_tables_create(const struct alk_dpdk_table_config *c)
 	}
 	rte_rcu_qsbr_init(d->qsbr, readers);
 	for (int i = 0; i < ALK_T_MAX && !rc; i++)
-		rc = table_init(d, i, capacity[i], id);
+		rc = is_flat(i) ? flat_init(d, i, capacity[i]) :
+				  table_init(d, i, capacity[i], id);
 	if (!rc)
 		rc = networks_init(d, s->networks, c->network_tbl8s, id);
 	if (rc)
 		goto fail;
-	d->dp.endpoints = d->tbl[ALK_T_ENDPOINT].h;
 	d->dp.vpcs = d->tbl[ALK_T_VPC].h;
 	d->dp.neighbors = d->tbl[ALK_T_NEIGHBOR].h;
-	d->dp.dhcp = d->tbl[ALK_T_DHCP].h;
 	return &d->base;
 fail:
 	dpdk_close(&d->base);

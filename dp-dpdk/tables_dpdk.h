@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The table API's DPDK back end (tables/tables.h): rte_hash tables with
- * lock-free readers and a double-buffered rte_lpm6 for networks, read by
- * the workers through core/platform/dpdk.h.  One writer at a time (the
+ * The table API's DPDK back end (tables/tables.h): flat tables for the
+ * endpoints and the DHCP index, rte_hash tables with lock-free readers and
+ * a double-buffered rte_lpm6 for networks, read by the workers through
+ * core/platform/dpdk.h.  One writer at a time (the
  * control plane on the main lcore); writers never stop the workers.
  */
 #ifndef ALKAID_DP_DPDK_TABLES_H

@@ -44,9 +44,10 @@ struct alk_worker {
 
 /* datapath.c */
 
-/* Every frame of a burst received on q: classified, looked up in bulk,
- * acted on, counted; transmitted frames are buffered on q->tx_port, the
- * others freed.  The caller flushes the TX buffer. */
+/* Every frame of a burst received on q: classified, its endpoint probed
+ * (every home bucket of the burst prefetched first), acted on, counted;
+ * transmitted frames are buffered on q->tx_port, the others freed.  The
+ * caller flushes the TX buffer. */
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n);
 

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DPDK platform: the core over an rte_mbuf, its tables in rte_hash (lock-free
- * readers) and an rte_lpm6, written by dp-dpdk/tables_dpdk.c.
+ * DPDK platform: the core over an rte_mbuf.  The endpoints and the DHCP
+ * index are flat tables (core/flat.h) in DPDK memory, which the core reads
+ * itself as a seqlock reader (core/lookup.h); vpcs and neighbors are
+ * rte_hash tables with lock-free readers, networks an rte_lpm6; all are
+ * written by dp-dpdk/tables_dpdk.c.
  *
- * Readers are the worker lcores.  They never take a lock: a writer
- * publishes a new value whole (one pointer-sized store) and frees the old
- * one only after every worker has reported a quiescent state
- * (rte_rcu_qsbr), which workers do once per turn of their polling loop.
- * A value returned here is therefore valid until the worker's next
- * quiescent report, i.e. for the whole burst.
+ * Readers are the worker lcores.  They never take a lock.  In the hashes a
+ * writer publishes a new value whole (one pointer-sized store) and frees
+ * the old one only after every worker has reported a quiescent state
+ * (rte_rcu_qsbr), which workers do once per turn of their polling loop: a
+ * value returned here is valid until the worker's next quiescent report,
+ * i.e. for the whole burst.  Flat-table entries are copied out instead,
+ * so they need no grace period.
  */
 #ifndef ALKAID_PLATFORM_DPDK_H
 #define ALKAID_PLATFORM_DPDK_H
@@ -21,8 +25,8 @@
 #include <rte_hash.h>
 #include <rte_lpm6.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
+#include "../flat.h"
 #include "../model.h"
 #include "../proto.h"
 #include "../verdict.h"
@@ -53,13 +57,18 @@ struct alk_dp_gateway {
 	struct alk_gateway port[RTE_MAX_ETHPORTS];
 };
 
+/* A flat table in DPDK memory: the head is its bucket 0. */
+struct alk_dp_flat {
+	const uint8_t *mem;
+	const struct alk_flat_head *head;
+};
+
 /* The tables as the workers read them. */
 struct alk_dp_tables {
-	struct rte_hash
-		*endpoints;    /* data: struct alk_endpoint *, out of line */
-	struct rte_hash *vpcs; /* data: struct alk_vpc *, out of line */
+	struct alk_dp_flat endpoints;
+	struct alk_dp_flat dhcp;
+	struct rte_hash *vpcs;	    /* data: struct alk_vpc *, out of line */
 	struct rte_hash *neighbors; /* data: struct alk_neighbor, in the word */
-	struct rte_hash *dhcp;	    /* data: struct alk_dhcp, in the word */
 	struct alk_dp_networks *networks; /* RCU-swapped */
 	struct alk_dp_gateway *gateway;	  /* RCU-swapped; NULL until set */
 	struct alk_dp_counters *counters; /* [RTE_MAX_LCORE] */
@@ -69,20 +78,17 @@ struct alk_dp_tables {
 };
 
 /*
- * Values of 8 bytes or less (neighbors, the DHCP index) live in the hash's
- * data word itself: replacing one is a single atomic store and needs no
- * reclamation.  The lookup copies the word into the context and returns a
- * pointer to the copy, valid until the next lookup of the same table.
+ * Neighbor values live in the hash's data word itself: replacing one is a
+ * single atomic store and needs no reclamation.  The lookup copies the
+ * word into the context and returns a pointer to the copy, valid until the
+ * next neighbor lookup.
  */
 _Static_assert(sizeof(struct alk_neighbor) <= sizeof(void *),
 	       "neighbor values must fit in the hash's data word");
-_Static_assert(sizeof(struct alk_dhcp) <= sizeof(void *),
-	       "DHCP index values must fit in the hash's data word");
 
 union alk_dp_word {
 	void *data;
 	struct alk_neighbor neighbor;
-	struct alk_dhcp dhcp;
 };
 
 /*
@@ -111,7 +117,7 @@ struct alk_ctx {
 	struct alk_dp_nb_cache *nb_cache; /* this worker's, or NULL */
 	struct rte_mbuf *m;		  /* the frame being acted on */
 	uint16_t port;
-	union alk_dp_word nb_copy, dhcp_copy;
+	union alk_dp_word nb_copy;
 };
 
 /* counters: the lcore's row of tables->counters */
@@ -145,32 +151,17 @@ ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
 	return gw ? &gw->port[ctx->port] : NULL;
 }
 
-ALK_INLINE const struct alk_endpoint *
-alk_plat_endpoint(struct alk_ctx *ctx, const struct alk_endpoint_key *k)
+ALK_INLINE const void *alk_plat_bucket(struct alk_ctx *ctx, enum alk_table tbl,
+				       __u32 idx)
 {
-	void *v;
+	/* tbl is a constant wherever the core calls this: no branch left */
+	const struct alk_dp_flat *f = tbl == ALK_T_ENDPOINT ?
+					      &ctx->tables->endpoints :
+					      &ctx->tables->dhcp;
 
-	if (rte_hash_lookup_data(ctx->tables->endpoints, k, &v) < 0)
+	if (unlikely(idx > f->head->nbuckets))
 		return NULL;
-	return (const struct alk_endpoint *)v;
-}
-
-/* A burst's endpoints at once (n <= RTE_HASH_LOOKUP_BULK_MAX): the hash
- * prefetches every bucket before comparing any.  eps[i] is NULL on a miss. */
-ALK_INLINE void alk_dpdk_endpoint_bulk(struct alk_ctx *ctx, const void **keys,
-				       uint32_t n,
-				       const struct alk_endpoint **eps)
-{
-	uint64_t hits = 0;
-
-	rte_hash_lookup_bulk_data(ctx->tables->endpoints, keys, n, &hits,
-				  (void **)eps);
-	for (uint32_t i = 0; i < n; i++) {
-		if (hits & (1ULL << i))
-			rte_prefetch0(eps[i]);
-		else
-			eps[i] = NULL;
-	}
+	return f->mem + (size_t)idx * ALK_FLAT_BUCKET;
 }
 
 ALK_INLINE void alk_dpdk_lpm_key(uint8_t key[16], __u32 vni, __be32 ip)
@@ -229,15 +220,6 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 	c->slot[i].ip = ip;
 	c->slot[i].nb = ctx->nb_copy.neighbor;
 	return &c->slot[i].nb;
-}
-
-ALK_INLINE const struct alk_dhcp *alk_plat_dhcp(struct alk_ctx *ctx,
-						const struct alk_dhcp_key *k)
-{
-	if (rte_hash_lookup_data(ctx->tables->dhcp, k, &ctx->dhcp_copy.data) <
-	    0)
-		return NULL;
-	return &ctx->dhcp_copy.dhcp;
 }
 
 /* The frame is one segment (no scattered RX); it grows or shrinks at the

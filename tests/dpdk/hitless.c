@@ -19,7 +19,17 @@
  * and the counters must add up: every frame bounced, no other reason, no
  * TX drop.
  *
- *   dpdk-hitless [ENDPOINTS]
+ * Then the race (race()): the flat endpoint table's writer against its
+ * reader with nothing in between, both at full speed for RACE_SECONDS.  A
+ * worker lcore probes keys in bursts as the datapath does (homes
+ * prefetched, then alk_flat_endpoint_from() through the DPDK shim) while
+ * the main lcore keeps the table about 94% full, deleting and adding churning
+ * keys (which makes the writer move entries forward to make room: hops) and
+ * moving hot stable keys between two hosts.  Stable keys are never deleted: the
+ * reader must find every one, with a value that is wholly one of the two (their
+ * bytes differ everywhere), never a mix.  A busy bucket is counted, not failed.
+ *
+ *   dpdk-hitless [ENDPOINTS [race]]   race: the race alone
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -41,6 +51,8 @@
 #include "dp-dpdk/ports.h"
 #include "dp-dpdk/tables_dpdk.h"
 #include "dp-dpdk/worker.h"
+#include "core/lookup.h"
+#include "tables/flat.h"
 #include "tables/tables.h"
 #include "tests/lib/eal.h"
 
@@ -411,6 +423,180 @@ static int run(void)
 	return 0;
 }
 
+#define RACE_SECONDS 10
+/* The writer stays 1/RACE_SLACK of the capacity below it: nearer, an add
+ * is refused now and then (-ENOSPC, no room within reach), counted. */
+#define RACE_SLACK 16
+#define RACE_HOT 256 /* stable keys the writer keeps moving */
+
+/* The race's table and what the reader found. */
+static struct {
+	struct alk_flat flat;
+	struct alk_dp_tables dp;
+	uint32_t stable; /* keys 0..stable-1 never leave */
+	uint32_t keys;	 /* stable, then churning ones */
+	bool stop;
+	uint64_t lookups, found, busy, missing, torn;
+} race_st;
+
+/* Two values per key whose bytes differ everywhere but in the key's own
+ * number: a reader that copies half of each is caught. */
+static void race_val(uint32_t i, int b, struct alk_endpoint *v)
+{
+	uint8_t x = b ? 0x55 : 0xaa;
+
+	v->host = htonl(0xc6130000u | x << 8 | x); /* 198.19.x.x */
+	memcpy(v->mac, (uint8_t[]){ x, x, i >> 24, i >> 16, i >> 8, i }, 6);
+	v->flags = b ? 0x5555 : 0xaaaa;
+}
+
+static int race_val_ok(uint32_t i, const struct alk_endpoint *v)
+{
+	struct alk_endpoint a, b;
+
+	race_val(i, 0, &a);
+	race_val(i, 1, &b);
+	return !memcmp(v, &a, sizeof(a)) || !memcmp(v, &b, sizeof(b));
+}
+
+/* The worker: bursts of keys, half of them hot, as the datapath reads. */
+static int race_reader(void *arg)
+{
+	uint64_t rng = 0x2545f4914f6cdd1dull, counters[ALK_R_MAX];
+	const struct alk_flat_head *head = race_st.dp.endpoints.head;
+	struct alk_endpoint_key k[ALK_BURST];
+	struct alk_endpoint v[ALK_BURST];
+	uint32_t idx[ALK_BURST], home[ALK_BURST];
+	struct alk_ctx ctx;
+
+	(void)arg;
+	alk_dpdk_ctx_init(&ctx, &race_st.dp, counters, NULL, 0);
+	while (!__atomic_load_n(&race_st.stop, __ATOMIC_RELAXED)) {
+		for (int j = 0; j < ALK_BURST; j++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			idx[j] = j % 2 ? rng % RACE_HOT : rng % race_st.keys;
+			endpoint_key(idx[j], &k[j]);
+			home[j] = alk_flat_home(
+				head, alk_endpoint_hash(&k[j], head->seed));
+			rte_prefetch0(
+				alk_plat_bucket(&ctx, ALK_T_ENDPOINT, home[j]));
+		}
+		for (int j = 0; j < ALK_BURST; j++) {
+			enum alk_flat_probe r = alk_flat_endpoint_from(
+				&ctx, head, home[j], &k[j], &v[j]);
+
+			if (r == ALK_FLAT_BUSY)
+				race_st.busy++;
+			else if (r == ALK_FLAT_FOUND &&
+				 race_val_ok(idx[j], &v[j]))
+				race_st.found++;
+			else if (r == ALK_FLAT_FOUND)
+				race_st.torn++;
+			else if (idx[j] < race_st.stable)
+				race_st.missing++;
+		}
+		race_st.lookups += ALK_BURST;
+	}
+	return 0;
+}
+
+static int race_put(uint32_t i, int b)
+{
+	struct alk_endpoint_key k;
+	struct alk_endpoint v;
+
+	endpoint_key(i, &k);
+	race_val(i, b, &v);
+	return alk_flat_update(&race_st.flat, &k, &v, 1);
+}
+
+/* capacity entries: half stable, the other half and a slack more keys
+ * churning; the writer runs on this lcore while a worker reads. */
+static int race(unsigned int lcore, uint32_t capacity)
+{
+	size_t bytes = alk_flat_bytes(capacity);
+	void *mem = rte_malloc("race", bytes, ALK_FLAT_BUCKET);
+	uint32_t churn, present, *perm, slack = capacity / RACE_SLACK;
+	uint64_t adds = 0, dels = 0, moves = 0, refused = 0, hops, end;
+	uint8_t *side;
+
+	race_st.stable = capacity / 2;
+	race_st.keys = capacity + slack;
+	churn = race_st.keys - race_st.stable;
+	perm = calloc(churn, sizeof(*perm));
+	side = calloc(RACE_HOT, 1);
+	if (!mem || !perm || !side ||
+	    alk_flat_init(&race_st.flat, mem, bytes, ALK_T_ENDPOINT, capacity))
+		return fail("race: out of memory");
+	race_st.dp.endpoints.mem = mem;
+	race_st.dp.endpoints.head = race_st.flat.head;
+	for (uint32_t i = 0; i < race_st.stable; i++)
+		if (race_put(i, 0))
+			return fail("race: no room for stable key %u", i);
+	/* perm[0..present-1]: the churning keys in the table */
+	for (uint32_t j = 0; j < churn; j++)
+		perm[j] = race_st.stable + j;
+	for (present = 0; present < churn - 2 * slack; present++)
+		if (race_put(perm[present], 0))
+			return fail("race: no room for key %u", perm[present]);
+	hops = race_st.flat.head->hops;
+
+	rte_eal_remote_launch(race_reader, NULL, lcore);
+	end = rte_get_timer_cycles() + RACE_SECONDS * rte_get_timer_hz();
+	while (rte_get_timer_cycles() < end && !h.failures) {
+		for (int n = 0; n < 64; n++) {
+			uint32_t j = rnd() % present, i = rnd() % RACE_HOT;
+			struct alk_endpoint_key k;
+			uint32_t t;
+
+			/* one out, another in: the table stays full */
+			endpoint_key(perm[j], &k);
+			alk_flat_remove(&race_st.flat, &k, 1);
+			t = perm[j], perm[j] = perm[--present],
+			perm[present] = t;
+			dels++;
+			j = present + rnd() % (churn - present);
+			if (race_put(perm[j], rnd() & 1)) {
+				refused++;
+			} else {
+				t = perm[j], perm[j] = perm[present];
+				perm[present++] = t;
+				adds++;
+			}
+			/* a hot endpoint moves to its other host */
+			side[i] ^= 1;
+			if (race_put(i, side[i]))
+				fail("race: hot key %u not replaced", i);
+			moves++;
+		}
+	}
+	__atomic_store_n(&race_st.stop, true, __ATOMIC_RELAXED);
+	rte_eal_wait_lcore(lcore);
+	printf("dpdk-hitless: race of %u s at %u of %u entries (%u stable): "
+	       "%llu lookups by the worker, %llu found whole, %llu busy; "
+	       "writer: %llu adds (%llu refused), %llu deletes, %llu moves of "
+	       "hot endpoints, %llu hops\n",
+	       RACE_SECONDS, race_st.stable + present, capacity, race_st.stable,
+	       (unsigned long long)race_st.lookups,
+	       (unsigned long long)race_st.found,
+	       (unsigned long long)race_st.busy, (unsigned long long)adds,
+	       (unsigned long long)refused, (unsigned long long)dels,
+	       (unsigned long long)moves,
+	       (unsigned long long)(race_st.flat.head->hops - hops));
+	if (race_st.missing || race_st.torn)
+		fail("race: %llu stable keys missed, %llu values torn",
+		     (unsigned long long)race_st.missing,
+		     (unsigned long long)race_st.torn);
+	if (race_st.flat.head->hops == hops)
+		fail("race: the writer never moved an entry");
+	rte_free(mem);
+	free(perm);
+	free(side);
+	return 0;
+}
+
 static void counters_check(void)
 {
 	uint64_t c[ALK_R_MAX];
@@ -442,8 +628,10 @@ int main(int argc, char **argv)
 	struct alk_worker *w;
 	unsigned int lcore;
 	uint32_t frames;
+	bool race_only;
 
 	h.endpoints = argc > 1 ? strtoul(argv[1], NULL, 0) : 1u << 20;
+	race_only = argc > 2 && !strcmp(argv[2], "race");
 	if (!h.endpoints || h.endpoints > (1u << 24)) {
 		fprintf(stderr, "usage: %s [ENDPOINTS]\n", argv[0]);
 		return 2;
@@ -470,22 +658,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hitless: out of memory\n");
 		return 1;
 	}
-	if (tables_fill() || port_init())
-		return 1;
-	w = alk_worker_create(lcore, h.tables, 0, 0, &h.quit);
-	if (!w || alk_worker_add_rxq(w, h.port, 0, h.port)) {
-		fprintf(stderr, "dpdk-hitless: no worker\n");
-		return 1;
+	if (!race_only) {
+		if (tables_fill() || port_init())
+			return 1;
+		w = alk_worker_create(lcore, h.tables, 0, 0, &h.quit);
+		if (!w || alk_worker_add_rxq(w, h.port, 0, h.port)) {
+			fprintf(stderr, "dpdk-hitless: no worker\n");
+			return 1;
+		}
+		rte_eal_remote_launch(alk_worker_loop, w, lcore);
+		run();
+		__atomic_store_n(&h.quit, true, __ATOMIC_RELAXED);
+		rte_eal_wait_lcore(lcore);
+		counters_check();
+		alk_worker_free(w);
 	}
-	rte_eal_remote_launch(alk_worker_loop, w, lcore);
-
-	run();
-
-	__atomic_store_n(&h.quit, true, __ATOMIC_RELAXED);
-	rte_eal_wait_lcore(lcore);
-	counters_check();
-	alk_worker_free(w);
 	h.tables->ops->close(h.tables);
+	race(lcore, h.endpoints);
 	test_eal_cleanup();
 	if (h.failures) {
 		printf("dpdk-hitless: FAIL (%llu problems)\n",
