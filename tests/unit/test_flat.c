@@ -265,8 +265,10 @@ static void test_open_checks_head(void)
 /*
  * A reader thread looks up keys through the core while the writer, at
  * full speed, moves stable keys (never deleted) between two hosts and
- * replaces filler keys in a table of 12 buckets kept at 35 of its 36
- * slots, so that nearly every insert makes entries hop.  The reader looks
+ * replaces filler keys in a table of 20 buckets kept at 59 of its 60
+ * slots, so that nearly every insert makes entries hop (20 buckets: more
+ * than an entry's reach of 16, fewer than twice it, where a hop could
+ * wrap to before an entry's home).  The reader looks
  * up the stable keys and the fillers the writer says are live (live[]:
  * set after the insert, cleared before the delete, so a filler live
  * before and after a lookup was there throughout).  Every such lookup
@@ -275,7 +277,7 @@ static void test_open_checks_head(void)
  * where the writer is.
  */
 #define RACE_STABLE 6
-#define RACE_FILL 29
+#define RACE_FILL 53
 
 struct race {
 	struct alk_tables *t;
@@ -325,14 +327,14 @@ static void *reader(void *arg)
 
 static void test_reader_never_sees_torn_or_missing(void)
 {
-	struct race r = { .t = tables(26) };
+	struct race r = { .t = tables(43) };
 	const struct alk_flat_head *h = alk_host_bucket(r.t, ALK_T_ENDPOINT, 0);
 	uint32_t next = 1000, x = 1;
 	uint64_t writes = 0;
 	struct timespec start, now;
 	pthread_t th;
 
-	CU_ASSERT_EQUAL_FATAL(h->nbuckets, 12);
+	CU_ASSERT_EQUAL_FATAL(h->nbuckets, 20);
 	for (uint32_t i = 0; i < RACE_STABLE + RACE_FILL; i++) {
 		uint32_t id = i < RACE_STABLE ? i : next++;
 		struct alk_endpoint_key k = ep_key(id);
