@@ -56,6 +56,31 @@ static uint8_t *val_at(const struct alk_flat *f, struct pos p)
 	return bucket(f, p.b) + ALK_FLAT_SLOTS * f->ks + 4 + p.s * f->vs;
 }
 
+/* Keys and values come in two sizes, one per table: compares and copies
+ * of a constant size, which the compiler makes a load or two, not calls. */
+static int key_eq(const struct alk_flat *f, const void *a, const void *b)
+{
+	if (f->tbl == ALK_T_ENDPOINT)
+		return !memcmp(a, b, sizeof(struct alk_endpoint_key));
+	return !memcmp(a, b, sizeof(struct alk_dhcp_key));
+}
+
+static void copy_key(const struct alk_flat *f, void *to, const void *from)
+{
+	if (f->tbl == ALK_T_ENDPOINT)
+		memcpy(to, from, sizeof(struct alk_endpoint_key));
+	else
+		memcpy(to, from, sizeof(struct alk_dhcp_key));
+}
+
+static void copy_val(const struct alk_flat *f, void *to, const void *from)
+{
+	if (f->tbl == ALK_T_ENDPOINT)
+		memcpy(to, from, sizeof(struct alk_endpoint));
+	else
+		memcpy(to, from, sizeof(struct alk_dhcp));
+}
+
 static uint32_t home(const struct alk_flat *f, const void *key)
 {
 	uint64_t seed = f->head->seed;
@@ -85,7 +110,7 @@ static int find_in(const struct alk_flat *f, const void *key, uint32_t b,
 
 		for (p->b = b, p->s = 0; p->s < ALK_FLAT_SLOTS; p->s++)
 			if ((m->used & which * USED(p->s)) &&
-			    !memcmp(key_at(f, *p), key, f->ks))
+			    key_eq(f, key_at(f, *p), key))
 				return 0;
 		if (!m->spill)
 			break;
@@ -159,8 +184,8 @@ static void move_forward(struct alk_flat *f, struct pos p, struct pos to)
 	uint8_t bit = meta(f, p.b)->used & USED(p.s) ? USED(0) : RESERVED(0);
 
 	spill(f, p.b, to.b, 1);
-	memcpy(key_at(f, to), key_at(f, p), f->ks);
-	memcpy(val_at(f, to), val_at(f, p), f->vs);
+	copy_key(f, key_at(f, to), key_at(f, p));
+	copy_val(f, val_at(f, to), val_at(f, p));
 	write_begin(m);
 	set_used(m, m->used | bit << to.s);
 	write_end(m);
@@ -229,8 +254,8 @@ static int reserve(struct alk_flat *f, const void *key, const void *val,
 		if (hop(f, p))
 			return -ENOSPC;
 	spill(f, h, p->b, 1);
-	memcpy(key_at(f, *p), key, f->ks);
-	memcpy(val_at(f, *p), val, f->vs);
+	copy_key(f, key_at(f, *p), key);
+	copy_val(f, val_at(f, *p), val);
 	set_used(meta(f, p->b), meta(f, p->b)->used | RESERVED(p->s));
 	return 0;
 }
@@ -258,7 +283,7 @@ static void write_val(const struct alk_flat *f, struct pos p, const void *val)
 	struct alk_flat_meta *m = meta(f, p.b);
 
 	write_begin(m);
-	memcpy(val_at(f, p), val, f->vs);
+	copy_val(f, val_at(f, p), val);
 	write_end(m);
 }
 
@@ -361,8 +386,9 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 {
 	const uint8_t *k = keys, *v = vals;
 	struct step *st = malloc((n ? n : 1) * sizeof(*st));
+	uint64_t hops = f->head->hops;
 	uint32_t i;
-	int rc = 0;
+	int moved, rc = 0;
 
 	if (!st)
 		return -ENOMEM;
@@ -381,7 +407,7 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 			st[i].plan = meta(f, p.b)->used & USED(p.s) ? REPLACE :
 								      AGAIN;
 			if (st[i].plan == AGAIN) /* reserved: unseen */
-				memcpy(val_at(f, p), val, f->vs);
+				copy_val(f, val_at(f, p), val);
 			continue;
 		}
 		rc = reserve(f, key, val, &st[i].p);
@@ -390,11 +416,13 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		st[i].plan = NEW;
 	}
 	/* entries found or reserved before may have hopped since (reserve()
-	 * moves both): find them again */
+	 * moves both): if any did, find them again */
+	moved = f->head->hops != hops;
 	if (rc) {
 		while (i--)
 			if (st[i].plan == NEW &&
-			    !find_reserved(f, k + (size_t)i * f->ks, &st[i].p))
+			    (!moved || !find_reserved(f, k + (size_t)i * f->ks,
+						      &st[i].p)))
 				unreserve(f, st[i].p);
 		free(st);
 		return rc;
@@ -403,10 +431,11 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		if (i + UPDATE_AHEAD < n && st[i + UPDATE_AHEAD].plan != AGAIN)
 			__builtin_prefetch(bucket(f, st[i + UPDATE_AHEAD].p.b));
 		if (st[i].plan == REPLACE &&
-		    !find(f, k + (size_t)i * f->ks, &st[i].p))
+		    (!moved || !find(f, k + (size_t)i * f->ks, &st[i].p)))
 			write_val(f, st[i].p, v + (size_t)i * f->vs);
 		else if (st[i].plan == NEW &&
-			 !find_reserved(f, k + (size_t)i * f->ks, &st[i].p))
+			 (!moved ||
+			  !find_reserved(f, k + (size_t)i * f->ks, &st[i].p)))
 			publish(f, st[i].p);
 	}
 	free(st);
@@ -439,7 +468,7 @@ int alk_flat_lookup(const struct alk_flat *f, const void *key, void *val)
 
 	if (find(f, key, &p))
 		return -ENOENT;
-	memcpy(val, val_at(f, p), f->vs);
+	copy_val(f, val, val_at(f, p));
 	return 0;
 }
 
@@ -464,7 +493,7 @@ void alk_flat_lookup_bulk(const struct alk_flat *f, const void *keys,
 			found[j] = !find_in(f, k + j * f->ks, homes[i], USED(0),
 					    &p);
 			if (found[j])
-				memcpy(v + j * f->vs, val_at(f, p), f->vs);
+				copy_val(f, v + j * f->vs, val_at(f, p));
 		}
 	}
 }
@@ -482,7 +511,7 @@ int alk_flat_next_key(const struct alk_flat *f, const void *key, void *next)
 	for (; p.b <= f->head->nbuckets; p.b++, p.s = 0)
 		for (; p.s < ALK_FLAT_SLOTS; p.s++)
 			if (meta(f, p.b)->used & USED(p.s)) {
-				memcpy(next, key_at(f, p), f->ks);
+				copy_key(f, next, key_at(f, p));
 				return 0;
 			}
 	return -ENOENT;
