@@ -181,6 +181,105 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter, env=None):
         shutil.rmtree(tel.runtime_dir, ignore_errors=True)
 
 
+# Where a worker's instructions are I/O: the PMDs' RX and TX, the replay
+# plugin, and ethdev's call into RX callbacks.
+IO_OBJECTS = ('librte_net_null.so', 'libalk-bench-replay.so')
+IO_FUNCTIONS = ('rte_eth_call_rx_callbacks',)
+
+
+def callgrind_split(path):
+    """(all instructions, those in I/O) of a callgrind dump: I/O is the
+    inclusive cost of every call from outside the I/O into it."""
+    names = {'ob': {}, 'fn': {}}
+    kind = {'ob': 'ob', 'cob': 'ob', 'fn': 'fn', 'cfn': 'fn'}
+    total = io = 0
+    ob = fn = cob = cfn = None
+    in_call = False
+
+    def name(k, v):
+        v = v.strip()
+        if v.startswith('('):
+            ident, _, rest = v.partition(')')
+            if rest.strip():
+                names[kind[k]][ident] = rest.strip()
+            return names[kind[k]].get(ident, '')
+        return v
+
+    def is_io(o, f):
+        return (any(os.path.basename(o or '').startswith(x)
+                    for x in IO_OBJECTS) or f in IO_FUNCTIONS)
+
+    with open(path) as f:
+        for line in f:
+            key, eq, val = line.partition('=')
+            if eq and key in kind:
+                v = name(key, val)
+                if key == 'ob':
+                    ob = v
+                elif key == 'fn':
+                    fn, cob, cfn = v, None, None
+                elif key == 'cob':
+                    cob = v
+                else:
+                    cfn = v
+            elif key == 'calls' and eq:
+                in_call = True
+            elif line.startswith('summary:') or line.startswith('totals:'):
+                total = int(line.split()[1])
+            elif line[:1].isdigit() or line[:1] in '+-*':
+                if in_call:
+                    callee_ob = cob if cob is not None else ob
+                    if is_io(callee_ob, cfn) and not is_io(ob, fn):
+                        io += int(line.split()[1])
+                    in_call = False
+                    cob = None
+    return total, io
+
+
+def callgrind(name, cmd, prefix, frames, env, tmp, stop_with_enter):
+    """Instructions of the worker over `frames` frames under callgrind:
+    (total, I/O) per frame."""
+    out_base = os.path.join(tmp, 'callgrind.' + prefix)
+    # one dump per thread: the worker's alone, whatever the others did
+    cmd = ['valgrind', '--tool=callgrind', '--instr-atstart=no',
+           '--separate-threads=yes', '--callgrind-out-file=' + out_base] + cmd
+    env = dict(env, ALK_REPLAY_COUNT=str(frames))
+    out = tempfile.NamedTemporaryFile(dir=tmp)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
+                            stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 600
+        while b'alk_replay: done' not in open(out.name, 'rb').read():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                sys.stderr.write(open(out.name, 'rb').read().decode(
+                    errors='replace'))
+                raise RuntimeError('%s under callgrind: no end' % name)
+            time.sleep(0.5)
+    finally:
+        if proc.poll() is None:
+            if stop_with_enter:
+                proc.stdin.write(b'\n')
+                proc.stdin.flush()
+            else:
+                proc.send_signal(2)
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(os.path.join('/var/run/dpdk', prefix),
+                      ignore_errors=True)
+    dumps = [callgrind_split(os.path.join(tmp, f)) for f in os.listdir(tmp)
+             if f.startswith('callgrind.' + prefix + '.1-')]
+    if not dumps:
+        raise RuntimeError('%s under callgrind: no dump' % name)
+    total, io = max(dumps)  # the worker's thread
+    log('%s under callgrind, %d frames: %.1f instructions/frame, I/O %.1f, '
+        'beyond I/O %.1f' % (name, frames, total / frames, io / frames,
+                             (total - io) / frames))
+    return total / frames, io / frames
+
+
 def size_name(n):
     """64k, 1m, 16m: the table size in a case name."""
     if n >= 1 << 24:
@@ -208,6 +307,9 @@ def main():
                     help='use hugepages (reserved and mounted by the caller)')
     ap.add_argument('--input', choices=('pcap', 'replay'), default='pcap')
     ap.add_argument('--replay', help='the replay plugin (--input replay)')
+    ap.add_argument('--callgrind', type=int, metavar='FRAMES',
+                    help='--input replay: instead of timing, count the '
+                    'instructions of FRAMES frames under callgrind')
     a = ap.parse_args()
     global HUGE, REPLAY
     HUGE = a.huge
@@ -242,6 +344,39 @@ def main():
             '--', '--forward-mode=' + mode, '--nb-cores=1', '--rxq=1',
             '--txq=1', '--burst=32', '--total-num-mbufs=%d' % mbufs,
             '--no-lsc-interrupt'])
+        if a.callgrind:
+            if not REPLAY:
+                ap.error('--callgrind needs --input replay')
+            for c in cases:
+                prefix = 'alk-bench-cg-%d-%s' % (tag, c)
+                env = replay_env(pcap[c])
+                got = {
+                    'alkaid': callgrind('alkaid-dpdk', alk_cmd(prefix + 'a', c),
+                                        prefix + 'a', a.callgrind, env, tmp,
+                                        False),
+                    'io': callgrind('testpmd io', pmd_cmd(prefix + 'i', c, 'io'),
+                                    prefix + 'i', a.callgrind, env, tmp, True),
+                    'macswap': callgrind('testpmd macswap',
+                                         pmd_cmd(prefix + 'm', c),
+                                         prefix + 'm', a.callgrind, env, tmp,
+                                         True),
+                }
+                name = CASES[c][0]
+                if '%s' in name:
+                    name %= size_name(a.endpoints)
+                # alkaid against testpmd io: in all, in I/O; beyond I/O
+                # against what macswap does beyond I/O
+                (at, ai), (it, ii), (mt, mi) = (got[p] for p in
+                                                ('alkaid', 'io', 'macswap'))
+                for row, v, ref in (('instr', at, it), ('instr_io', ai, ii),
+                                    ('instr_beyond_io', at - ai, mt - mi)):
+                    print('dpdk,%s_%s,%d,instructions_per_frame,%.1f,%.1f,%.3f'
+                          % (name, row, a.endpoints, v, ref, v / ref))
+                log('%s: instructions/frame (total, I/O, beyond I/O): '
+                    'alkaid-dpdk %.1f %.1f %.1f, testpmd io %.1f %.1f %.1f, '
+                    'macswap %.1f %.1f %.1f' % (c, at, ai, at - ai, it, ii,
+                                                it - ii, mt, mi, mt - mi))
+            return
         for r in range(a.rounds):
             for c in cases:
                 want = CASES[c][1]

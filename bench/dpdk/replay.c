@@ -14,10 +14,11 @@
  * Set by the environment, read when the plugin loads:
  *   ALK_REPLAY_PCAP   the frames, a pcap file (bench/dpdk/gen.c writes it)
  *   ALK_REPLAY_PORT   the net_null port to feed (default 0)
- *   ALK_REPLAY_COUNT  stop after that many frames (default: never); under
- *                     valgrind the callgrind counters are zeroed at the
- *                     first frame and dumped after the last, and the
- *                     plugin says "alk_replay: done" on stderr
+ *   ALK_REPLAY_COUNT  stop after that many frames (default: never) and
+ *                     say "alk_replay: done" on stderr; under callgrind
+ *                     (--instr-atstart=no) instrument from the first
+ *                     frame and dump the counts after the last, so that
+ *                     they count whole bursts of these frames only
  */
 #include <errno.h>
 #include <pthread.h>
@@ -73,6 +74,7 @@ static uint16_t replay_rx(uint16_t port, uint16_t queue, struct rte_mbuf **m,
 		if (!r->done) {
 			r->done = true;
 			CALLGRIND_DUMP_STATS_AT("alk_replay");
+			CALLGRIND_STOP_INSTRUMENTATION;
 			fprintf(stderr,
 				"alk_replay: done, %" PRIu64 " frames\n",
 				r->delivered);
@@ -81,8 +83,10 @@ static uint16_t replay_rx(uint16_t port, uint16_t queue, struct rte_mbuf **m,
 		r->last_n = 0;
 		return 0;
 	}
-	if (r->count && !r->delivered)
+	if (r->count && !r->delivered) {
+		CALLGRIND_START_INSTRUMENTATION;
 		CALLGRIND_ZERO_STATS;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		rte_memcpy(rte_pktmbuf_mtod(m[i], void *), r->frames[f],
 			   r->len[f]);
