@@ -72,10 +72,10 @@ done
     awk -F, -v OFS=, '
         NR == FNR { if (FNR > 1) row[$1 "," $2 "," $3] = $0; next }
         {
-            split(row[$1 "," $2 "," $3], f, ",")
             have = ($1 "," $2 "," $3) in row
+            split(have ? row[$1 "," $2 "," $3] : "", f, ",")
             printf "| %s | %s | %s | %s | <= %s | %s | %s |\n", $1, $2, $3,
-                $4 == 7 ? "ratio" : f[4], $5, have ? f[$4] : "not measured",
+                $4 == 7 ? "ratio" : "value", $5, have ? f[$4] : "not measured",
                 !have ? "" : (f[$4] + 0 <= $5 + 0 ? "yes" : "no")
         }' "$csv" - <<'TARGETS'
 xdp,bounce_drawn,1000000,7,2.5
