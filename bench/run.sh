@@ -63,6 +63,29 @@ done
     echo "| bench | case | endpoints | unit | value | reference | ratio |"
     echo "|---|---|---:|---|---:|---:|---:|"
     tail -n +2 "$csv" | awk -F, '{printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7}'
+    echo
+    echo "Targets (reported, never asserted; ARCHITECTURE.md, \"Benchmarks\"):"
+    echo
+    echo "| bench | case | endpoints | figure | target | measured | met |"
+    echo "|---|---|---:|---|---:|---:|---|"
+    # bench case endpoints column(5 value, 7 ratio) maximum
+    awk -F, -v OFS=, '
+        NR == FNR { if (FNR > 1) row[$1 "," $2 "," $3] = $0; next }
+        {
+            have = ($1 "," $2 "," $3) in row
+            split(have ? row[$1 "," $2 "," $3] : "", f, ",")
+            printf "| %s | %s | %s | %s | <= %s | %s | %s |\n", $1, $2, $3,
+                $4 == 7 ? "ratio" : "value", $5, have ? f[$4] : "not measured",
+                !have ? "" : (f[$4] + 0 <= $5 + 0 ? "yes" : "no")
+        }' "$csv" - <<'TARGETS'
+xdp,bounce_drawn,1000000,7,2.5
+dpdk,bouncer_random_1m_replay_beyond_io,1048576,5,80
+dpdk,bouncer_random_1m_replay_beyond_io_hugepages,1048576,5,80
+dpdk,bouncer_random_1k_replay_beyond_io,1024,5,40
+dpdk,bouncer_random_1k_replay_beyond_io_hugepages,1024,5,40
+dpdk,bouncer_random_1k_instr_beyond_io,1024,5,250
+dpdk,bouncer_random_1m_instr_beyond_io,1048576,5,250
+TARGETS
 } >"$out/summary.md"
 
 bench/plot.sh "$csv" "$out" || echo "bench: plots failed (gnuplot?)" >&2

@@ -9,6 +9,11 @@
  *
  *   xdp-paths [--quick] OBJDIR
  *
+ * Each path is measured on 65536 stored frames (1024 in --quick), and the
+ * paths that look an endpoint up again as "<path>_drawn": one cache-resident
+ * template with an endpoint drawn over the whole table in every run
+ * (bench.bpf.h), the reference paying the same restore and draw.
+ *
  * Each measured path is checked: the counter of the reason it is meant to
  * exercise must have moved by exactly the number of runs.
  */
@@ -28,8 +33,7 @@
 #include "core/reason_names.h"
 #include "tables/cmd.h"
 #include "tables_bpf.h"
-
-#define FRAME_MAX 512 /* BENCH_FRAME_MAX */
+#include "bench_shared.h"
 
 static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x11 };
@@ -37,8 +41,6 @@ static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x11 };
 #define GW_IP 0xc6120001u /* 198.18.0.1 */
 #define HOSTS 64	  /* 198.18.1.1 .. 198.18.1.64 */
 #define HOST_IP(i) (0xc6120101u + (i) % HOSTS)
-#define EP_VNI(i) (1000 + (i) / 65536)	     /* 65536 endpoints per VNI */
-#define EP_IP(i) (0xc6130000u + (i) % 65536) /* 198.19.0.0/16 */
 #define DIV_VNI 2000 /* networks only: divided to other bouncers */
 #define VPC_VNI 3000 /* a VPC only: divided to other dividers */
 #define NONE_VNI 4000
@@ -131,22 +133,30 @@ enum path {
 	P_MAX
 };
 
+/* Where a drawn endpoint goes in a Geneve frame: the VNI, and the inner
+ * destination and sender, of an IPv4 frame or an ARP request (tpa, spa). */
+#define VNI_OFF (14 + 20 + 8 + 4)
+#define INNER_OFF (14 + 20 + 8 + 8 + 14)
+
 static const struct {
 	const char *name;
 	enum alk_reason reason;
 	int action;
+	uint32_t dst_off, src_off; /* 0: not drawn */
 } paths[P_MAX] = {
-	[P_BOUNCE] = { "bounce", ALK_R_bounce, XDP_TX },
+	[P_BOUNCE] = { "bounce", ALK_R_bounce, XDP_TX, INNER_OFF + 16,
+		       INNER_OFF + 12 },
 	[P_DIVIDE_NET] = { "divide_network", ALK_R_divide_network, XDP_TX },
 	[P_DIVIDE_VPC] = { "divide_vpc", ALK_R_divide_vpc, XDP_TX },
-	[P_ARP] = { "arp_reply", ALK_R_arp_reply, XDP_TX },
+	[P_ARP] = { "arp_reply", ALK_R_arp_reply, XDP_TX, INNER_OFF + 24,
+		    INNER_OFF + 14 },
 	[P_DHCP] = { "dhcp_offer", ALK_R_dhcp_offer, XDP_TX },
 	[P_DROP] = { "drop_unknown_vni", ALK_R_unknown_vni, XDP_DROP },
 	[P_PASS] = { "pass_not_for_us", ALK_R_not_for_us, XDP_PASS },
 };
 
-/* Frame f of a path, destinations drawn uniformly from n endpoints. */
-static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
+/* A frame of a path to endpoint dst of n. */
+static uint32_t frame(enum path p, uint32_t n, uint32_t dst, uint8_t *buf)
 {
 	struct frame_outer o = {
 		.tunnel = FRAME_GENEVE,
@@ -154,11 +164,7 @@ static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
 		.dst_ip = GW_IP,
 		.sport = 40000 + (rand() & 0x3fff),
 	};
-	uint32_t dst = (uint32_t)(((uint64_t)rand() << 31 | rand()) % n);
-	/* the source: another endpoint of the same VNI */
-	uint32_t base = dst & ~0xffffu;
-	uint32_t span = n - base < 65536 ? n - base : 65536;
-	uint32_t src = base + (dst - base + 1) % span;
+	uint32_t src = EP_PEER(dst, n);
 	uint8_t mac[6];
 
 	memcpy(o.src_mac, host_mac, 6);
@@ -190,31 +196,56 @@ static uint32_t frame(enum path p, uint32_t n, uint8_t *buf)
 	}
 }
 
+static void conf_set(int fd, enum bench_conf_key k, uint32_t v)
+{
+	uint32_t key = k;
+
+	if (bpf_map_update_elem(fd, &key, &v, 0))
+		die("bench_conf", errno);
+}
+
+/* nframes stored frames of path p to endpoints drawn from n; or, if draw,
+ * one template that the program draws into (bench.bpf.h). */
 static void load_frames(struct bpf_object *obj, enum path p, uint32_t n,
-			uint32_t nframes, uint32_t *len)
+			uint32_t nframes, int draw, uint32_t *len)
 {
 	int frames_fd = bpf_object__find_map_fd_by_name(obj, "bench_frames");
 	int conf_fd = bpf_object__find_map_fd_by_name(obj, "bench_conf");
 	int next_fd = bpf_object__find_map_fd_by_name(obj, "bench_next");
+	int rng_fd = bpf_object__find_map_fd_by_name(obj, "bench_rng");
 	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *seed = calloc(ncpus, sizeof(uint64_t));
 	uint32_t *zero = calloc(ncpus, sizeof(uint32_t));
-	uint8_t *buf = calloc(nframes, FRAME_MAX);
-	uint32_t *keys = calloc(nframes, sizeof(uint32_t));
-	uint32_t k, count = nframes;
+	uint32_t *keys, count, k = 0;
+	uint8_t *buf;
 
+	if (draw)
+		nframes = 1;
+	buf = calloc(nframes, BENCH_FRAME_MAX);
+	keys = calloc(nframes, sizeof(uint32_t));
+	count = nframes;
 	srand(0x5eed + p);
 	for (uint32_t f = 0; f < nframes; f++) {
-		*len = frame(p, n, buf + (size_t)f * FRAME_MAX);
+		uint32_t dst =
+			(uint32_t)(((uint64_t)rand() << 31 | rand()) % n);
+
+		*len = frame(p, n, dst, buf + (size_t)f * BENCH_FRAME_MAX);
 		keys[f] = f;
 	}
 	if (bpf_map_update_batch(frames_fd, keys, buf, &count, NULL))
 		die("bench_frames", errno);
-	k = 0;
-	bpf_map_update_elem(conf_fd, &k, &nframes, 0);
-	k = 1;
-	bpf_map_update_elem(conf_fd, &k, len, 0);
-	k = 0;
-	bpf_map_update_elem(next_fd, &k, zero, 0);
+	conf_set(conf_fd, BENCH_NFRAMES, nframes);
+	conf_set(conf_fd, BENCH_LEN, *len);
+	conf_set(conf_fd, BENCH_DRAW_N, draw ? n : 0);
+	conf_set(conf_fd, BENCH_VNI_OFF, VNI_OFF);
+	conf_set(conf_fd, BENCH_DST_OFF, paths[p].dst_off);
+	conf_set(conf_fd, BENCH_SRC_OFF, paths[p].src_off);
+	for (int c = 0; c < ncpus; c++)
+		seed[c] = 0x2545f4914f6cdd1dull + c;
+	if (bpf_map_update_elem(next_fd, &k, zero, 0) ||
+	    bpf_map_update_elem(rng_fd, &k, seed, 0))
+		die("bench_next", errno);
+	free(seed);
 	free(zero);
 	free(buf);
 	free(keys);
@@ -223,7 +254,7 @@ static void load_frames(struct bpf_object *obj, enum path p, uint32_t n,
 /* ns per run of prog over the loaded frames; checks the action. */
 static double run(int prog_fd, uint32_t len, uint32_t repeat, int want_action)
 {
-	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX + 256];
+	uint8_t in[BENCH_FRAME_MAX] = { 0 }, out[BENCH_FRAME_MAX + 256];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
 		    .data_out = out, .data_size_out = sizeof(out),
 		    .repeat = repeat);
@@ -313,30 +344,38 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fill(t, n);
-		for (int p = 0; p < P_MAX; p++) {
-			double ns, ref_ns;
+		/* stored frames, then the drawn template where it applies */
+		for (int draw = 0; draw < 2; draw++)
+			for (int p = 0; p < P_MAX; p++) {
+				double ns, ref_ns;
+				uint64_t moved;
 
-			load_frames(obj, p, n, nframes, &len);
-			t->ops->stats_get(t, before);
-			ns = run(fd, len, repeat, paths[p].action);
-			t->ops->stats_get(t, after);
-			if (after[paths[p].reason] - before[paths[p].reason] !=
-			    repeat) {
-				fprintf(stderr,
-					"xdp-paths: %s: %llu of %u runs took "
-					"the path\n",
-					paths[p].name,
-					(unsigned long long)(after[paths[p].reason] -
-							     before[paths[p].reason]),
-					repeat);
-				return 1;
+				if (draw && !paths[p].dst_off)
+					continue;
+				load_frames(obj, p, n, nframes, draw, &len);
+				t->ops->stats_get(t, before);
+				ns = run(fd, len, repeat, paths[p].action);
+				t->ops->stats_get(t, after);
+				moved = after[paths[p].reason] -
+					before[paths[p].reason];
+				if (moved != repeat) {
+					fprintf(stderr,
+						"xdp-paths: %s%s: %llu of %u "
+						"runs took the path\n",
+						paths[p].name,
+						draw ? "_drawn" : "",
+						(unsigned long long)moved,
+						repeat);
+					return 1;
+				}
+				load_frames(ref, p, n, nframes, draw, &len);
+				ref_ns = run(ref_fd, len, repeat, XDP_TX);
+				printf("xdp,%s%s,%u,ns_per_pkt,%.1f,%.1f,%."
+				       "2f\n",
+				       paths[p].name, draw ? "_drawn" : "", n,
+				       ns, ref_ns, ns / ref_ns);
+				fflush(stdout);
 			}
-			load_frames(ref, p, n, nframes, &len);
-			ref_ns = run(ref_fd, len, repeat, XDP_TX);
-			printf("xdp,%s,%u,ns_per_pkt,%.1f,%.1f,%.2f\n",
-			       paths[p].name, n, ns, ref_ns, ns / ref_ns);
-			fflush(stdout);
-		}
 		t->ops->close(t);
 		bpf_object__close(obj);
 	}
