@@ -153,10 +153,15 @@ ALK_INLINE __u32 alk_flat_next(const struct alk_flat_head *h, __u32 b)
 	return b >= h->nbuckets ? 1 : b + 1;
 }
 
+/* One 64-bit compare: the key is two words with no padding. */
 ALK_INLINE int alk_ep_key_eq(const struct alk_endpoint_key *a,
 			     const struct alk_endpoint_key *b)
 {
-	return a->vni == b->vni && a->ip == b->ip;
+	__u64 x, y;
+
+	__builtin_memcpy(&x, a, sizeof(x));
+	__builtin_memcpy(&y, b, sizeof(y));
+	return x == y;
 }
 
 ALK_INLINE int alk_dhcp_key_eq(const struct alk_dhcp_key *a,
