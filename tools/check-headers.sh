@@ -44,7 +44,9 @@ fi
 pkgs=$(git grep -ho "dependency('[^']*'" -- '*meson.build' |
 	sed "s/dependency('//; s/'//" | sort -u)
 for p in $pkgs; do
-	if pkg-config --exists "$p"; then
+	if [ "$p" = threads ]; then
+		continue # meson's own (-pthread), no headers of its own
+	elif pkg-config --exists "$p"; then
 		read -ra cflags <<<"$(pkg-config --cflags "$p")"
 		gcc_flags+=("${cflags[@]}")
 	else
