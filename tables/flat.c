@@ -124,12 +124,6 @@ static int find(const struct alk_flat *f, const void *key, struct pos *p)
 	return find_in(f, key, home(f, key), USED(0), p);
 }
 
-static int find_reserved(const struct alk_flat *f, const void *key,
-			 struct pos *p)
-{
-	return find_in(f, key, home(f, key), RESERVED(0), p);
-}
-
 static void write_begin(struct alk_flat_meta *m)
 {
 	__atomic_store_n(&m->seq, (uint16_t)(m->seq + 1), __ATOMIC_RELAXED);
@@ -236,9 +230,9 @@ static int hop(struct alk_flat *f, struct pos *at)
  * undone.
  */
 static int reserve(struct alk_flat *f, const void *key, const void *val,
-		   struct pos *p)
+		   uint32_t h, struct pos *p)
 {
-	uint32_t h = home(f, key), b = h, nb = f->head->nbuckets;
+	uint32_t b = h, nb = f->head->nbuckets;
 	int i, s = -1;
 
 	for (i = 0; i < HOP_SCAN && (uint32_t)i < nb; i++) {
@@ -379,6 +373,7 @@ enum plan { REPLACE, NEW, AGAIN /* named earlier in the batch */ };
 struct step {
 	struct pos p;
 	enum plan plan;
+	uint32_t home; /* of the key, hashed once */
 };
 
 int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
@@ -392,6 +387,8 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 
 	if (!st)
 		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		st[i].home = home(f, k + (size_t)i * f->ks);
 	for (i = 0; i < n; i++) {
 		const uint8_t *key = k + (size_t)i * f->ks;
 		const uint8_t *val = v + (size_t)i * f->vs;
@@ -401,8 +398,8 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 		 * overlaps the work on this one */
 		if (i + UPDATE_AHEAD < n)
 			__builtin_prefetch(
-				bucket(f, home(f, key + UPDATE_AHEAD * f->ks)));
-		if (!find_in(f, key, home(f, key), USED(0) | RESERVED(0), &p)) {
+				bucket(f, st[i + UPDATE_AHEAD].home));
+		if (!find_in(f, key, st[i].home, USED(0) | RESERVED(0), &p)) {
 			st[i].p = p;
 			st[i].plan = meta(f, p.b)->used & USED(p.s) ? REPLACE :
 								      AGAIN;
@@ -410,7 +407,7 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 				copy_val(f, val_at(f, p), val);
 			continue;
 		}
-		rc = reserve(f, key, val, &st[i].p);
+		rc = reserve(f, key, val, st[i].home, &st[i].p);
 		if (rc)
 			break;
 		st[i].plan = NEW;
@@ -421,21 +418,24 @@ int alk_flat_update(struct alk_flat *f, const void *keys, const void *vals,
 	if (rc) {
 		while (i--)
 			if (st[i].plan == NEW &&
-			    (!moved || !find_reserved(f, k + (size_t)i * f->ks,
-						      &st[i].p)))
+			    (!moved ||
+			     !find_in(f, k + (size_t)i * f->ks, st[i].home,
+				      RESERVED(0), &st[i].p)))
 				unreserve(f, st[i].p);
 		free(st);
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
+		const uint8_t *key = k + (size_t)i * f->ks;
+
 		if (i + UPDATE_AHEAD < n && st[i + UPDATE_AHEAD].plan != AGAIN)
 			__builtin_prefetch(bucket(f, st[i + UPDATE_AHEAD].p.b));
 		if (st[i].plan == REPLACE &&
-		    (!moved || !find(f, k + (size_t)i * f->ks, &st[i].p)))
+		    (!moved || !find_in(f, key, st[i].home, USED(0), &st[i].p)))
 			write_val(f, st[i].p, v + (size_t)i * f->vs);
 		else if (st[i].plan == NEW &&
 			 (!moved ||
-			  !find_reserved(f, k + (size_t)i * f->ks, &st[i].p)))
+			  !find_in(f, key, st[i].home, RESERVED(0), &st[i].p)))
 			publish(f, st[i].p);
 	}
 	free(st);

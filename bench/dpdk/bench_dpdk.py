@@ -166,17 +166,7 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter, env=None):
         raise
     finally:
         tel.close()
-        if proc.poll() is None:
-            if stop_with_enter:
-                proc.stdin.write(b'\n')
-                proc.stdin.flush()
-            else:
-                proc.send_signal(2)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, stop_with_enter, 30)
         # the EAL leaves its runtime directory behind
         shutil.rmtree(tel.runtime_dir, ignore_errors=True)
 
@@ -185,6 +175,23 @@ def measure(name, cmd, prefix, seconds, warmup, stop_with_enter, env=None):
 # plugin, and ethdev's call into RX callbacks.
 IO_OBJECTS = ('librte_net_null.so', 'libalk-bench-replay.so')
 IO_FUNCTIONS = ('rte_eth_call_rx_callbacks',)
+
+
+def stop(proc, stop_with_enter, timeout):
+    """End a DPDK program still running: testpmd by a line on its
+    standard input, alkaid-dpdk by SIGINT; killed after timeout s."""
+    if proc.poll() is not None:
+        return
+    if stop_with_enter:
+        proc.stdin.write(b'\n')
+        proc.stdin.flush()
+    else:
+        proc.send_signal(2)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def callgrind_split(path):
@@ -256,17 +263,7 @@ def callgrind(name, cmd, prefix, frames, env, tmp, stop_with_enter):
                 raise RuntimeError('%s under callgrind: no end' % name)
             time.sleep(0.5)
     finally:
-        if proc.poll() is None:
-            if stop_with_enter:
-                proc.stdin.write(b'\n')
-                proc.stdin.flush()
-            else:
-                proc.send_signal(2)
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, stop_with_enter, 120)
         shutil.rmtree(os.path.join('/var/run/dpdk', prefix),
                       ignore_errors=True)
     dumps = [callgrind_split(os.path.join(tmp, f)) for f in os.listdir(tmp)
