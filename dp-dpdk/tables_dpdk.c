@@ -96,11 +96,6 @@ static int value_in_word(enum alk_table tbl)
 	return tbl == ALK_T_NEIGHBOR;
 }
 
-static int is_flat(enum alk_table tbl)
-{
-	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
-}
-
 /* --- value slabs --------------------------------------------------------- */
 
 static uint32_t *slab_link(struct slab *s, uint32_t slot)
@@ -542,7 +537,7 @@ static int dpdk_update(struct alk_tables *t, enum alk_table tbl,
 {
 	if (tbl == ALK_T_NETWORK)
 		return networks_update(dpdk(t), keys, vals, n);
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_update(&dpdk(t)->flat[tbl], keys, vals, n);
 	return hash_update(dpdk(t), tbl, keys, vals, n);
 }
@@ -552,7 +547,7 @@ static int dpdk_remove(struct alk_tables *t, enum alk_table tbl,
 {
 	if (tbl == ALK_T_NETWORK)
 		return networks_remove(dpdk(t), keys, n);
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_remove(&dpdk(t)->flat[tbl], keys, n);
 		return 0;
 	}
@@ -573,7 +568,7 @@ static int dpdk_lookup(struct alk_tables *t, enum alk_table tbl,
 		       sizeof(struct alk_network));
 		return 0;
 	}
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_lookup(&d->flat[tbl], key, val);
 	return hash_lookup(d, tbl, key, val);
 }
@@ -587,7 +582,7 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 
 	if (tbl == ALK_T_NETWORK) /* one LPM6 lookup each */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_lookup_bulk(&d->flat[tbl], keys, n, vals, found);
 		return 0;
 	}
@@ -615,7 +610,7 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 static int dpdk_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&dpdk(t)->flat[tbl], key, next);
 	return hash_next_key(dpdk(t)->tbl[tbl].h, alk_table_key_size(tbl), key,
 			     next);
@@ -626,7 +621,7 @@ static int dpdk_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct hash_table *ht = &dpdk(t)->tbl[tbl];
 
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_info(&dpdk(t)->flat[tbl], info);
 		return 0;
 	}
@@ -914,8 +909,8 @@ struct alk_tables *alk_dpdk_tables_create(const struct alk_dpdk_table_config *c)
 	}
 	rte_rcu_qsbr_init(d->qsbr, readers);
 	for (int i = 0; i < ALK_T_MAX && !rc; i++)
-		rc = is_flat(i) ? flat_init(d, i, capacity[i]) :
-				  table_init(d, i, capacity[i], id);
+		rc = alk_table_is_flat(i) ? flat_init(d, i, capacity[i]) :
+					    table_init(d, i, capacity[i], id);
 	if (!rc)
 		rc = networks_init(d, s->networks, c->network_tbl8s, id);
 	if (rc)

@@ -110,11 +110,6 @@ static struct bpf_tables *bpft(struct alk_tables *t)
 	return (struct bpf_tables *)t;
 }
 
-static int is_flat(enum alk_table tbl)
-{
-	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
-}
-
 static void set_err(struct alk_error *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -453,7 +448,7 @@ static int bpf_update(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_update(&b->flat[tbl], keys, vals, n);
 	if (tbl == ALK_T_NETWORK)
 		return network_update(b, keys, vals, n);
@@ -467,7 +462,7 @@ static int bpf_remove(struct alk_tables *t, enum alk_table tbl,
 	uint64_t deleted = 0;
 	int err;
 
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_remove(&b->flat[tbl], keys, n);
 		return 0;
 	}
@@ -484,7 +479,7 @@ static int bpf_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_lookup(&b->flat[tbl], key, val);
 	if (tbl == ALK_T_NETWORK)
 		return network_lookup(b, key, val);
@@ -497,7 +492,7 @@ static int bpf_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (!is_flat(tbl)) /* the kernel's maps have no bulk lookup */
+	if (!alk_table_is_flat(tbl)) /* the kernel's maps have no bulk lookup */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
 	alk_flat_lookup_bulk(&b->flat[tbl], keys, n, vals, found);
 	return 0;
@@ -508,7 +503,7 @@ static int bpf_next_key(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&b->flat[tbl], key, next);
 	if (tbl == ALK_T_NETWORK)
 		return network_next_key(b, key, next);
@@ -520,7 +515,7 @@ static int bpf_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_info(&b->flat[tbl], info);
 		return 0;
 	}
@@ -738,7 +733,7 @@ static struct alk_tables *tables_create(int fds[NSHAPES], const char *where,
 		rc = check_shape(fds[i], &shapes[i], where, &max, err);
 		if (rc)
 			goto fail;
-		if (i < ALK_T_MAX && is_flat(i))
+		if (i < ALK_T_MAX && alk_table_is_flat(i))
 			rc = flat_map(fds[i], i, max, flat_capacity(max),
 				      &b->flat[i], &b->mapped[i], err);
 		if (rc)
@@ -861,7 +856,7 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 	for (int i = 0; i < ALK_T_MAX; i++) {
 		uint64_t deleted = 0;
 
-		if (is_flat(i)) {
+		if (alk_table_is_flat(i)) {
 			alk_flat_clear(&b->flat[i]);
 			continue;
 		}
@@ -960,10 +955,10 @@ int alk_bpf_set_sizes(struct bpf_object *obj, const struct alk_table_sizes *s)
 
 		if (!map)
 			return -ENOENT;
-		if (is_flat(i))
+		if (alk_table_is_flat(i))
 			n = alk_flat_bytes(n) / ALK_FLAT_BUCKET;
 		err = bpf_map__set_max_entries(map, n);
-		if (!err && is_flat(i))
+		if (!err && alk_table_is_flat(i))
 			err = lay_out(map, i, asked(s, i));
 		if (err)
 			return err;
@@ -978,7 +973,7 @@ static uint32_t pinned_entries(int fd, enum alk_table tbl,
 	struct alk_flat_head head;
 	__u32 zero = 0;
 
-	if (!is_flat(tbl))
+	if (!alk_table_is_flat(tbl))
 		return info->max_entries;
 	if (!bpf_map_lookup_elem(fd, &zero, &head) &&
 	    head.magic == ALK_FLAT_MAGIC)

@@ -306,7 +306,7 @@ size_t alk_flat_bytes(uint32_t capacity)
 
 static int sizes(struct alk_flat *f, void *mem, enum alk_table tbl)
 {
-	if (tbl != ALK_T_ENDPOINT && tbl != ALK_T_DHCP)
+	if (!alk_table_is_flat(tbl))
 		return -EINVAL;
 	f->mem = mem;
 	f->head = mem;

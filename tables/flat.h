@@ -31,6 +31,12 @@ struct alk_flat {
 	uint32_t ks, vs; /* key and value sizes */
 };
 
+/* The tables that are flat: the endpoints and the DHCP index. */
+static inline int alk_table_is_flat(enum alk_table tbl)
+{
+	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
+}
+
 /* Buckets after the head for a capacity (1 .. 2^32 - 2), and the bytes
  * of the whole table. */
 uint32_t alk_flat_buckets(uint32_t capacity);

@@ -32,18 +32,13 @@ static struct host_tables *host(struct alk_tables *t)
 	return (struct host_tables *)t;
 }
 
-static int is_flat(enum alk_table tbl)
-{
-	return tbl == ALK_T_ENDPOINT || tbl == ALK_T_DHCP;
-}
-
 static int host_update(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
 	struct host_tables *h = host(t);
 	struct alk_hmap *m = &h->maps[tbl];
 
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_update(&h->flat[tbl], keys, vals, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const void *k = (const uint8_t *)keys + (size_t)i * m->key_size;
@@ -66,7 +61,7 @@ static int host_remove(struct alk_tables *t, enum alk_table tbl,
 	struct host_tables *h = host(t);
 	struct alk_hmap *m = &h->maps[tbl];
 
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_remove(&h->flat[tbl], keys, n);
 		return 0;
 	}
@@ -86,7 +81,7 @@ static int host_lookup(struct alk_tables *t, enum alk_table tbl,
 	struct alk_hmap *m = &host(t)->maps[tbl];
 	const void *v;
 
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_lookup(&host(t)->flat[tbl], key, val);
 	v = alk_hmap_lookup(m, key);
 	if (!v)
@@ -99,7 +94,7 @@ static int host_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 			    const void *keys, uint32_t n, void *vals,
 			    uint8_t *found)
 {
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		alk_flat_lookup_bulk(&host(t)->flat[tbl], keys, n, vals, found);
 	else
 		alk_hmap_lookup_bulk(&host(t)->maps[tbl], keys, n, vals, found);
@@ -109,7 +104,7 @@ static int host_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 static int host_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
-	if (is_flat(tbl))
+	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&host(t)->flat[tbl], key, next);
 	return alk_hmap_next(&host(t)->maps[tbl], key, next);
 }
@@ -119,7 +114,7 @@ static int host_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct alk_hmap *m = &host(t)->maps[tbl];
 
-	if (is_flat(tbl)) {
+	if (alk_table_is_flat(tbl)) {
 		alk_flat_info(&host(t)->flat[tbl], info);
 		return 0;
 	}
@@ -199,7 +194,7 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 		void *mem;
 		int rc;
 
-		if (is_flat(i)) {
+		if (alk_table_is_flat(i)) {
 			mem = aligned_alloc(ALK_FLAT_BUCKET, bytes);
 			rc = mem ? alk_flat_init(&h->flat[i], mem, bytes, i,
 						 cap[i]) :
@@ -225,7 +220,7 @@ const void *alk_host_bucket(struct alk_tables *t, enum alk_table tbl,
 {
 	const struct alk_flat *f = &host(t)->flat[tbl];
 
-	if (!is_flat(tbl) || !f->mem || idx > f->head->nbuckets)
+	if (!alk_table_is_flat(tbl) || !f->mem || idx > f->head->nbuckets)
 		return NULL;
 	return f->mem + (size_t)idx * ALK_FLAT_BUCKET;
 }
