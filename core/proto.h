@@ -104,6 +104,24 @@ struct alk_geneve_opt {
 	__u8 len; /* reserved:3, length in 4-byte words (data only):5 */
 } __attribute__((packed));
 
+/*
+ * The direct-path options (ARCHITECTURE.md, "Direct path"): one class of
+ * the Experimental Use range of IANA's Geneve Option Class registry
+ * (0xFF00-0xFFFF), both options 12 bytes of data so that a gateway turns
+ * an agent's request into its answer in place, never resizing the frame.
+ * The critical bit is clear: a receiver that does not know them skips them.
+ */
+#define ALK_OPT_CLASS 0xffa1
+#define ALK_OPT_T_WANT 0x01	/* "tell me where the destination lives" */
+#define ALK_OPT_T_LOCATION 0x02 /* the answer: alk_opt_location */
+#define ALK_OPT_LOC_WORDS 3	/* data length in 4-byte words */
+
+struct alk_opt_location {
+	__be32 vni;  /* 24 significant bits; a want option carries zero */
+	__be32 ip;   /* the endpoint (inner destination) */
+	__be32 host; /* the underlay address of its host */
+} __attribute__((packed));
+
 /* RFC 7348 */
 struct alk_vxlan {
 	__u8 flags; /* I flag: 0x08 */
