@@ -192,7 +192,15 @@ ALK_INLINE void alk_mac_copy(__u8 *dst, const __u8 *src)
 
 ALK_INLINE int alk_mac_eq(const __u8 *a, const __u8 *b)
 {
-	return !__builtin_memcmp(a, b, 6);
+	/* word compares: BPF has no memcmp to call */
+	__u32 a4, b4;
+	__u16 a2, b2;
+
+	__builtin_memcpy(&a4, a, 4);
+	__builtin_memcpy(&b4, b, 4);
+	__builtin_memcpy(&a2, a + 4, 2);
+	__builtin_memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
 }
 
 ALK_INLINE __u32 alk_vni24(const __u8 *v)

@@ -59,6 +59,11 @@ static const struct alk_field network_fields[] = {
 	  .optional = 1, .header = "LEASE", .width = 10, .meta = "SECONDS",
 	  .help = "DHCP lease time (option 51; 0: the default)",
 	  .example = "3600" },
+	{ "vxlan", "vxlan", ALK_F_FLAG, VAL(struct alk_network, flags),
+	  .aux = ALK_NET_F_VXLAN, .optional = 1, .header = "VXLAN", .width = 5,
+	  .meta = "on|off",
+	  .help = "host agents encapsulate in VXLAN, not Geneve (default "
+		  "off)" },
 	{ "bouncers", "bouncers", ALK_F_HOPS, VAL(struct alk_network, bouncers),
 	  .aux = offsetof(struct alk_network, nbouncers), .aux_size = 1,
 	  .header = "BOUNCERS", .meta = "ADDR[,ADDR...]",

@@ -245,16 +245,16 @@ static void test_network_shape(void)
 	CU_ASSERT_STRING_EQUAL(b.data,
 			       "{\"vni\":100,\"prefix\":\"203.0.113.0/24\","
 			       "\"router\":\"203.0.113.1\",\"dns\":null,"
-			       "\"mtu\":1450,\"lease\":3600,\"bouncers\":"
-			       "[\"198.18.0.1\",\"198.18.0.2\"]}");
+			       "\"mtu\":1450,\"lease\":3600,\"vxlan\":false,"
+			       "\"bouncers\":[\"198.18.0.1\",\"198.18.0.2\"]}");
 	/* unset options are left out of the words and shown as "-" */
 	b.len = 0;
 	alk_api_words(o, ALK_PART_ALL, &k, &v, &b);
 	alk_buf_putc(&b, 0);
-	CU_ASSERT_STRING_EQUAL(b.data,
-			       "vni 100 prefix 203.0.113.0/24 router "
-			       "203.0.113.1 mtu 1450 lease 3600 bouncers "
-			       "198.18.0.1,198.18.0.2");
+	CU_ASSERT_STRING_EQUAL(
+		b.data, "vni 100 prefix 203.0.113.0/24 router "
+			"203.0.113.1 mtu 1450 lease 3600 vxlan off bouncers "
+			"198.18.0.1,198.18.0.2");
 	b.len = 0;
 	alk_api_field_text(&o->fields[3], &k, &v, &b); /* dns */
 	CU_ASSERT_EQUAL(b.len, 1);
