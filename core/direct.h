@@ -23,9 +23,9 @@
 /* The want option, when the frame asks and the gateway answers; else
  * NULL.  The offset is bounded for the verifier: options end within
  * ALK_MAX_OUTER bytes. */
-ALK_INLINE struct alk_geneve_opt *alk_direct_wanted(struct alk_pkt *pkt,
-						    const struct alk_parsed *ps,
-						    const struct alk_gateway *gw)
+ALK_INLINE struct alk_geneve_opt *
+alk_direct_wanted(struct alk_pkt *pkt, const struct alk_parsed *ps,
+		  const struct alk_gateway *gw)
 {
 	struct alk_geneve_opt *o;
 	__u32 off = ps->want_off;
@@ -83,9 +83,9 @@ ALK_INLINE void alk_direct_locate(struct alk_parsed *ps,
 	loc->ip = ip;
 	loc->host = host;
 	if (ps->udp->check) {
-		__u16 check = (__u16)~alk_csum_fold(
-			(__u16)~ps->udp->check + (__u16)~old_word + new_word +
-			sum);
+		__u16 check = (__u16)~alk_csum_fold((__u16)~ps->udp->check +
+						    (__u16)~old_word +
+						    new_word + sum);
 
 		ps->udp->check = check ? check : 0xffff;
 	}
