@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "direct.h"
 #include "flow.h"
 #include "model.h"
 #include "parse.h"
@@ -24,13 +25,16 @@ ALK_INLINE __u32 alk_parsed_flow_hash(const struct alk_parsed *ps)
 }
 
 /*
- * Bouncer on an endpoint hit; otherwise divider: the network's bouncers,
- * then the VPC's dividers.  Never to ourselves.
+ * Bouncer on an endpoint hit (or, for a frame that asks for the direct
+ * path, within the rate, back to its asker: core/direct.h); otherwise
+ * divider: the network's bouncers, then the VPC's dividers.  Never to
+ * ourselves.
  */
-ALK_INLINE int alk_forward(struct alk_ctx *ctx, struct alk_parsed *ps,
-			   const struct alk_gateway *gw,
+ALK_INLINE int alk_forward(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			   struct alk_parsed *ps, const struct alk_gateway *gw,
 			   const struct alk_endpoint *ep)
 {
+	struct alk_geneve_opt *want;
 	const struct alk_network *net;
 	const struct alk_vpc *vpc;
 	__be32 hop;
@@ -39,6 +43,9 @@ ALK_INLINE int alk_forward(struct alk_ctx *ctx, struct alk_parsed *ps,
 	if (ps->ip->ttl <= 1)
 		return ALK_R_ttl_expired;
 	if (ep) {
+		want = alk_direct_wanted(pkt, ps, gw);
+		if (want && alk_direct_token(ctx, gw))
+			return alk_direct_return(ctx, ps, want, gw, ep);
 		r = alk_outer_rewrite(ctx, ps, gw, ep->host, 0);
 		return r == ALK_R_CONTINUE ? ALK_R_bounce : r;
 	}

@@ -29,6 +29,11 @@ enum alk_table {
 
 /* gateway: one entry, the gateway's own underlay identity */
 #define ALK_GW_F_UNDERLAY_ARP 0x1 /* answer ARP for gateway.ip (DPDK) */
+#define ALK_GW_F_DIRECT_PATH 0x2  /* answer want options (on by default) */
+
+/* Direct path: frames returned to their asker, per CPU (lcore) */
+#define ALK_DP_RATE 1000 /* a second */
+#define ALK_DP_BURST 64
 
 struct alk_gateway {
 	__be32 ip;
@@ -36,6 +41,14 @@ struct alk_gateway {
 	__be16 geneve_port; /* network order; 0 disables Geneve */
 	__be16 vxlan_port;  /* network order; 0 disables VXLAN */
 	__u16 flags;
+	__u32 dp_rate;	/* direct-path returns a second per CPU; 0: none */
+	__u32 dp_burst; /* and how many at once */
+};
+
+/* A CPU's (lcore's) token bucket for direct-path returns, kept by the
+ * platform (core/platform.h), as a GCRA: one time stamp. */
+struct alk_dp_bucket {
+	__u64 tat_ns; /* when the bucket is full again; 0: full */
 };
 
 /* endpoints: (vni, ip) -> where the endpoint lives */

@@ -68,9 +68,9 @@ ALK_INLINE int alk_act(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	if (ps->kind == ALK_K_DHCP)
 		return alk_dhcp(ctx, pkt, ps, gw);
 	if (ps->kind == ALK_K_ARP && ep)
-		return alk_arp_reply(ctx, ps, gw, ep);
+		return alk_arp_reply(ctx, pkt, ps, gw, ep);
 	/* IPv4, or ARP for an endpoint another bouncer holds */
-	return alk_forward(ctx, ps, gw, ep);
+	return alk_forward(ctx, pkt, ps, gw, ep);
 }
 
 /* Stage 2 after a flat-table lookup of ps->key (core/flat.h): a bucket

@@ -25,6 +25,7 @@ enum alk_verdict {
 	X(dhcp_ack, ALK_TX)                                                    \
 	X(dhcp_nak, ALK_TX)                                                    \
 	X(underlay_arp_reply, ALK_TX) /* ARP for the gateway itself */         \
+	X(direct_path_return, ALK_TX) /* back to the asker, with a location */ \
 	/* transmitted by a host agent (core/agent.h) */                       \
 	X(agent_encap, ALK_TX)	 /* to a bouncer of the network */             \
 	X(agent_direct, ALK_TX)	 /* to the destination's host (direct path) */ \
@@ -49,6 +50,7 @@ enum alk_verdict {
 	X(geneve_control, ALK_DROP)                                            \
 	X(geneve_protocol, ALK_DROP)                                           \
 	X(geneve_option, ALK_DROP)                                             \
+	X(malformed_want, ALK_DROP) /* direct-path want of the wrong length */ \
 	X(malformed_vxlan, ALK_DROP)                                           \
 	X(vxlan_flags, ALK_DROP)                                               \
 	X(malformed_inner_eth, ALK_DROP)                                       \

@@ -45,6 +45,7 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
 
 	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
+	ctx.dp_bucket = &w->dp_bucket;
 	gw = alk_plat_gateway(&ctx);
 	head = w->tables->endpoints.head;
 

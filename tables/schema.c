@@ -110,9 +110,24 @@ static const struct alk_field gateway_fields[] = {
 	  .help = "UDP port of VXLAN (default 4789; 0: off)", .example = "0" },
 	{ "underlay_arp", "underlay-arp", ALK_F_FLAG,
 	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_UNDERLAY_ARP,
-	  .optional = 1, .header = "UNDERLAY-ARP", .meta = "on|off",
+	  .optional = 1, .header = "UNDERLAY-ARP", .width = 12,
+	  .meta = "on|off",
 	  .help = "answer ARP for ADDR itself (alkaid-dpdk; with XDP the "
 		  "kernel does; default off)" },
+	{ "direct_path", "direct-path", ALK_F_FLAG,
+	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_DIRECT_PATH,
+	  .optional = 1, .header = "DIRECT-PATH", .width = 11, .meta = "on|off",
+	  .help = "tell hosts that ask where destinations live (Geneve "
+		  "option 0xffa1; default on)" },
+	{ "direct_path_rate", "direct-path-rate", ALK_F_U32,
+	  VAL(struct alk_gateway, dp_rate), .optional = ALK_FIELD_DEFAULT,
+	  .header = "DP-RATE", .width = 7, .meta = "N",
+	  .help = "frames returned to their asker a second, per CPU "
+		  "(default 1000; 0: none, they are bounced)" },
+	{ "direct_path_burst", "direct-path-burst", ALK_F_U32,
+	  VAL(struct alk_gateway, dp_burst), .optional = ALK_FIELD_DEFAULT,
+	  .header = "DP-BURST", .meta = "N",
+	  .help = "and at once (default 64)" },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -240,12 +255,18 @@ void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		memset(key, 0, o->key_size);
 	if (part == ALK_PART_ALL)
 		memset(val, 0, o->val_size);
-	if (o->object == ALK_O_GATEWAY && part == ALK_PART_ALL) {
-		struct alk_gateway *gw = val;
+	if (o->object == ALK_O_GATEWAY && part == ALK_PART_ALL)
+		alk_gateway_defaults(val);
+}
 
-		gw->geneve_port = htons(ALK_GENEVE_PORT);
-		gw->vxlan_port = htons(ALK_VXLAN_PORT);
-	}
+void alk_gateway_defaults(struct alk_gateway *gw)
+{
+	memset(gw, 0, sizeof(*gw));
+	gw->geneve_port = htons(ALK_GENEVE_PORT);
+	gw->vxlan_port = htons(ALK_VXLAN_PORT);
+	gw->flags = ALK_GW_F_DIRECT_PATH;
+	gw->dp_rate = ALK_DP_RATE;
+	gw->dp_burst = ALK_DP_BURST;
 }
 
 /* --- parsing -------------------------------------------------------- */
@@ -507,7 +528,7 @@ bool alk_field_unset(const struct alk_field *f, const void *key,
 {
 	const uint8_t *p = alk_field_ptr(f, (void *)key, (void *)val);
 
-	if (!f->optional)
+	if (f->optional != 1)
 		return false;
 	switch (f->kind) {
 	case ALK_F_IPV4_0:

@@ -49,12 +49,15 @@ enum alk_field_kind {
 	ALK_F_FLAG,   /* JSON true/false, grammar on/off: bit aux of the u16 */
 };
 
+#define ALK_FIELD_DEFAULT 2
+
 struct alk_field {
 	const char *name; /* JSON member */
 	const char *word; /* the grammar's word */
 	enum alk_field_kind kind;
 	uint8_t in_key;	    /* lives in the key, else in the value */
-	uint8_t optional;   /* may be left out of an add (zero or default) */
+	uint8_t optional;   /* may be left out of an add (zero or default;
+			     * ALK_FIELD_DEFAULT: a default, zero a value) */
 	uint8_t aux_size;   /* ALK_F_HOPS: size of the count, 1 or 4 */
 	uint16_t off;	    /* offset in the key or value */
 	uint16_t aux;	    /* see the kind */
@@ -103,10 +106,14 @@ int alk_field_by_word(const struct alk_object *o, unsigned int n,
 		      const char *word);
 
 /* Zero key and value, with the defaults given to fields left out (the
- * gateway's ports).  key may be NULL (the gateway has none); val is left
- * alone for ALK_PART_KEY. */
+ * gateway's: alk_gateway_defaults()).  key may be NULL (the gateway has none);
+ * val is left alone for ALK_PART_KEY. */
 void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		      void *val);
+
+/* A gateway with every field the defaults of its rows, its address and
+ * MAC zero: what 'gateway set' starts from, and --gateway-ip too. */
+void alk_gateway_defaults(struct alk_gateway *gw);
 
 /* Where a field's bytes are. */
 static inline uint8_t *alk_field_ptr(const struct alk_field *f, void *key,

@@ -76,6 +76,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_stats SEC(".maps");
 
+/* The direct path's token bucket of each CPU: state of this program
+ * only, not pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct alk_dp_bucket);
+} alk_dp_buckets SEC(".maps");
+
 struct alk_ctx {
 	struct xdp_md *xdp;
 };
@@ -141,6 +150,18 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 
 	if (cnt)
 		*cnt += 1;
+}
+
+ALK_INLINE struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&alk_dp_buckets, &zero);
+}
+
+ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
+{
+	return bpf_ktime_get_ns();
 }
 
 /* The contract, declared after the definitions: a signature that differs

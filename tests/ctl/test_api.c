@@ -211,9 +211,11 @@ static void test_round_trips(void)
 	round_trip(ALK_O_GATEWAY,
 		   "{\"ip\":\"198.18.0.1\",\"mac\":\"02:00:00:00:00:01\","
 		   "\"geneve_port\":0,\"vxlan_port\":8472,"
-		   "\"underlay_arp\":true}",
+		   "\"underlay_arp\":true,\"direct_path\":false,"
+		   "\"direct_path_rate\":0,\"direct_path_burst\":7}",
 		   "ip 198.18.0.1 mac 02:00:00:00:00:01 geneve-port 0 "
-		   "vxlan-port 8472 underlay-arp on");
+		   "vxlan-port 8472 underlay-arp on direct-path off "
+		   "direct-path-rate 0 direct-path-burst 7");
 }
 
 /* The network's plen copy is the front end's to fill: compare without. */
@@ -280,7 +282,9 @@ static void test_gateway_defaults(void)
 			0);
 	CU_ASSERT_EQUAL(ntohs(gw.geneve_port), ALK_GENEVE_PORT);
 	CU_ASSERT_EQUAL(ntohs(gw.vxlan_port), ALK_VXLAN_PORT);
-	CU_ASSERT_EQUAL(gw.flags, 0);
+	CU_ASSERT_EQUAL(gw.flags, ALK_GW_F_DIRECT_PATH);
+	CU_ASSERT_EQUAL(gw.dp_rate, ALK_DP_RATE);
+	CU_ASSERT_EQUAL(gw.dp_burst, ALK_DP_BURST);
 }
 
 static void test_buf(void)
