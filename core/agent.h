@@ -255,6 +255,9 @@ ALK_INLINE int alk_agent_egress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	e.daddr = alk_pick_hop(net->bouncers, net->nbouncers, e.hash);
 	r = ALK_R_agent_encap;
 
+	/* direct path: Geneve only, and a want only where its 16 bytes fit
+	 * the underlay's MTU (a TSO frame never asks; its flow's first
+	 * frames did) */
 	if ((conf->flags & ALK_AGENT_F_DIRECT_PATH) && !e.vxlan && !in.dhcp) {
 		__u64 now = alk_plat_now_ns(ctx);
 
@@ -266,6 +269,10 @@ ALK_INLINE int alk_agent_egress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 				e.daddr = dp->host;
 				r = ALK_R_agent_direct;
 			}
+		} else if (len + ALK_ENCAP_LEN + ALK_ENCAP_WANT_LEN -
+				   sizeof(struct alk_eth) >
+			   conf->mtu) {
+			/* too big to ask: bounced as it is */
 		} else if (!dp) {
 			struct alk_dp_entry asked = { .asked_ns = now };
 

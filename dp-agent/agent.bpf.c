@@ -14,44 +14,35 @@
  * fixed part. */
 #define ALK_AGENT_HEADERS 640
 
-/* Out of the underlay: the kernel's FIB and neighbor table give the MACs;
- * an unresolved neighbor is resolved by the kernel (bpf_redirect_neigh),
- * which only IPv4 frames can wait for: an encapsulated ARP request then
- * counts as neighbor_miss (alkaid-agent keeps its gateways resolved). */
+/*
+ * Out of the underlay interface.  IPv4 (everything the kernel can route):
+ * bpf_redirect_neigh() finds the route and the next hop's MAC, resolving
+ * it when it must, as the stack would.  An encapsulated ARP request is not
+ * IPv4 to the kernel: it goes out with the gateway's MAC as alkaid-agent
+ * keeps it (alk_neighbors), or is counted as neighbor_miss.
+ */
 static __always_inline int alk_tc_underlay(struct __sk_buff *skb,
 					   const struct alk_agent_conf *conf)
 {
-	struct bpf_fib_lookup fib = {};
-	struct alk_ipv4 *ip;
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-	struct alk_eth *eth = data;
-	long rc;
+	struct alk_eth *eth = (struct alk_eth *)(long)skb->data;
+	struct alk_ipv4 *ip = (struct alk_ipv4 *)(eth + 1);
+	const struct alk_neighbor *nb;
+	struct alk_neighbor_key k;
 
-	ip = (struct alk_ipv4 *)(eth + 1);
-	if ((void *)(ip + 1) > end)
-		return TC_ACT_SHOT;
-	fib.family = 2; /* AF_INET */
-	fib.tos = ip->tos;
-	fib.l4_protocol = ip->protocol;
-	fib.tot_len = alk_ntohs(ip->tot_len);
-	fib.ipv4_src = ip->saddr;
-	fib.ipv4_dst = ip->daddr;
-	fib.ifindex = conf->underlay_ifindex;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		__builtin_memcpy(eth->dst, fib.dmac, 6);
-		__builtin_memcpy(eth->src, fib.smac, 6);
-		return bpf_redirect(fib.ifindex, 0);
-	}
 	if (skb->protocol == alk_htons(ALK_ETH_P_IPV4))
 		return bpf_redirect_neigh(conf->underlay_ifindex, 0, 0, 0);
-	{
+	if ((void *)(ip + 1) > (void *)(long)skb->data_end)
+		return TC_ACT_SHOT;
+	k.ip = ip->daddr;
+	nb = bpf_map_lookup_elem(&alk_neighbors, &k);
+	if (!nb) {
 		struct alk_ctx ctx = { .skb = skb };
 
 		alk_plat_count(&ctx, ALK_R_neighbor_miss);
+		return TC_ACT_SHOT;
 	}
-	return TC_ACT_SHOT;
+	alk_mac_copy(eth->dst, nb->mac);
+	return bpf_redirect(conf->underlay_ifindex, 0);
 }
 
 SEC("tc")

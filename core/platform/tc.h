@@ -81,6 +81,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_local_mac SEC(".maps");
 
+/* The MACs of the gateways (the bouncers of the networks), kept by
+ * alkaid-agent from the kernel's neighbor table: an encapsulated ARP
+ * request is not IPv4 to the kernel, which cannot resolve its next hop
+ * (bpf_redirect_neigh), so it goes out with the MAC found here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct alk_neighbor_key);
+	__type(value, struct alk_neighbor);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_neighbors SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -189,12 +201,20 @@ ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		      BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct alk_eth));
 	struct alk_eth eth;
 
+	/* adjust_room takes IPv4 and IPv6 frames only; an ARP request
+	 * (never GSO, never offloaded) grows at the head as it is */
+	if (skb->protocol != alk_htons(ALK_ETH_P_IPV4)) {
+		if (bpf_skb_change_head(skb, len, 0))
+			return -1;
+		goto linear;
+	}
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
 		return -1;
 	if (bpf_skb_adjust_room(skb, len, BPF_ADJ_ROOM_MAC, flags))
 		return -1;
 	if (bpf_skb_store_bytes(skb, len, &eth, sizeof(eth), 0))
 		return -1;
+linear:
 	/* the headers must be in the linear part to be written */
 	if (bpf_skb_pull_data(skb, len + sizeof(eth)))
 		return -1;
