@@ -37,9 +37,9 @@ struct alk_agent_inner {
 	__be32 saddr, daddr; /* IPv4; ARP: sender and target */
 	__u32 ports, proto;
 	__u8 arp;
-	__u8 dhcp;	/* to the server (egress) */
-	__u8 dhcp_rep;	/* to a client (ingress) */
-	__u8 *chaddr;	/* DHCP: the client's MAC */
+	__u8 dhcp;     /* to the server (egress) */
+	__u8 dhcp_rep; /* to a client (ingress) */
+	__u8 *chaddr;  /* DHCP: the client's MAC */
 };
 
 /* Inner Ethernet at eth: ARP, or IPv4 with its ports. */
@@ -121,7 +121,8 @@ ALK_INLINE int alk_agent_location(const __u8 *opt, const __u8 *opt_end,
 			break;
 		if ((const __u8 *)(o + 1) > end)
 			return -1;
-		if ((o->type & 0x80) && o->opt_class != alk_htons(ALK_OPT_CLASS))
+		if ((o->type & 0x80) &&
+		    o->opt_class != alk_htons(ALK_OPT_CLASS))
 			return -1; /* critical, and not ours */
 		pos += sizeof(*o) + (o->len & 0x1f) * 4;
 		if (pos > opt_end)
@@ -247,9 +248,9 @@ ALK_INLINE int alk_agent_egress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		net = alk_plat_network(ctx, vni, port->ip);
 	if (!net || !net->nbouncers || net->nbouncers > ALK_MAX_HOPS)
 		return ALK_R_agent_no_network;
-	alk_agent_encap_init(&e, self,
-			     vni, alk_flow_hash(vni, in.saddr, in.daddr,
-						in.ports, in.proto));
+	alk_agent_encap_init(
+		&e, self, vni,
+		alk_flow_hash(vni, in.saddr, in.daddr, in.ports, in.proto));
 	if (alk_agent_tunnel(self, net, &e))
 		return ALK_R_agent_no_network;
 	e.daddr = alk_pick_hop(net->bouncers, net->nbouncers, e.hash);
@@ -399,10 +400,9 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		loc = 0;
 	}
 
-	local = alk_plat_local_mac(ctx, vni,
-				   (ieth->dst[0] & 1) && in.dhcp_rep ?
-					   in.chaddr :
-					   ieth->dst);
+	local = alk_plat_local_mac(
+		ctx, vni,
+		(ieth->dst[0] & 1) && in.dhcp_rep ? in.chaddr : ieth->dst);
 	if (local) {
 		*out_ifindex = local->ifindex;
 		if (alk_plat_pull(ctx, pkt, ieth_off))
@@ -432,13 +432,13 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	}
 	if (!net)
 		return ALK_R_agent_no_network;
-	alk_agent_encap_init(&e, self, vni,
-			     alk_flow_hash(vni, in.saddr, in.daddr, in.ports,
-					   in.proto));
+	alk_agent_encap_init(
+		&e, self, vni,
+		alk_flow_hash(vni, in.saddr, in.daddr, in.ports, in.proto));
 	if (alk_agent_tunnel(self, net, &e))
 		return ALK_R_agent_no_network;
-	e.daddr = dst ? dst :
-			alk_pick_hop(net->bouncers, net->nbouncers, e.hash);
+	e.daddr =
+		dst ? dst : alk_pick_hop(net->bouncers, net->nbouncers, e.hash);
 	if (e.daddr == self->ip)
 		return ALK_R_loop;
 	if (alk_plat_pull(ctx, pkt, ieth_off))

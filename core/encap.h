@@ -108,7 +108,8 @@ ALK_INLINE int alk_encap_write(struct alk_pkt *pkt, const struct alk_encap *e,
 	g->reserved = 0;
 	if (e->want) {
 		struct alk_geneve_opt *o = (struct alk_geneve_opt *)(g + 1);
-		struct alk_opt_location *loc = (struct alk_opt_location *)(o + 1);
+		struct alk_opt_location *loc =
+			(struct alk_opt_location *)(o + 1);
 
 		o->opt_class = alk_htons(ALK_OPT_CLASS);
 		o->type = ALK_OPT_T_WANT;

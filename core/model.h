@@ -156,8 +156,8 @@ struct alk_agent_conf {
 	__u32 flags;
 	__u32 dp_age_ms; /* a learned location is used this long */
 	__u32 ask_ms;	 /* one want per destination per this long */
-	__u32 mtu;	 /* the underlay's: a want is asked only where it fits */
-	__u32 pad;	 /* always zero */
+	__u32 mtu; /* the underlay's: a want is asked only where it fits */
+	__u32 pad; /* always zero */
 };
 
 /* The direct-path cache: (vni, ip) -> the host it lives on. */

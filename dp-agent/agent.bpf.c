@@ -56,8 +56,9 @@ int alkaid_agent(struct __sk_buff *skb)
 
 	if (!conf)
 		return TC_ACT_OK;
-	bpf_skb_pull_data(skb, skb->len < ALK_AGENT_HEADERS ? skb->len :
-							      ALK_AGENT_HEADERS);
+	bpf_skb_pull_data(skb, skb->len < ALK_AGENT_HEADERS ?
+				       skb->len :
+				       ALK_AGENT_HEADERS);
 	pkt.data = (__u8 *)(long)skb->data;
 	pkt.end = (__u8 *)(long)skb->data_end;
 	if (skb->ingress_ifindex == conf->underlay_ifindex)
@@ -76,7 +77,8 @@ int alkaid_agent(struct __sk_buff *skb)
 		 * IPv4 protocol does not describe) through the veth, which
 		 * gives the frame its own protocol */
 		if (skb->protocol == alk_htons(ALK_ETH_P_IPV4) &&
-		    (void *)(long)skb->data + 14 <= (void *)(long)skb->data_end &&
+		    (void *)(long)skb->data + 14 <=
+			    (void *)(long)skb->data_end &&
 		    ((struct alk_eth *)(long)skb->data)->type ==
 			    alk_htons(ALK_ETH_P_IPV4))
 			return bpf_redirect_peer(ifindex, 0);

@@ -258,7 +258,7 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
  * the walk can end. */
 int alk_tc_location(struct __sk_buff *skb, __u64 opt_off, __u64 opt_len);
 #define ALK_PLAT_GENEVE_LOCATION(ctx, pkt, opt, opt_end)                       \
-	alk_tc_location((ctx)->skb, (__u64)((opt) - (pkt)->data),             \
+	alk_tc_location((ctx)->skb, (__u64)((opt) - (pkt)->data),              \
 			(__u64)((opt_end) - (opt)))
 
 #include "../agent.h"
