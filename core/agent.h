@@ -151,20 +151,20 @@ ALK_INLINE int alk_agent_location(const __u8 *opt, const __u8 *opt_end,
 	alk_agent_location(opt, opt_end, (pkt)->end)
 #endif
 
-/* Is src one of the bouncers of the network (vni, ip)?  The gateways an
- * agent trusts are those it sends to. */
+/* Is src a gateway of ours: a bouncer of the network (vni, ip), or one
+ * the agent was told to trust? */
 ALK_INLINE int alk_agent_gateway(struct alk_ctx *ctx, __u32 vni, __be32 ip,
 				 __be32 src)
 {
 	const struct alk_network *net = alk_plat_network(ctx, vni, ip);
 
-	if (!net)
-		return 0;
-	ALK_UNROLL
-	for (int i = 0; i < ALK_MAX_HOPS; i++)
-		if (i < net->nbouncers && net->bouncers[i] == src)
-			return 1;
-	return 0;
+	if (net) {
+		ALK_UNROLL
+		for (int i = 0; i < ALK_MAX_HOPS; i++)
+			if (i < net->nbouncers && net->bouncers[i] == src)
+				return 1;
+	}
+	return alk_plat_trusted(ctx, src);
 }
 
 /* Encapsulate: room at the head, then the outer headers over it. */
@@ -307,7 +307,7 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	struct alk_encap e;
 	__u32 ihl, tot_len, ieth_off, vni;
 	__be32 src;
-	__u8 *tun, *opt, *opt_end;
+	__u8 *tun, *opt, *opt_end, ttl;
 	int geneve, r;
 
 	if (!self || !conf || !self->ip)
@@ -340,6 +340,7 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	    alk_ntohs(udp->len) != tot_len - ihl)
 		return ALK_R_malformed_udp;
 	src = ip->saddr;
+	ttl = ip->ttl;
 
 	tun = (__u8 *)(udp + 1);
 	if (geneve) {
@@ -427,6 +428,10 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		net = alk_plat_network(ctx, vni, in.daddr);
 		if (!net || !net->nbouncers || net->nbouncers > ALK_MAX_HOPS)
 			return ALK_R_agent_no_network;
+		/* the outer TTL goes on down: a loop through stale tables
+		 * ends as the gateway's bounces would make it end */
+		if (ttl <= 1)
+			return ALK_R_ttl_expired;
 		dst = 0;
 		r = ALK_R_agent_forward;
 	}
@@ -437,6 +442,7 @@ ALK_INLINE int alk_agent_ingress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		alk_flow_hash(vni, in.saddr, in.daddr, in.ports, in.proto));
 	if (alk_agent_tunnel(self, net, &e))
 		return ALK_R_agent_no_network;
+	e.ttl = dst ? 0 : (__u8)(ttl - 1);
 	e.daddr =
 		dst ? dst : alk_pick_hop(net->bouncers, net->nbouncers, e.hash);
 	if (e.daddr == self->ip)

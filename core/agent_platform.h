@@ -22,6 +22,9 @@ const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx);
 const struct alk_agent_conf *alk_plat_agent(struct alk_ctx *ctx);
 const struct alk_network *alk_plat_network(struct alk_ctx *ctx, __u32 vni,
 					   __be32 ip);
+/* Whether ip is a gateway the agent was told to trust besides the
+ * bouncers of its networks (dividers' bouncers, a fleet's gateways). */
+int alk_plat_trusted(struct alk_ctx *ctx, __be32 ip);
 /* The local endpoint behind the port ifindex, and the two indexes. */
 const struct alk_port *alk_plat_port(struct alk_ctx *ctx, __u32 ifindex);
 const struct alk_local *alk_plat_local_ip(struct alk_ctx *ctx, __u32 vni,

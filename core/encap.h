@@ -37,6 +37,8 @@ struct alk_encap {
 	__be16 dport; /* the tunnel's UDP port */
 	__u8 vxlan;   /* VXLAN, else Geneve */
 	__u8 want;    /* Geneve: carry a direct-path want option */
+	__u8 ttl;     /* 0: ALK_ENCAP_TTL */
+	__u8 pad[3];
 };
 
 ALK_INLINE __u32 alk_encap_len(const struct alk_encap *e)
@@ -77,7 +79,7 @@ ALK_INLINE int alk_encap_write(struct alk_pkt *pkt, const struct alk_encap *e,
 	ip->tot_len = alk_htons((__u16)(len - sizeof(*eth)));
 	ip->id = 0;
 	ip->frag_off = 0;
-	ip->ttl = ALK_ENCAP_TTL;
+	ip->ttl = e->ttl ? e->ttl : ALK_ENCAP_TTL;
 	ip->protocol = ALK_IPPROTO_UDP;
 	ip->check = 0;
 	ip->saddr = e->saddr;

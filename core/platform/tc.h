@@ -93,6 +93,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_neighbors SEC(".maps");
 
+/* Gateways trusted besides the bouncers of the networks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __be32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_trusted SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -137,6 +146,11 @@ ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
 	};
 
 	return bpf_map_lookup_elem(&alk_networks, &k);
+}
+
+ALK_INLINE int alk_plat_trusted(struct alk_ctx *ctx, __be32 ip)
+{
+	return bpf_map_lookup_elem(&alk_trusted, &ip) != 0;
 }
 
 ALK_INLINE const struct alk_port *alk_plat_port(struct alk_ctx *ctx,
