@@ -8,8 +8,10 @@
 #
 #   underlay   "$LAB-ul": one bridge (br0), 198.18.0.0/16
 #   gateways   "$LAB-gw1", "$LAB-gw2": gw0, 198.18.0.1 and 198.18.0.2
-#   hosts      "$LAB-h<i>": eth0 = 198.18.1.<i> (i = 1..), kernel VXLAN
-#              per VNI (remote = gateway, learning off) on a bridge per VNI
+#   hosts      "$LAB-h<i>": eth0 = 198.18.1.<i> (i = 1..), either kernel
+#              VXLAN per VNI (remote = gateway, learning off) on a bridge
+#              per VNI (lab_host), or alkaid-agent with every endpoint's
+#              veth a port of it (lab_host_agent)
 #   endpoints  "$LAB-h<i>-v<vni>-e<j>": eth0 = 198.19.0.<(i-1)*M + j>/16,
 #              the same addresses in every VNI
 #
@@ -79,6 +81,39 @@ lab_host() {
             # 50 bytes of VXLAN overhead on a 1500-byte underlay
             ip -n "$e" link set eth0 mtu 1450
             in_ns "$e" ethtool -K eth0 tx off >/dev/null
+        done
+    done
+}
+
+# lab_host_agent I M: host I for alkaid-agent, M endpoints in each of
+# $LAB_VNIS on veths e<vni>-<j> (the agent's ports).  The endpoints keep
+# their TX offloads: the agent keeps TSO and checksum state right; the
+# host's underlay veth computes what is left (host_addr), as the kernel's
+# own tunnels need on this underlay.
+lab_host_agent() {
+    local i=$1 m=$2 ns="$LAB-h$1" vni j e
+    netns_add "$ns"
+    switch_port "$LAB-ul" "$ns" eth0 h$i
+    host_addr "$ns" eth0 "$(host_ip "$i")/16"
+    for vni in $LAB_VNIS; do
+        for j in $(seq 1 "$m"); do
+            e=$(ep_ns "$i" "$j" "$vni")
+            netns_add "$e"
+            veth "$e" eth0 "$ns" e$vni-$j "$(ep_mac "$i" "$j" "$vni")"
+            ip -n "$e" link set eth0 mtu "${LAB_EP_MTU:-1450}"
+        done
+    done
+}
+
+# The agent's tables for host I (alkaidctl -b format): its networks (to
+# the bouncer G; VXLAN when the VNI's other hosts are kernel VXLAN) and a
+# port per endpoint.
+lab_agent_tables() {
+    local i=$1 m=$2 g=$3 vxlan=$4 vni j
+    for vni in $LAB_VNIS; do
+        echo "network add vni $vni prefix 198.19.0.0/16 bouncers $(gw_ip "$g") vxlan $vxlan"
+        for j in $(seq 1 "$m"); do
+            echo "port add dev e$vni-$j vni $vni ip $(ep_ip "$i" "$j" "$m") mac $(ep_mac "$i" "$j" "$vni")"
         done
     done
 }
