@@ -315,10 +315,18 @@ check_geneve() {
         --vni "$first_vni" --inner-src "$(ep_ip 1 2 "$eps")" \
         --inner-dst "$(ep_ip 2 1 "$eps")" --peer-ns "$LAB-h2" ||
         fail "geneve: frames were not bounced"
-    # VXLAN too: a ping across hosts during the capture
-    local a
+    # the hosts' own tunnels too: a ping across hosts during the capture
+    # (agents: with its ARP asking for, and answered with, a location)
+    # (agents: the endpoint that took its address by DHCP, which no one
+    # has pinged, so that host 2's agent knows nothing of it yet)
+    local a b
     read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
-    in_ns "$a" ping -c 3 -i 0.2 "$(ep_ip 2 1 "$eps")" >/dev/null || true
+    b=$(ep_ip 2 1 "$eps")
+    if [ "$kind" = agent ]; then
+        a=$(ep_ns 2 1 "$first_vni") b=$(ep_ip 1 1 "$eps")
+    fi
+    in_ns "$a" ip neigh flush dev eth0
+    in_ns "$a" ping -c 3 -i 0.2 "$b" >/dev/null || true
     wait "$tpid" || true
     local n warn
     n=$(tshark -r "$cap" 2>/dev/null | wc -l)
@@ -327,7 +335,16 @@ check_geneve() {
     [ "$n" -gt 0 ] || fail "geneve: nothing captured"
     [ -z "$warn" ] || fail "geneve: tshark warns: $warn"
     tshark -r "$cap" -Y geneve 2>/dev/null | grep -q . || fail "geneve: tshark saw no Geneve"
-    tshark -r "$cap" -Y vxlan 2>/dev/null | grep -q . || fail "geneve: tshark saw no VXLAN"
+    if [ "$kind" != agent ]; then
+        tshark -r "$cap" -Y vxlan 2>/dev/null | grep -q . || fail "geneve: tshark saw no VXLAN"
+    fi
+    if [ "$kind" = agent ]; then
+        # the agents' direct-path options, asked (type 1) and answered (2)
+        local opts
+        opts=$(tshark -r "$cap" -Y "geneve.option.class == 0xffa1" -T fields \
+            -e geneve.option.type 2>/dev/null | tr ',' '\n' | sort -u | tr '\n' ' ')
+        case $opts in *1*2*) ;; *) fail "geneve: no want and location options seen (types: $opts)" ;; esac
+    fi
     step "geneve: ok (scapy frames bounced; $n underlay frames decoded by tshark without warnings)"
 }
 
