@@ -189,6 +189,16 @@ ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		      BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct alk_eth));
 	struct alk_eth eth;
 
+	/* bpf_skb_adjust_room() takes IP frames only (-ENOTSUPP): an ARP
+	 * request's room is made in front of it (it has no GSO state) */
+	if (skb->protocol == alk_htons(ALK_ETH_P_ARP)) {
+		if (bpf_skb_change_head(skb, len, 0) ||
+		    bpf_skb_pull_data(skb, len + sizeof(eth)))
+			return -1;
+		pkt->data = (__u8 *)(long)skb->data;
+		pkt->end = (__u8 *)(long)skb->data_end;
+		return 0;
+	}
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
 		return -1;
 	if (bpf_skb_adjust_room(skb, len, BPF_ADJ_ROOM_MAC, flags))
