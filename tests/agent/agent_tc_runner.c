@@ -49,10 +49,19 @@
 static const uint8_t underlay_macs[12] = { 0x02, 0x00, 0x00, 0x00, 0xfe, 0x01,
 					   0x02, 0xa1, 0xca, 0x1d, 0xfe, 0x02 };
 
-enum { M_GATEWAY, M_AGENT, M_NETWORKS, M_PORTS, M_LOCAL_IP, M_LOCAL_MAC,
-       M_DP, M_STATS, M_MAX };
+enum {
+	M_GATEWAY,
+	M_AGENT,
+	M_NETWORKS,
+	M_PORTS,
+	M_LOCAL_IP,
+	M_LOCAL_MAC,
+	M_DP,
+	M_STATS,
+	M_MAX
+};
 static const char *const map_names[M_MAX] = {
-	"alk_gateway",	"alk_agent",	 "alk_networks",  "alk_ports",
+	"alk_gateway",	"alk_agent",	 "alk_networks", "alk_ports",
 	"alk_local_ip", "alk_local_mac", "alk_dp_cache", "alk_stats",
 };
 
@@ -158,8 +167,7 @@ static int stats_get(struct runner *r, uint64_t *sum)
 	return 0;
 }
 
-static int load(struct runner *r, const struct agent_fixture *f,
-		uint64_t now)
+static int load(struct runner *r, const struct agent_fixture *f, uint64_t now)
 {
 	uint32_t zero = 0;
 	int err = 0;
@@ -202,7 +210,8 @@ static int load(struct runner *r, const struct agent_fixture *f,
 					      .ip = f->dp[i].ip };
 		struct alk_dp_entry e = {
 			.host = f->dp[i].host,
-			.learned_ns = agent_fixture_time(now, f->dp[i].learned_ms),
+			.learned_ns =
+				agent_fixture_time(now, f->dp[i].learned_ms),
 			.asked_ns = agent_fixture_time(now, f->dp[i].asked_ms),
 		};
 
@@ -257,7 +266,8 @@ static int tc_run(void *arg, const struct agent_fixture *f,
 			continue;
 		if (counted >= 0 || after[i] != before[i] + 1) {
 			fprintf(stderr, "    %s: counters moved: %s and %s\n",
-				f->name, alk_reason_names[counted < 0 ? i : counted],
+				f->name,
+				alk_reason_names[counted < 0 ? i : counted],
 				alk_reason_names[i]);
 			return -1;
 		}
@@ -274,8 +284,7 @@ static int tc_run(void *arg, const struct agent_fixture *f,
 	return 0;
 }
 
-static int tc_dp_get(void *arg, uint32_t vni, __be32 ip,
-		     struct alk_dp_entry *e)
+static int tc_dp_get(void *arg, uint32_t vni, __be32 ip, struct alk_dp_entry *e)
 {
 	struct runner *r = arg;
 	struct alk_endpoint_key k = { .vni = vni, .ip = ip };
