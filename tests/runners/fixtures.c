@@ -20,7 +20,7 @@ struct fixture {
 	int line;
 };
 
-static int hex_decode(const char *s, uint8_t *buf, uint32_t *len)
+int fixture_hex_decode(const char *s, uint8_t *buf, uint32_t *len)
 {
 	size_t n = strlen(s);
 
@@ -37,8 +37,8 @@ static int hex_decode(const char *s, uint8_t *buf, uint32_t *len)
 	return 0;
 }
 
-static void hexdump_diff(const uint8_t *want, uint32_t wlen, const uint8_t *got,
-			 uint32_t glen)
+void fixture_hexdump_diff(const uint8_t *want, uint32_t wlen,
+			  const uint8_t *got, uint32_t glen)
 {
 	uint32_t n = wlen > glen ? wlen : glen;
 
@@ -106,7 +106,7 @@ static int run_one(const struct fixture *f, const struct fixture_backend *be,
 		if (len != wlen || memcmp(frame, want, len)) {
 			fprintf(stderr, "FAIL %s (%s): output frame differs\n",
 				f->name, be->name);
-			hexdump_diff(want, wlen, frame, len);
+			fixture_hexdump_diff(want, wlen, frame, len);
 			ok = 0;
 		}
 	}
@@ -163,10 +163,10 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 		} else if (!strncmp(p, "desc ", 5)) {
 			snprintf(f.desc, sizeof(f.desc), "%s", arg);
 		} else if (!strncmp(p, "in ", 3)) {
-			if (hex_decode(arg, f.in, &f.in_len))
+			if (fixture_hex_decode(arg, f.in, &f.in_len))
 				goto syntax;
 		} else if (!strncmp(p, "out ", 4)) {
-			if (hex_decode(arg, f.out, &f.out_len))
+			if (fixture_hex_decode(arg, f.out, &f.out_len))
 				goto syntax;
 			f.has_out = 1;
 		} else if (!strncmp(p, "verdict ", 8)) {

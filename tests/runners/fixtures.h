@@ -24,6 +24,12 @@ struct fixture_backend {
 	void *ctx;
 };
 
+/* Lowercase hex to bytes (at most FIXTURE_MAX_FRAME): 0, or -1. */
+int fixture_hex_decode(const char *s, uint8_t *buf, uint32_t *len);
+/* The 16-byte lines where two frames differ, to stderr. */
+void fixture_hexdump_diff(const uint8_t *want, uint32_t wlen,
+			  const uint8_t *got, uint32_t glen);
+
 /* Replays every fixture of the file; prints one line per failure and a
  * summary.  Returns the number of failures (or -1 if the file is bad). */
 int fixtures_run(const char *path, const struct fixture_backend *be,
