@@ -5,12 +5,12 @@
  * (redirect.bpf.c) run the same way in the same run.  Prints CSV rows
  * (bench/run.sh): bench,case,endpoints,unit,value,ref_value,ratio.
  *
- *   agent-encap [--quick] AGENT_OBJ REDIRECT_OBJ
+ *   agent-encap [--quick] AGENT_OBJ REDIRECT_OBJ GROW_OBJ
  *
  * An skb test run with repeat > 1 runs the program again on the frame it
  * has just changed (an encapsulated frame would grow again): each case is
  * runs calls of repeat = 1 (200000, 5000 with --quick), the agent's and
- * the reference's interleaved, and the kernel's own duration of each (the
+ * the references' interleaved, and the kernel's own duration of each (the
  * program's time, without the syscall's) is averaged.  Each call of the
  * agent must return TC_ACT_REDIRECT with the frame grown or shrunk as its
  * path does, and the path's reason counter (alk_stats) must move by
@@ -18,7 +18,10 @@
  *
  * Rows, nanoseconds a frame: agent,<case> (reference: the redirect
  * program; ratio: agent / reference) and agent,<case>_beyond_redirect (the
- * difference; reference and ratio empty).
+ * difference; reference and ratio empty); for the cases that encapsulate,
+ * agent,<case>_vs_grow against GROW_OBJ (redirect.bpf.c built with
+ * BENCH_GROW: the frame grown as the agent grows it, then redirected as the
+ * agent redirects it), the floor of any encapsulating TC program.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -268,25 +271,27 @@ int main(int argc, char **argv)
 {
 	int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
 	uint32_t runs = quick ? 5000 : 200000;
-	struct bpf_program *agent, *redirect;
-	struct bpf_object *aobj, *robj;
-	uint32_t *ta, *tr;
+	struct bpf_program *agent, *redirect, *grow;
+	struct bpf_object *aobj, *robj, *gobj;
+	uint32_t *ta, *tr, *tg;
 	uint8_t buf[2048];
 	int stats_fd;
 
-	if (argc != 3 + quick) {
+	if (argc != 4 + quick) {
 		fprintf(stderr, "usage: agent-encap [--quick] AGENT_OBJ "
-				"REDIRECT_OBJ\n");
+				"REDIRECT_OBJ GROW_OBJ\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
 	aobj = agent_obj_load(argv[1 + quick], "alkaid_agent", &agent);
 	robj = agent_obj_load(argv[2 + quick], "bench_redirect", &redirect);
+	gobj = agent_obj_load(argv[3 + quick], "bench_redirect", &grow);
 	stats_fd = map_fd(aobj, "alk_stats");
 	fill(aobj);
 	ta = calloc(runs, sizeof(*ta));
 	tr = calloc(runs, sizeof(*tr));
-	if (!ta || !tr)
+	tg = calloc(runs, sizeof(*tg));
+	if (!ta || !tr || !tg)
 		agent_die("calloc", ENOMEM);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -306,6 +311,10 @@ int main(int argc, char **argv)
 					 len + c->grow, c->name);
 			tr[n] = run_once(bpf_program__fd(redirect), in, len,
 					 iif, len, "reference");
+			if (c->grow > 0)
+				tg[n] = run_once(bpf_program__fd(grow), in, len,
+						 iif, len + c->grow,
+						 "grow reference");
 		}
 		if (reason_count(stats_fd, c->reason) - before != runs) {
 			fprintf(stderr,
@@ -324,6 +333,12 @@ int main(int argc, char **argv)
 		       a / r);
 		printf("agent,%s_beyond_redirect,,ns/frame,%.1f,,\n", c->name,
 		       a - r);
+		if (c->grow > 0) {
+			double g = mean(tg, runs);
+
+			printf("agent,%s_vs_grow,,ns/frame,%.1f,%.1f,%.2f\n",
+			       c->name, a, g, a / g);
+		}
 		qsort(ta, runs, sizeof(*ta), cmp_u32);
 		qsort(tr, runs, sizeof(*tr), cmp_u32);
 		fprintf(stderr,
@@ -333,9 +348,11 @@ int main(int argc, char **argv)
 			tr[runs / 2], tr[runs * 99 / 100],
 			alk_reason_names[c->reason]);
 	}
+	bpf_object__close(gobj);
 	bpf_object__close(robj);
 	bpf_object__close(aobj);
 	free(ta);
 	free(tr);
+	free(tg);
 	return 0;
 }

@@ -4,8 +4,9 @@
 # CSV rows on stdout (bench/run.sh), diagnostics on stderr.
 #
 #   agent-encap  ns per frame of each path of dp-agent/agent.bpf.c through
-#                BPF_PROG_TEST_RUN, against a redirect-only TC program
-#                (5000 calls a case quick, 200000 full)
+#                BPF_PROG_TEST_RUN, against a redirect-only TC program,
+#                and the encapsulating paths also against one that grows
+#                the frame first (5000 calls a case quick, 200000 full)
 #   agent-mem    program, map and per-attachment kernel memory with 1 and
 #                100 endpoints, 3 rounds (quick); 1, 100 and 1000, 7 (full)
 #   traffic.sh   iperf3 and redis through agents and a gateway against
@@ -35,7 +36,7 @@ ns=abench-agent-$$
 netns_add "$ns"
 # shellcheck disable=SC2086 # $calls: no option or one
 ip netns exec "$ns" "$dir/agent-encap" $calls "$dir/agent.bpf.o" \
-    "$dir/redirect.bpf.o" || failed=1
+    "$dir/redirect.bpf.o" "$dir/redirect_grow.bpf.o" || failed=1
 # shellcheck disable=SC2086 # $endpoints: a list
 ip netns exec "$ns" "$dir/agent-mem" -r $rounds -p ab "$dir/agent.bpf.o" \
     $endpoints ||
