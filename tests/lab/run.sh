@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Every lab, on every back end that is built: the full checks on a small
-# topology, then the scale run (32 hosts x 8 endpoints, pingall).
+# topology, the same at MTU 9000 (jumbo frames: XDP multi-buffer, DPDK
+# chained mbufs), then the scale run (32 hosts x 8 endpoints, pingall).
 #   tests/lab/run.sh [--quick] [--build DIR]   (--quick: no scale run)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,9 @@ for backend in xdp dpdk; do
     start=$(date +%s)
     "$here/lab.sh" --backend "$backend" --build "$build" --hosts 2 --endpoints 2 || rc=1
     echo "lab[$backend]: small lab took $(($(date +%s) - start))s"
+    start=$(date +%s)
+    "$here/lab.sh" --backend "$backend" --build "$build" --hosts 2 --endpoints 2 --mtu 9000 || rc=1
+    echo "lab[$backend]: small lab at MTU 9000 took $(($(date +%s) - start))s"
     if [ "$quick" -eq 0 ]; then
         start=$(date +%s)
         "$here/lab.sh" --backend "$backend" --build "$build" --hosts 32 --endpoints 8 pingall || rc=1

@@ -151,8 +151,8 @@ vxlan_add() {
 }
 
 # xdp_pass NS DEV OBJECT: XDP_TX on a veth reaches the peer only when the
-# peer runs an XDP program: this one passes everything
-xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$3" sec xdp; }
+# peer runs an XDP program: this one passes everything, at any MTU
+xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$3" sec xdp.frags; }
 
 # xdp_prog_id NS DEV: the id of the XDP program attached to DEV, or empty
 xdp_prog_id() {
