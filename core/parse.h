@@ -156,7 +156,7 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 		return ALK_R_inner_not_ipv4;
 
 	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
-	__u32 ports = 0;
+	__u32 ports = 0, cut = 0;
 	__u32 ihl;
 
 	if ((__u8 *)(iip + 1) > pkt->end)
@@ -180,12 +180,15 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 			if (iip->protocol == ALK_IPPROTO_UDP &&
 			    l4->dest == alk_htons(ALK_DHCP_SERVER_PORT))
 				ps->kind = ALK_K_DHCP;
+		} else if (pkt->nonlinear) {
+			/* it is there, in a fragment: DHCP or not? */
+			cut = 1;
 		}
 	}
 	ps->flow_saddr = iip->saddr;
 	ps->flow_ports = ports;
 	ps->flow_proto = iip->protocol;
-	return ALK_R_CONTINUE;
+	return cut ? ALK_R_headers_not_linear : ALK_R_CONTINUE;
 }
 
 /*

@@ -55,8 +55,10 @@ ALK_INLINE int alk_classify_full(struct alk_pkt *pkt, struct alk_parsed *ps,
 {
 	int r = alk_classify_headers(pkt, ps, gw);
 
-	if (pkt->nonlinear && r >= ALK_R_malformed_eth &&
-	    r <= ALK_R_malformed_arp && pkt->end - pkt->data < ALK_MAX_HEADERS)
+	if (r == ALK_R_CONTINUE || !pkt->nonlinear)
+		return r;
+	if (r >= ALK_R_malformed_eth && r <= ALK_R_malformed_arp &&
+	    pkt->end - pkt->data < ALK_MAX_HEADERS)
 		return ALK_R_headers_not_linear;
 	return r;
 }
