@@ -77,6 +77,7 @@ enum alk_verdict {
 	X(resize_failed, ALK_DROP)                                             \
 	X(underlay_arp_other, ALK_DROP)                                        \
 	X(table_busy, ALK_DROP) /* the writer kept changing a bucket */        \
+	X(headers_not_linear, ALK_DROP) /* past the linear part */             \
 	/* dropped by a host agent */                                          \
 	X(agent_unknown_port, ALK_DROP) /* no endpoint bound to the port */    \
 	X(agent_spoofed, ALK_DROP)	/* source MAC or IP not the port's */  \

@@ -50,7 +50,7 @@ int alkaid_agent(struct __sk_buff *skb)
 {
 	struct alk_ctx ctx = { .skb = skb };
 	const struct alk_agent_conf *conf = alk_plat_agent(&ctx);
-	struct alk_pkt pkt;
+	struct alk_pkt pkt = { 0 };
 	__u32 ifindex = 0;
 	int r;
 

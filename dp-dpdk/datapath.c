@@ -57,6 +57,7 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 						       void *));
 		pkt[i].data = rte_pktmbuf_mtod(m[i], __u8 *);
 		pkt[i].end = pkt[i].data + rte_pktmbuf_data_len(m[i]);
+		pkt[i].nonlinear = 0; /* the first segment only, for now */
 		key_of[i] = NO_KEY;
 		/* no gateway yet: nothing is for us, as on every target */
 		reason[i] = likely(gw != NULL) ?

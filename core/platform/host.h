@@ -70,10 +70,18 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			       int delta)
 {
-	long len = pkt->end - pkt->data + delta;
+	long linear = pkt->end - pkt->data;
+	long len = linear + pkt->nonlinear + delta;
 
 	if (len < 0 || len > (long)ctx->capacity)
 		return -1;
+	/* as XDP's adjust_tail: a frame in fragments changes at its last
+	 * one, and shrinks into the linear part once they are all gone */
+	if (pkt->nonlinear && len >= linear) {
+		pkt->nonlinear = len - linear;
+		return 0;
+	}
+	pkt->nonlinear = 0;
 	pkt->end = pkt->data + len;
 	return 0;
 }

@@ -131,6 +131,18 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 	return bpf_map_lookup_elem(&alk_neighbors, &k);
 }
 
+/* The frame of a multi-buffer (xdp.frags) program: data_end ends the
+ * linear part, bpf_xdp_get_buff_len() counts the fragments too. */
+ALK_INLINE void alk_xdp_pkt(struct xdp_md *xdp, struct alk_pkt *pkt)
+{
+	pkt->data = (__u8 *)(long)xdp->data;
+	pkt->end = (__u8 *)(long)xdp->data_end;
+	pkt->nonlinear = (__u32)bpf_xdp_get_buff_len(xdp) -
+			 (__u32)(pkt->end - pkt->data);
+}
+
+/* On a frame in fragments adjust_tail grows or shrinks the last fragment
+ * (shrinking may free fragments and then cut the linear part). */
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			       int delta)
 {
@@ -138,8 +150,7 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 
 	if (bpf_xdp_adjust_tail(xdp, delta))
 		return -1;
-	pkt->data = (__u8 *)(long)xdp->data;
-	pkt->end = (__u8 *)(long)xdp->data_end;
+	alk_xdp_pkt(xdp, pkt);
 	return 0;
 }
 

@@ -3,21 +3,25 @@
 # The lab: real Linux stacks talk through an alkaid gateway.
 #
 #   tests/lab/lab.sh [--backend xdp|dpdk] [--hosts N] [--endpoints M]
-#                    [--kind vxlan|agent|mixed] [--build DIR] [--keep]
-#                    [CHECK...]
+#                    [--kind vxlan|agent|mixed] [--mtu N] [--build DIR]
+#                    [--keep] [CHECK...]
 #
 # Builds the topology of topo.sh (N hosts, M endpoints per host in each
 # VNI; the hosts run kernel VXLAN, alkaid-agent, or (mixed) alkaid-agent on
 # odd hosts and kernel VXLAN on even ones, the agents then encapsulating in
-# VXLAN), starts the gateway daemon and programs it only through alkaidctl
-# (the agents too), then runs the checks (default: all but demo; the
-# agent checks with agents):
+# VXLAN; every underlay link at MTU N, default 1500, the hosts' VXLAN
+# devices and endpoints at N - 50, which the networks' DHCP MTU option
+# says too), starts the gateway daemon and programs it only through
+# alkaidctl (the agents too), then runs the checks (default: all but demo;
+# the agent checks with agents):
 #
 #   arp       endpoints resolve each other through the gateway's responder
 #   pingall   every endpoint reaches every other of its VNI, none of another
+#   mtu       pings of the endpoints' full MTU, don't fragment (ping -s
+#             MTU-50-28 -M do), across hosts through the gateway
 #   iperf     TCP between endpoints on different hosts, throughput reported
-#   dhcp      an endpoint without address gets it (and router, DNS, MTU) by
-#             udhcpc from the gateway
+#   dhcp      an endpoint without address gets it (and router, DNS, the
+#             network's MTU) by udhcpc from the gateway
 #   geneve    Geneve frames crafted with scapy are bounced; tshark decodes
 #             every captured underlay frame without warnings
 #   divider   traffic sent to a second gateway holding only networks arrives
@@ -49,10 +53,11 @@ while [ $# -gt 0 ]; do
     --backend) backend=$2; shift ;;
     --hosts) hosts=$2; shift ;;
     --endpoints) eps=$2; shift ;;
+    --mtu) LAB_MTU=$2; shift ;;
     --build) build=$(cd "$2" && pwd); shift ;;
     --keep) keep=1 ;;
     --kind) kind=$2; shift ;;
-    -h | --help) sed -n '3,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,40p' "$0"; exit 0 ;;
     -*) echo "lab: unknown option $1" >&2; exit 2 ;;
     *) checks+=("$1") ;;
     esac
@@ -63,7 +68,7 @@ vxlan | agent | mixed) ;;
 *) echo "lab: --kind is vxlan, agent or mixed, not '$kind'" >&2; exit 2 ;;
 esac
 if [ ${#checks[@]} -eq 0 ]; then
-    checks=(arp pingall iperf redis dhcp geneve divider restart)
+    checks=(arp pingall mtu iperf redis dhcp geneve divider restart)
     [ "$kind" = vxlan ] || checks+=(direct agentrestart)
     [ "$kind" = vxlan ] || [ "$hosts" -lt 3 ] || checks+=(move)
 fi
@@ -271,6 +276,25 @@ check_pingall() {
     step "pingall: ok ($pairs pairs in $(($(date +%s) - t0))s, no duplicates, no leak across VNIs)"
 }
 
+check_mtu() {
+    [ "$hosts" -ge 2 ] || { step "mtu: skipped (one host)"; return 0; }
+    local a b size before after out
+    read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
+    b=$(ep_ip 2 1 "$eps")
+    size=$(($(lab_ep_mtu) - 28))
+    before=$(counter 1 bounce)
+    out=$(in_ns "$a" ping -c 5 -i 0.2 -W 2 -s "$size" -M do "$b" 2>&1) ||
+        fail "mtu: ping -s $size -M do from $a to $b: $(echo "$out" | tail -2)"
+    after=$(counter 1 bounce)
+    # each echo and its reply through the gateway
+    [ $((after - before)) -ge 10 ] ||
+        fail "mtu: the gateway bounced $((after - before)) frames, not 10"
+    # one more byte does not fit: nothing was fragmented on the way
+    in_ns "$a" ping -c 1 -W 1 -s $((size + 1)) -M do "$b" >/dev/null 2>&1 &&
+        fail "mtu: ping -s $((size + 1)) -M do got through an MTU of $(lab_ep_mtu)"
+    step "mtu: ok (ping -s $size -M do across hosts: $((size + 28))-byte packets in $((size + 28 + 64))-byte underlay frames, underlay MTU $LAB_MTU)"
+}
+
 check_iperf() {
     [ "$hosts" -ge 2 ] || { step "iperf: skipped (one host)"; return 0; }
     local srv cli sip
@@ -298,7 +322,7 @@ SH
     chmod +x "$tmp/udhcpc.sh"
     out=$(in_ns "$ns" udhcpc -i eth0 -n -q -f -t 3 -T 1 -s "$tmp/udhcpc.sh" 2>&1) ||
         fail "dhcp: udhcpc got no lease: $out"
-    local want="ip=$(ep_ip 1 1 "$eps") subnet=255.255.0.0 router=198.19.255.1 dns=198.19.255.2 mtu=1450 lease=3600"
+    local want="ip=$(ep_ip 1 1 "$eps") subnet=255.255.0.0 router=198.19.255.1 dns=198.19.255.2 mtu=$(lab_ep_mtu) lease=3600"
     echo "$out" | grep -qF "$want" || fail "dhcp: got '$out', want '$want'"
     step "dhcp: ok ($want)"
 }
@@ -509,7 +533,7 @@ check_move() {
     sleep 1
     netns_add "$new"
     veth "$new" eth0 "$LAB-h1" mv0 "$mac"
-    ip -n "$new" link set eth0 mtu "${LAB_EP_MTU:-1450}"
+    lab_link_mtu "$LAB-h1" mv0 "$new" eth0 "$(lab_ep_mtu)"
     ip -n "$new" addr add "$ip/16" dev eth0
     agentctl 1 port add dev mv0 vni "$vni" ip "$ip" mac "$mac" || fail "move: agent 1 refused the port"
     actl 1 endpoint add vni "$vni" ip "$ip" mac "$mac" host "$(host_ip 1)" ||

@@ -13,7 +13,7 @@
 
 #include "core/model.h"
 
-#define AGENT_FIXTURE_MAX_FRAME 4096
+#define AGENT_FIXTURE_MAX_FRAME 9216
 #define AGENT_FIXTURE_MAX 16	   /* ports, networks, cache entries */
 #define AGENT_TIME_NEVER INT64_MIN /* a time stamp of 0, not relative */
 
