@@ -296,6 +296,11 @@ static int run_one(const struct agent_fixture *f,
 		    wlen >= 12 && f->in_len >= 14 && f->in[12] == 0x08 &&
 		    f->in[13] == 0x06)
 			memcpy(want, be->arp_gateway_mac, 6);
+		if (be->underlay_dst_mac && is_underlay(f->reason) &&
+		    wlen >= 12) {
+			memcpy(want, be->underlay_dst_mac, 6);
+			memcpy(want + 6, be->underlay_src_mac, 6);
+		}
 		if (run.len != wlen || memcmp(run.frame, want, wlen)) {
 			fprintf(stderr, "FAIL %s (%s): output frame differs\n",
 				f->name, be->name);

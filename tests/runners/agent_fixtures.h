@@ -80,6 +80,10 @@ struct agent_backend {
 	 * the core's.  IPv4 leaves with the core's MACs (the kernel's
 	 * neighbor output rewrites them after the program). */
 	const uint8_t *arp_gateway_mac;
+	/* Every frame for the underlay leaves with these outer MACs
+	 * (destination and source: the FIB's next hop and the underlay
+	 * device's own), not the core's: NULL when the core's. */
+	const uint8_t *underlay_dst_mac, *underlay_src_mac;
 	void *ctx;
 };
 
