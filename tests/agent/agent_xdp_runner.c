@@ -34,17 +34,11 @@
 #include "core/reason_names.h"
 #include "agent_bpf_rig.h"
 
-static int is_underlay(int reason)
-{
-	return reason == ALK_R_agent_encap || reason == ALK_R_agent_direct ||
-	       reason == ALK_R_agent_forward || reason == ALK_R_agent_return;
-}
-
 static int xdp_action(const struct agent_fixture *f, int reason)
 {
 	if (reason == ALK_R_agent_local || reason == ALK_R_agent_deliver)
 		return XDP_REDIRECT;
-	if (is_underlay(reason))
+	if (agent_reason_underlay(reason))
 		return f->ingress ? XDP_TX : XDP_REDIRECT;
 	switch (alk_reason_verdict(reason)) {
 	case ALK_PASS:

@@ -149,12 +149,6 @@ static int tables_load(struct alk_dpdk_agent_tables *t,
 	return 0;
 }
 
-static int is_underlay(int reason)
-{
-	return reason == ALK_R_agent_encap || reason == ALK_R_agent_direct ||
-	       reason == ALK_R_agent_forward || reason == ALK_R_agent_return;
-}
-
 static int dpdk_run(void *unused, const struct agent_fixture *f,
 		    struct agent_run *run)
 {
@@ -205,11 +199,12 @@ static int dpdk_run(void *unused, const struct agent_fixture *f,
 	run->ifindex = -1;
 	if (r == ALK_R_agent_local || r == ALK_R_agent_deliver) {
 		run->ifindex = out; /* checked against the fixture's */
-	} else if (is_underlay(r) && out != f->conf.underlay_ifindex) {
+	} else if (agent_reason_underlay(r) &&
+		   out != f->conf.underlay_ifindex) {
 		fprintf(stderr, "    %s: to port %u, not the underlay\n",
 			f->name, out);
 		run->reason = -1;
-	} else if (!is_underlay(r) && out != UINT32_MAX) {
+	} else if (!agent_reason_underlay(r) && out != UINT32_MAX) {
 		fprintf(stderr, "    %s: port %u set for %s\n", f->name, out,
 			alk_reason_names[r]);
 		run->reason = -1;

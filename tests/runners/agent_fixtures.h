@@ -87,6 +87,10 @@ struct agent_backend {
 	void *ctx;
 };
 
+/* Whether a frame that ends with reason leaves for the underlay (outer
+ * headers written), rather than for an endpoint's port. */
+int agent_reason_underlay(int reason);
+
 /* The absolute time stamp of a relative one. */
 uint64_t agent_fixture_time(uint64_t now, int64_t rel_ms);
 
