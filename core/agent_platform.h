@@ -3,8 +3,8 @@
  * The host agent's platform contract (core/agent.h), in the manner of
  * platform.h (which says why declarations follow a shim's definitions):
  * the agent's tables, its clock, and growing or shrinking the frame at its
- * head.  A target of the agent includes its shim (core/platform/tc.h, or
- * host.h for tests) before any core header.
+ * head.  A target of the agent includes its shim (core/platform/tc.h,
+ * xdp_agent.h, dpdk_agent.h, host_agent.h) before any core header.
  */
 #ifndef ALKAID_CORE_AGENT_PLATFORM_H
 #define ALKAID_CORE_AGENT_PLATFORM_H

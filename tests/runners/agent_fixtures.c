@@ -200,7 +200,7 @@ static int parse_directive(struct agent_fixture *f, char **argv, int argc)
 	return 0;
 }
 
-static int is_underlay(int reason)
+int agent_reason_underlay(int reason)
 {
 	return reason == ALK_R_agent_encap || reason == ALK_R_agent_direct ||
 	       reason == ALK_R_agent_forward || reason == ALK_R_agent_return;
@@ -292,10 +292,15 @@ static int run_one(const struct agent_fixture *f,
 		uint32_t wlen = f->has_out ? f->out_len : f->in_len;
 
 		memcpy(want, f->has_out ? f->out : f->in, wlen);
-		if (be->arp_gateway_mac && is_underlay(f->reason) &&
+		if (be->arp_gateway_mac && agent_reason_underlay(f->reason) &&
 		    wlen >= 12 && f->in_len >= 14 && f->in[12] == 0x08 &&
 		    f->in[13] == 0x06)
 			memcpy(want, be->arp_gateway_mac, 6);
+		if (be->underlay_dst_mac && agent_reason_underlay(f->reason) &&
+		    wlen >= 12) {
+			memcpy(want, be->underlay_dst_mac, 6);
+			memcpy(want + 6, be->underlay_src_mac, 6);
+		}
 		if (run.len != wlen || memcmp(run.frame, want, wlen)) {
 			fprintf(stderr, "FAIL %s (%s): output frame differs\n",
 				f->name, be->name);

@@ -80,8 +80,16 @@ struct agent_backend {
 	 * the core's.  IPv4 leaves with the core's MACs (the kernel's
 	 * neighbor output rewrites them after the program). */
 	const uint8_t *arp_gateway_mac;
+	/* Every frame for the underlay leaves with these outer MACs
+	 * (destination and source: the FIB's next hop and the underlay
+	 * device's own), not the core's: NULL when the core's. */
+	const uint8_t *underlay_dst_mac, *underlay_src_mac;
 	void *ctx;
 };
+
+/* Whether a frame that ends with reason leaves for the underlay (outer
+ * headers written), rather than for an endpoint's port. */
+int agent_reason_underlay(int reason);
 
 /* The absolute time stamp of a relative one. */
 uint64_t agent_fixture_time(uint64_t now, int64_t rel_ms);
