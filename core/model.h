@@ -24,6 +24,7 @@ enum alk_table {
 	ALK_T_VPC,
 	ALK_T_NEIGHBOR,
 	ALK_T_DHCP, /* (vni, mac) -> ip, kept by the table layer */
+	ALK_T_PORT, /* the host agent's: device name -> local endpoint */
 	ALK_T_MAX,
 };
 

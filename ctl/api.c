@@ -96,6 +96,9 @@ static const char *string_form(enum alk_field_kind kind)
 		return "is not a MAC address (xx:xx:xx:xx:xx:xx)";
 	case ALK_F_PREFIX:
 		return "is not an IPv4 prefix (a.b.c.d/len)";
+	case ALK_F_IFNAME:
+		return "is not an interface name (1-15 characters, no '/', "
+		       "':' or space)";
 	default:
 		return "is not an IPv4 address";
 	}
@@ -142,6 +145,7 @@ static int decode_field(const struct alk_field *f, struct json_object *v,
 	case ALK_F_IPV4:
 	case ALK_F_MAC:
 	case ALK_F_PREFIX:
+	case ALK_F_IFNAME:
 		if (!json_object_is_type(v, json_type_string)) {
 			why = f->kind == ALK_F_IPV4_0 ?
 				      "expected a string or null" :
@@ -226,8 +230,9 @@ int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
 {
 	char a[20];
 
-	if (f->kind == ALK_F_HOPS || f->kind == ALK_F_FLAG)
-		return -1; /* arrays and booleans: the general path's */
+	if (f->kind == ALK_F_HOPS || f->kind == ALK_F_FLAG ||
+	    f->kind == ALK_F_IFNAME)
+		return -1; /* arrays, booleans, names: the general path's */
 	if (f->kind == ALK_F_IPV4_0 && !quoted && len == 4 &&
 	    !memcmp(s, "null", 4)) {
 		memset(alk_field_ptr(f, key, val), 0, 4);

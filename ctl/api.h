@@ -82,7 +82,8 @@ int alk_api_decode_row(const struct alk_object *o, enum alk_part part,
  * string's body (quoted) or a number's digits, or "null".  Decodes exactly
  * as the json-c path does, or returns -1 without a message: the caller
  * then hands the request to that path, which words the error.  Arrays and
- * booleans (ALK_F_HOPS, ALK_F_FLAG) always return -1.
+ * booleans and interface names (ALK_F_HOPS, ALK_F_FLAG, ALK_F_IFNAME)
+ * always return -1.
  */
 int alk_api_decode_text(const struct alk_field *f, const char *s, size_t len,
 			bool quoted, void *key, void *val);

@@ -120,7 +120,8 @@ int alk_rows_parse(const char *line, size_t len, struct alk_rows *r,
 		if (ncols == nf || !string(&c, &s, &n) ||
 		    (i = alk_field_by_name(o, nf, s, n)) < 0 ||
 		    (seen & 1u << i) || o->fields[i].kind == ALK_F_HOPS ||
-		    o->fields[i].kind == ALK_F_FLAG)
+		    o->fields[i].kind == ALK_F_FLAG ||
+		    o->fields[i].kind == ALK_F_IFNAME)
 			return -1;
 		seen |= 1u << i;
 		cols[ncols++] = i;

@@ -337,10 +337,13 @@ static int rpc_tables_info(struct call *c)
 	alk_buf_puts(c->out, "{\"backend\":");
 	alk_buf_json_string(c->out, t->ops->name);
 	alk_buf_puts(c->out, ",\"tables\":{");
-	for (int i = 0; i < ALK_T_MAX; i++) {
+	for (int i = 0, n = 0; i < ALK_T_MAX; i++) {
 		struct alk_table_info info;
-		int rc = t->ops->info(t, i, &info);
+		int rc;
 
+		if (!alk_tables_serves(t, i))
+			continue;
+		rc = t->ops->info(t, i, &info);
 		if (rc)
 			return failed(c, alk_api_code(rc), "%s table: %s",
 				      alk_table_name(i), strerror(-rc));
@@ -348,7 +351,7 @@ static int rpc_tables_info(struct call *c)
 			       "%s\"%s\":{\"count\":%" PRIu64
 			       ",\"capacity\":%" PRIu64 ",\"memory\":%" PRIu64
 			       "}",
-			       i ? "," : "", alk_table_name(i), info.count,
+			       n++ ? "," : "", alk_table_name(i), info.count,
 			       info.capacity, info.memory);
 	}
 	alk_buf_puts(c->out, "}}");
@@ -396,6 +399,7 @@ static const struct method methods[] = {
 	TABLE_METHODS(ALK_O_NETWORK, "network"),
 	TABLE_METHODS(ALK_O_VPC, "vpc"),
 	TABLE_METHODS(ALK_O_NEIGHBOR, "neighbor"),
+	TABLE_METHODS(ALK_O_PORT, "port"),
 	{ "stats.get", rpc_stats_get, 0, P_NONE },
 	{ "stats.reset", rpc_stats_reset, 0, P_NONE },
 	{ "tables.info", rpc_tables_info, 0, P_NONE },
@@ -579,6 +583,12 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		goto error;
 	}
 	c.obj = alk_object(m->obj);
+	if (!alk_tables_serves(rpc->tables, c.obj->table)) {
+		failed(&c, ALK_RPC_METHOD_NOT_FOUND,
+		       "no method '%.60s': this daemon (%s) has no %s table",
+		       m->name, rpc->tables->ops->name, c.obj->name);
+		goto error;
+	}
 	if (check_params(&c, m, params))
 		goto error;
 
@@ -623,6 +633,8 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 	if (alk_rows_parse(line, len, &r, rows_alloc, rpc))
 		return false;
 	c.obj = alk_object(r.object);
+	if (!alk_tables_serves(rpc->tables, c.obj->table))
+		return false; /* refused by alk_rpc_handle() */
 	alk_buf_printf(
 		out,
 		"{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64 ",\"result\":", r.id);

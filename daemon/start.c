@@ -35,7 +35,7 @@ static int apply_gateway(const struct alk_config *cfg, struct alk_tables *t,
 static void check_sizes(const struct alk_config *cfg,
 			struct alk_table_sizes *need)
 {
-	*need = (struct alk_table_sizes){ 1, 1, 1, 1 };
+	*need = (struct alk_table_sizes){ 1, 1, 1, 1, 1 };
 	for (size_t i = 0; i < cfg->initial.nsteps; i++) {
 		const struct alk_cmdfile_step *s = &cfg->initial.steps[i];
 
@@ -51,6 +51,9 @@ static void check_sizes(const struct alk_config *cfg,
 			break;
 		case ALK_O_NEIGHBOR:
 			need->neighbors += s->n;
+			break;
+		case ALK_O_PORT:
+			need->ports += s->n;
 			break;
 		default:
 			break;

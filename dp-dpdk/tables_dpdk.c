@@ -67,6 +67,9 @@ struct hash_table {
 	uint64_t memory;
 };
 
+/* The gateway's tables; the host agent's ports are not among them. */
+#define NTABLES ALK_T_PORT
+
 struct dpdk_tables {
 	struct alk_tables base;
 	struct alk_dp_tables dp;
@@ -74,8 +77,8 @@ struct dpdk_tables {
 	int socket;
 	/* for ALK_T_NETWORK: the control plane's key -> slot index; unused
 	 * for the flat tables */
-	struct hash_table tbl[ALK_T_MAX];
-	struct alk_flat flat[ALK_T_MAX]; /* endpoints, DHCP index */
+	struct hash_table tbl[NTABLES];
+	struct alk_flat flat[NTABLES]; /* endpoints, DHCP index */
 	struct alk_dp_networks nets[2];
 	struct alk_gateway gw;
 	int have_gw;
@@ -85,6 +88,12 @@ struct dpdk_tables {
 	struct deferred *defer; /* ring of DEFER_MAX */
 	uint32_t defer_head, defer_len, defer_sealed;
 };
+
+#define REFUSE_PORTS(tbl)                                                      \
+	do {                                                                   \
+		if ((tbl) >= NTABLES)                                          \
+			return -EOPNOTSUPP;                                    \
+	} while (0)
 
 static struct dpdk_tables *dpdk(struct alk_tables *t)
 {
@@ -535,6 +544,7 @@ static int networks_remove(struct dpdk_tables *d,
 static int dpdk_update(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, const void *vals, uint32_t n)
 {
+	REFUSE_PORTS(tbl);
 	if (tbl == ALK_T_NETWORK)
 		return networks_update(dpdk(t), keys, vals, n);
 	if (alk_table_is_flat(tbl))
@@ -545,6 +555,7 @@ static int dpdk_update(struct alk_tables *t, enum alk_table tbl,
 static int dpdk_remove(struct alk_tables *t, enum alk_table tbl,
 		       const void *keys, uint32_t n)
 {
+	REFUSE_PORTS(tbl);
 	if (tbl == ALK_T_NETWORK)
 		return networks_remove(dpdk(t), keys, n);
 	if (alk_table_is_flat(tbl)) {
@@ -559,6 +570,7 @@ static int dpdk_lookup(struct alk_tables *t, enum alk_table tbl,
 {
 	struct dpdk_tables *d = dpdk(t);
 
+	REFUSE_PORTS(tbl);
 	if (tbl == ALK_T_NETWORK) {
 		int32_t slot = rte_hash_lookup(d->tbl[tbl].h, key);
 
@@ -580,6 +592,7 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 	size_t ks = alk_table_key_size(tbl), vs = alk_table_val_size(tbl);
 	struct dpdk_tables *d = dpdk(t);
 
+	REFUSE_PORTS(tbl);
 	if (tbl == ALK_T_NETWORK) /* one LPM6 lookup each */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
 	if (alk_table_is_flat(tbl)) {
@@ -610,6 +623,7 @@ static int dpdk_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 static int dpdk_next_key(struct alk_tables *t, enum alk_table tbl,
 			 const void *key, void *next)
 {
+	REFUSE_PORTS(tbl);
 	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&dpdk(t)->flat[tbl], key, next);
 	return hash_next_key(dpdk(t)->tbl[tbl].h, alk_table_key_size(tbl), key,
@@ -619,8 +633,10 @@ static int dpdk_next_key(struct alk_tables *t, enum alk_table tbl,
 static int dpdk_info(struct alk_tables *t, enum alk_table tbl,
 		     struct alk_table_info *info)
 {
-	struct hash_table *ht = &dpdk(t)->tbl[tbl];
+	struct hash_table *ht;
 
+	REFUSE_PORTS(tbl);
+	ht = &dpdk(t)->tbl[tbl];
 	if (alk_table_is_flat(tbl)) {
 		alk_flat_info(&dpdk(t)->flat[tbl], info);
 		return 0;
@@ -728,7 +744,7 @@ static void dpdk_close(struct alk_tables *t)
 
 	if (!d)
 		return;
-	for (int i = 0; i < ALK_T_MAX; i++) {
+	for (int i = 0; i < NTABLES; i++) {
 		rte_hash_free(d->tbl[i].h);
 		rte_free(d->tbl[i].slab.mem);
 		rte_free(d->flat[i].mem);
@@ -761,7 +777,7 @@ static const struct alk_tables_ops dpdk_ops = {
 
 /* --- creation ------------------------------------------------------------ */
 
-static const char *const short_name[ALK_T_MAX] = {
+static const char *const short_name[NTABLES] = {
 	[ALK_T_NETWORK] = "net",
 	[ALK_T_VPC] = "vpc",
 	[ALK_T_NEIGHBOR] = "nb",
@@ -875,7 +891,7 @@ struct alk_tables *alk_dpdk_tables_create(const struct alk_dpdk_table_config *c)
 {
 	static unsigned int seq;
 	const struct alk_table_sizes *s = &c->sizes;
-	const uint32_t capacity[ALK_T_MAX] = {
+	const uint32_t capacity[NTABLES] = {
 		[ALK_T_ENDPOINT] = s->endpoints,
 		[ALK_T_NETWORK] = s->networks,
 		[ALK_T_VPC] = s->vpcs,
@@ -908,7 +924,7 @@ struct alk_tables *alk_dpdk_tables_create(const struct alk_dpdk_table_config *c)
 		goto fail;
 	}
 	rte_rcu_qsbr_init(d->qsbr, readers);
-	for (int i = 0; i < ALK_T_MAX && !rc; i++)
+	for (int i = 0; i < NTABLES && !rc; i++)
 		rc = alk_table_is_flat(i) ? flat_init(d, i, capacity[i]) :
 					    table_init(d, i, capacity[i], id);
 	if (!rc)

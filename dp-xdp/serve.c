@@ -35,6 +35,8 @@ static int tables_copy(struct alk_tables *to, struct alk_tables *from)
 	for (int tbl = 0; tbl < ALK_T_MAX && !rc; tbl++) {
 		struct copy c = { to, tbl };
 
+		if (!alk_tables_serves(from, tbl))
+			continue;
 		rc = alk_table_walk(from, tbl, 1024, copy_page, &c);
 	}
 	if (!rc && !from->ops->gateway_get(from, &gw))

@@ -43,6 +43,10 @@
 #define ENOTSUPP 524 /* the kernel's "operation not supported" */
 #endif
 
+/* The gateway's tables, the first rows of shapes[]; the host agent's
+ * ports are not among them (dp-agent/tables_agent.c has those). */
+#define NTABLES ALK_T_PORT
+
 /* Keys read or written per batch syscall when the count is ours to choose. */
 #define BATCH_CHUNK 4096
 
@@ -53,23 +57,23 @@ _Static_assert(sizeof(struct alk_vpc) >= sizeof(struct alk_endpoint) &&
 
 struct bpf_tables {
 	struct alk_tables base;
-	int fd[ALK_T_MAX];
+	int fd[NTABLES];
 	int gateway_fd;
 	int stats_fd;
-	uint32_t capacity[ALK_T_MAX];
-	uint64_t count[ALK_T_MAX];
-	int count_known[ALK_T_MAX];
+	uint32_t capacity[NTABLES];
+	uint64_t count[NTABLES];
+	int count_known[NTABLES];
 	int ncpus;
 	uint64_t *percpu; /* one value per possible CPU */
 	/* the endpoints and the DHCP index over their maps' memory */
-	struct alk_flat flat[ALK_T_MAX];
-	size_t mapped[ALK_T_MAX]; /* bytes mmapped, 0: none */
+	struct alk_flat flat[NTABLES];
+	size_t mapped[NTABLES]; /* bytes mmapped, 0: none */
 	/* what the kernel charges for each map: fixed once created (the
 	 * maps are preallocated), read once (a /proc file) */
-	uint64_t memory[ALK_T_MAX];
+	uint64_t memory[NTABLES];
 };
 
-static const char *const map_names[ALK_T_MAX] = {
+static const char *const map_names[NTABLES] = {
 	[ALK_T_ENDPOINT] = "alk_endpoints", [ALK_T_NETWORK] = "alk_networks",
 	[ALK_T_VPC] = "alk_vpcs",	    [ALK_T_NEIGHBOR] = "alk_neighbors",
 	[ALK_T_DHCP] = "alk_dhcp_index",
@@ -124,7 +128,7 @@ static void set_err(struct alk_error *err, const char *fmt, ...)
 
 const char *alk_bpf_map_name(enum alk_table tbl)
 {
-	return tbl < ALK_T_MAX ? map_names[tbl] : NULL;
+	return tbl < NTABLES ? map_names[tbl] : NULL;
 }
 
 int alk_bpf_pin_dir(char *buf, size_t len, const char *bpffs,
@@ -448,6 +452,8 @@ static int bpf_update(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP; /* ports: a host agent's, not a gateway's */
 	if (alk_table_is_flat(tbl))
 		return alk_flat_update(&b->flat[tbl], keys, vals, n);
 	if (tbl == ALK_T_NETWORK)
@@ -462,6 +468,8 @@ static int bpf_remove(struct alk_tables *t, enum alk_table tbl,
 	uint64_t deleted = 0;
 	int err;
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP;
 	if (alk_table_is_flat(tbl)) {
 		alk_flat_remove(&b->flat[tbl], keys, n);
 		return 0;
@@ -479,6 +487,8 @@ static int bpf_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP;
 	if (alk_table_is_flat(tbl))
 		return alk_flat_lookup(&b->flat[tbl], key, val);
 	if (tbl == ALK_T_NETWORK)
@@ -492,6 +502,8 @@ static int bpf_lookup_bulk(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP;
 	if (!alk_table_is_flat(tbl)) /* the kernel's maps have no bulk lookup */
 		return alk_table_lookup_each(t, tbl, keys, n, vals, found);
 	alk_flat_lookup_bulk(&b->flat[tbl], keys, n, vals, found);
@@ -503,6 +515,8 @@ static int bpf_next_key(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP;
 	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&b->flat[tbl], key, next);
 	if (tbl == ALK_T_NETWORK)
@@ -515,6 +529,8 @@ static int bpf_info(struct alk_tables *t, enum alk_table tbl,
 {
 	struct bpf_tables *b = bpft(t);
 
+	if (tbl >= NTABLES)
+		return -EOPNOTSUPP;
 	if (alk_table_is_flat(tbl)) {
 		alk_flat_info(&b->flat[tbl], info);
 		return 0;
@@ -589,14 +605,14 @@ static void bpf_close(struct alk_tables *t)
 
 	if (!b)
 		return;
-	for (int i = 0; i < ALK_T_MAX; i++)
+	for (int i = 0; i < NTABLES; i++)
 		if (b->fd[i] >= 0)
 			close(b->fd[i]);
 	if (b->gateway_fd >= 0)
 		close(b->gateway_fd);
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);
-	for (int i = 0; i < ALK_T_MAX; i++)
+	for (int i = 0; i < NTABLES; i++)
 		if (b->mapped[i])
 			munmap(b->flat[i].mem, b->mapped[i]);
 	free(b->percpu);
@@ -724,7 +740,7 @@ static struct alk_tables *tables_create(int fds[NSHAPES], const char *where,
 		return NULL;
 	}
 	b->base.ops = &bpf_ops;
-	for (int i = 0; i < ALK_T_MAX; i++)
+	for (int i = 0; i < NTABLES; i++)
 		b->fd[i] = fds[i];
 	b->gateway_fd = fds[SHAPE_GATEWAY];
 	b->stats_fd = fds[SHAPE_STATS];
@@ -733,12 +749,12 @@ static struct alk_tables *tables_create(int fds[NSHAPES], const char *where,
 		rc = check_shape(fds[i], &shapes[i], where, &max, err);
 		if (rc)
 			goto fail;
-		if (i < ALK_T_MAX && alk_table_is_flat(i))
+		if (i < NTABLES && alk_table_is_flat(i))
 			rc = flat_map(fds[i], i, max, flat_capacity(max),
 				      &b->flat[i], &b->mapped[i], err);
 		if (rc)
 			goto fail;
-		if (i < ALK_T_MAX)
+		if (i < NTABLES)
 			b->capacity[i] = max;
 	}
 	b->ncpus = libbpf_num_possible_cpus();
@@ -853,7 +869,7 @@ int alk_bpf_tables_clear(struct alk_tables *t)
 
 	if (!t || t->ops != &bpf_ops)
 		return -EINVAL;
-	for (int i = 0; i < ALK_T_MAX; i++) {
+	for (int i = 0; i < NTABLES; i++) {
 		uint64_t deleted = 0;
 
 		if (alk_table_is_flat(i)) {
@@ -947,7 +963,7 @@ static int lay_out(struct bpf_map *map, enum alk_table tbl, uint32_t capacity)
 
 int alk_bpf_set_sizes(struct bpf_object *obj, const struct alk_table_sizes *s)
 {
-	for (int i = 0; i < ALK_T_MAX; i++) {
+	for (int i = 0; i < NTABLES; i++) {
 		struct bpf_map *map =
 			bpf_object__find_map_by_name(obj, map_names[i]);
 		uint32_t n = asked(s, i);
@@ -1012,7 +1028,7 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 			return fd;
 		}
 		e = bpf_obj_get_info_by_fd(fd, &info, &len);
-		if (!e && i < ALK_T_MAX)
+		if (!e && i < NTABLES)
 			entries = pinned_entries(fd, i, &info);
 		close(fd);
 		if (e) {
@@ -1021,7 +1037,7 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 			return e;
 		}
 		found++;
-		if (pinned && i < ALK_T_MAX)
+		if (pinned && i < NTABLES)
 			set_asked(pinned, i, entries);
 		if (rc)
 			continue; /* report the first difference only */
@@ -1042,14 +1058,13 @@ int alk_bpf_check_pinned(struct bpf_object *obj, const char *dir,
 				bpf_map__value_size(map),
 				bpf_map__map_flags(map));
 			rc = -EEXIST;
-		} else if (i < ALK_T_MAX ? entries != asked(sizes, i) :
-					   info.max_entries !=
-						   bpf_map__max_entries(map)) {
+		} else if (i < NTABLES ? entries != asked(sizes, i) :
+					 info.max_entries !=
+						 bpf_map__max_entries(map)) {
 			set_err(err, "%s holds up to %u entries, %u requested",
-				path,
-				i < ALK_T_MAX ? entries : info.max_entries,
-				i < ALK_T_MAX ? asked(sizes, i) :
-						bpf_map__max_entries(map));
+				path, i < NTABLES ? entries : info.max_entries,
+				i < NTABLES ? asked(sizes, i) :
+					      bpf_map__max_entries(map));
 			rc = -EEXIST;
 		}
 	}

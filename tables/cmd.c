@@ -75,6 +75,10 @@ void alk_cmd_parts(const struct alk_cmd *c, const void **key, const void **val)
 		*key = &c->neighbor.key;
 		*val = &c->neighbor.val;
 		return;
+	case ALK_O_PORT:
+		*key = &c->port.key;
+		*val = &c->port.val;
+		return;
 	}
 }
 
@@ -165,6 +169,10 @@ int alk_cmd_apply_n(struct alk_tables *t, enum alk_cmd_object object,
 		case ALK_O_NEIGHBOR:
 			rc = add ? alk_neighbors_add(t, keys, vals, n, err) :
 				   alk_neighbors_del(t, keys, n, err);
+			break;
+		case ALK_O_PORT:
+			rc = add ? alk_ports_add(t, keys, vals, n, err) :
+				   alk_ports_del(t, keys, n, err);
 			break;
 		default:
 			rc = -EINVAL;

@@ -4,7 +4,7 @@
  * (batch files, the state file, initial tables) and the golden-packet
  * fixtures:
  *
- *   OBJECT add WORD VALUE ...     endpoint, network, vpc, neighbor
+ *   OBJECT add WORD VALUE ...     endpoint, network, vpc, neighbor, port
  *   OBJECT del KEY-WORD VALUE ... likewise, the key's words only
  *   OBJECT get KEY-WORD VALUE ... likewise (alkaidctl only)
  *   gateway set WORD VALUE ...
@@ -46,6 +46,10 @@ struct alk_cmd {
 			struct alk_neighbor_key key;
 			struct alk_neighbor val;
 		} neighbor;
+		struct {
+			struct alk_port_key key;
+			struct alk_port val;
+		} port;
 	};
 };
 

@@ -305,7 +305,8 @@ int alk_cmdfile_write(struct alk_tables *t, FILE *out, struct alk_error *err)
 	/* dependencies first: a reader sees neighbors before their users */
 	static const enum alk_cmd_object order[] = { ALK_O_NEIGHBOR, ALK_O_VPC,
 						     ALK_O_NETWORK,
-						     ALK_O_ENDPOINT };
+						     ALK_O_ENDPOINT,
+						     ALK_O_PORT };
 	const struct alk_object *gwo = alk_object(ALK_O_GATEWAY);
 	char words[ALK_WORDS_MAX];
 	struct alk_gateway gw;
@@ -317,7 +318,11 @@ int alk_cmdfile_write(struct alk_tables *t, FILE *out, struct alk_error *err)
 			words);
 	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct write_ctx w = { alk_object(order[i]), out };
-		int rc = alk_table_walk(t, w.o->table, 4096, write_page, &w);
+		int rc;
+
+		if (!alk_tables_serves(t, w.o->table))
+			continue;
+		rc = alk_table_walk(t, w.o->table, 4096, write_page, &w);
 
 		if (rc)
 			return alk_error_set(err, -1, rc,

@@ -178,6 +178,7 @@ struct alk_tables *alk_fanout_tables_create(struct alk_tables **members,
 	if (!f)
 		return NULL;
 	f->base.ops = &fanout_ops;
+	f->base.serves = members[0]->serves;
 	f->n = n;
 	memcpy(f->member, members, n * sizeof(f->member[0]));
 	return &f->base;

@@ -2,7 +2,8 @@
 /*
  * The in-memory back end: the endpoints and the DHCP index as flat tables
  * (tables/flat.h, the layout every back end shares), the others as hash
- * maps of fixed capacity (tables/hmap.h, like preallocated BPF maps),
+ * maps of fixed capacity (tables/hmap.h, like preallocated BPF maps; the
+ * host agent's ports too, for tests and configuration checks),
  * networks matched by probing each prefix length in use.  It serves the host
  * platform (unit tests, the golden-packet host runner, the fuzzer) and is the
  * reference the others are checked against; it is not a data plane.
@@ -184,6 +185,8 @@ struct alk_tables *alk_host_tables_create(const struct alk_table_sizes *s)
 		[ALK_T_VPC] = s->vpcs,
 		[ALK_T_NEIGHBOR] = s->neighbors,
 		[ALK_T_DHCP] = s->endpoints,
+		/* sizes made before ports existed: the default */
+		[ALK_T_PORT] = s->ports ? s->ports : ALK_DEFAULT_PORTS,
 	};
 
 	if (!h)

@@ -91,6 +91,27 @@ static const struct alk_field neighbor_fields[] = {
 	  .example = "02:00:00:00:00:12" },
 };
 
+static const struct alk_field port_fields[] = {
+	{ "dev", "dev", ALK_F_IFNAME, KEY(struct alk_port_key, dev),
+	  .header = "DEV", .width = 15, .meta = "IFNAME",
+	  .help = "the host side of the endpoint's veth, 1-15 characters "
+		  "(key)",
+	  .example = "veth-web1" },
+	{ "vni", "vni", ALK_F_VNI, VAL(struct alk_port, vni), .header = "VNI",
+	  .width = 8, .meta = "VNI",
+	  .help = "the endpoint's virtual network, 0-16777215",
+	  .example = "100" },
+	{ "ip", "ip", ALK_F_IPV4, VAL(struct alk_port, ip), .header = "IP",
+	  .width = 15, .meta = "ADDR",
+	  .help = "the endpoint's overlay IPv4 address, one port's per VNI",
+	  .example = "203.0.113.5" },
+	{ "mac", "mac", ALK_F_MAC, VAL(struct alk_port, mac), .header = "MAC",
+	  .meta = "MAC",
+	  .help = "the MAC of the endpoint's side of the veth: unicast, one "
+		  "port's per VNI",
+	  .example = "0e:00:00:00:00:05" },
+};
+
 static const struct alk_field gateway_fields[] = {
 	{ "ip", "ip", ALK_F_IPV4, VAL(struct alk_gateway, ip), .header = "IP",
 	  .width = 15, .meta = "ADDR",
@@ -204,6 +225,25 @@ static const struct alk_object objects[ALK_NOBJECTS] = {
 			 "changes its MAC is one update here, not one per "
 			 "endpoint.",
 	},
+	[ALK_O_PORT] = {
+		.name = "port",
+		.object = ALK_O_PORT,
+		.table = ALK_T_PORT,
+		.key_size = sizeof(struct alk_port_key),
+		.val_size = sizeof(struct alk_port),
+		FIELDS(port_fields),
+		.nkey = 1,
+		.about = "A local endpoint of a host agent (alkaid-agent): the "
+			 "host side of its veth, and the VNI, address and MAC "
+			 "of the endpoint behind it.  The agent attaches its "
+			 "program to the device, encapsulates what the "
+			 "endpoint sends and delivers to it what comes for "
+			 "(VNI, ADDR) or (VNI, MAC).  Gateways have no ports.",
+		.notes = "add attaches the agent's program to IFNAME (which "
+			 "must exist) and replaces a port of the same name; "
+			 "del detaches it, and of an absent port is not an "
+			 "error.",
+	},
 };
 
 #define FITS(f) _Static_assert(N(f) <= ALK_FIELDS_MAX, #f)
@@ -212,6 +252,8 @@ FITS(endpoint_fields);
 FITS(network_fields);
 FITS(vpc_fields);
 FITS(neighbor_fields);
+FITS(port_fields);
+_Static_assert(sizeof(struct alk_port_key) <= ALK_MAX_KEY, "port key");
 _Static_assert(sizeof(struct alk_network_key) <= ALK_MAX_KEY, "key");
 _Static_assert(sizeof(struct alk_network) <= ALK_MAX_VAL, "value");
 
@@ -299,6 +341,24 @@ int alk_parse_mac(const char *s, uint8_t mac[6])
 			return -EINVAL;
 		mac[i] = hi << 4 | lo;
 	}
+	return 0;
+}
+
+int alk_parse_ifname(const char *s, char name[ALK_IFNAMSIZ])
+{
+	size_t len = strlen(s);
+
+	if (!len || len >= ALK_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c <= ' ' || c == 0x7f || c == '/' || c == ':' || c == '"' ||
+		    c == '\\')
+			return -EINVAL;
+	}
+	memset(name, 0, ALK_IFNAMSIZ);
+	memcpy(name, s, len);
 	return 0;
 }
 
@@ -446,6 +506,8 @@ int alk_field_parse(const struct alk_field *f, const char *s, void *key,
 		memcpy(p, &flags, 2);
 		return 0;
 	}
+	case ALK_F_IFNAME:
+		return alk_parse_ifname(s, (char *)p);
 	}
 	return -EINVAL;
 }
@@ -596,6 +658,15 @@ size_t alk_field_format(const struct alk_field *f, const void *key,
 			out[len++] = ']';
 		return len;
 	}
+	case ALK_F_IFNAME:
+		/* validated when stored: nothing to escape */
+		if (json)
+			out[len++] = '"';
+		len += strnlen((const char *)p, ALK_IFNAMSIZ - 1);
+		memcpy(out + (json ? 1 : 0), p, len - (json ? 1 : 0));
+		if (json)
+			out[len++] = '"';
+		return len;
 	}
 	return 0;
 }

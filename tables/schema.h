@@ -28,9 +28,10 @@ enum alk_cmd_object {
 	ALK_O_NETWORK,
 	ALK_O_VPC,
 	ALK_O_NEIGHBOR,
+	ALK_O_PORT,
 };
 
-#define ALK_NOBJECTS 5
+#define ALK_NOBJECTS 6
 
 /* How a field's value is written: in JSON, and as the grammar's word.
  * The number kinds come first (alk_field_is_number()). */
@@ -47,6 +48,9 @@ enum alk_field_kind {
 	ALK_F_HOPS,   /* JSON ["a.b.c.d", ...], grammar a.b.c.d,...: array at
 		       * off, count at aux */
 	ALK_F_FLAG,   /* JSON true/false, grammar on/off: bit aux of the u16 */
+	ALK_F_IFNAME, /* "name": an interface, 1-15 bytes, NUL-padded in
+		       * ALK_IFNAMSIZ; no '/', ':', quote, backslash, space
+		       * or control character, not "." or ".." */
 };
 
 #define ALK_FIELD_DEFAULT 2
@@ -141,13 +145,16 @@ void alk_field_store_count(const struct alk_field *f, void *val, uint32_t n);
  * Parse one value in its text form (the grammar's, which is also the body
  * of a JSON string): numbers in decimal, addresses dotted, a MAC as
  * xx:xx:xx:xx:xx:xx, a prefix as a.b.c.d/len, hops as a.b.c.d[,a.b.c.d...]
- * (1 to ALK_MAX_HOPS), a flag as on or off.  s is NUL-terminated.
+ * (1 to ALK_MAX_HOPS), a flag as on or off, an interface name as it is.
+ * s is NUL-terminated.
  * 0, or -EINVAL with nothing promised about the field's bytes.
  */
 int alk_field_parse(const struct alk_field *f, const char *s, void *key,
 		    void *val);
 /* One dotted IPv4 address, exactly (inet_pton). */
 int alk_parse_ipv4(const char *s, __be32 *ip);
+/* An interface name as ALK_F_IFNAME takes it, NUL-padded into name. */
+int alk_parse_ifname(const char *s, char name[ALK_IFNAMSIZ]);
 /* Exactly xx:xx:xx:xx:xx:xx (hex digits of either case). */
 int alk_parse_mac(const char *s, uint8_t mac[6]);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "tables.h"
 
 static const struct {
@@ -27,6 +28,8 @@ static const struct {
 			     sizeof(struct alk_neighbor) },
 	[ALK_T_DHCP] = { "dhcp", sizeof(struct alk_dhcp_key),
 			 sizeof(struct alk_dhcp) },
+	[ALK_T_PORT] = { "port", sizeof(struct alk_port_key),
+			 sizeof(struct alk_port) },
 };
 
 size_t alk_table_key_size(enum alk_table tbl)
@@ -50,6 +53,7 @@ void alk_table_sizes_default(struct alk_table_sizes *s)
 	s->networks = ALK_DEFAULT_NETWORKS;
 	s->vpcs = ALK_DEFAULT_VPCS;
 	s->neighbors = ALK_DEFAULT_NEIGHBORS;
+	s->ports = ALK_DEFAULT_PORTS;
 }
 
 int alk_error_set(struct alk_error *err, int64_t index, int rc, const char *fmt,
@@ -523,6 +527,139 @@ int alk_neighbors_del(struct alk_tables *t, const struct alk_neighbor_key *keys,
 {
 	return removed(t->ops->remove(t, ALK_T_NEIGHBOR, keys, n),
 		       ALK_T_NEIGHBOR, err);
+}
+
+/* A port's name as the user wrote it: validated, NUL-padded. */
+static int port_key_check(const struct alk_port_key *k, int64_t i,
+			  struct alk_error *err)
+{
+	char name[ALK_IFNAMSIZ];
+
+	if (k->dev[ALK_IFNAMSIZ - 1] || alk_parse_ifname(k->dev, name) ||
+	    memcmp(name, k->dev, ALK_IFNAMSIZ))
+		return alk_error_set(err, i, -EINVAL,
+				     "dev is not an interface name (1-15 "
+				     "characters, no '/', ':' or space)");
+	return 0;
+}
+
+/* Where a port's (vni, ip) or (vni, mac) is already used: by an entry of
+ * the batch before it, or by another port of the table. */
+struct port_use {
+	const struct alk_port_key *keys;
+	const struct alk_port *vals;
+	uint32_t n;
+	struct alk_error *err;
+	int clash; /* the walk stopped at a clash, err says which */
+};
+
+static int port_clash(const struct alk_port_key *ka, const struct alk_port *a,
+		      const struct alk_port_key *kb, const struct alk_port *b,
+		      int64_t i, const char *where, struct alk_error *err)
+{
+	char s[INET_ADDRSTRLEN];
+
+	if (a->vni != b->vni || !memcmp(ka->dev, kb->dev, ALK_IFNAMSIZ))
+		return 0;
+	if (a->ip == b->ip)
+		return alk_error_set(err, i, -EEXIST,
+				     "ip %s in vni %u already belongs to "
+				     "port %.15s%s",
+				     ip_str(a->ip, s), a->vni, kb->dev, where);
+	if (!memcmp(a->mac, b->mac, 6))
+		return alk_error_set(err, i, -EEXIST,
+				     "mac already belongs to port %.15s in "
+				     "vni %u%s",
+				     kb->dev, a->vni, where);
+	return 0;
+}
+
+/* Each table port against the batch; the batch's own names replace
+ * theirs, so a port re-added is not its own rival. */
+static int port_check_table(void *arg, const void *keys, const void *vals,
+			    uint32_t n)
+{
+	const struct port_use *u = arg;
+	const struct alk_port_key *tk = keys;
+	const struct alk_port *tv = vals;
+
+	for (uint32_t j = 0; j < n; j++) {
+		int replaced = 0;
+
+		for (uint32_t i = 0; i < u->n && !replaced; i++)
+			replaced = !memcmp(u->keys[i].dev, tk[j].dev,
+					   ALK_IFNAMSIZ);
+		for (uint32_t i = 0; i < u->n && !replaced; i++) {
+			int rc = port_clash(&u->keys[i], &u->vals[i], &tk[j],
+					    &tv[j], i, "", u->err);
+
+			if (rc) {
+				((struct port_use *)arg)->clash = 1;
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Ports are few (one a local endpoint): a batch is checked pairwise. */
+int alk_ports_add(struct alk_tables *t, const struct alk_port_key *keys,
+		  const struct alk_port *vals, uint32_t n,
+		  struct alk_error *err)
+{
+	struct port_use u = { keys, vals, n, err, 0 };
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		rc = port_key_check(&keys[i], i, err);
+		if (!rc)
+			rc = check_vni(vals[i].vni, i, err);
+		if (rc)
+			return rc;
+		if (!ip_is_unicast(vals[i].ip))
+			return alk_error_set(err, i, -EINVAL,
+					     "ip %s is not a unicast address",
+					     ip_str(vals[i].ip, a));
+		if (!mac_is_unicast(vals[i].mac))
+			return alk_error_set(
+				err, i, -EINVAL,
+				"mac is not a unicast Ethernet address");
+		for (uint32_t j = 0; j < i; j++) {
+			if (!memcmp(keys[i].dev, keys[j].dev, ALK_IFNAMSIZ))
+				return alk_error_set(
+					err, i, -EEXIST,
+					"port %.15s repeated in the batch "
+					"(entry %u)",
+					keys[i].dev, j);
+			rc = port_clash(&keys[i], &vals[i], &keys[j], &vals[j],
+					i, " in the batch", err);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!n)
+		return 0;
+	rc = alk_table_walk(t, ALK_T_PORT, 256, port_check_table, &u);
+	if (rc && !u.clash)
+		return alk_error_set(err, -1, rc, "port table: %s",
+				     strerror(-rc));
+	if (rc)
+		return rc;
+	rc = check_capacity(t, ALK_T_PORT, keys, n, err);
+	return rc ? rc : apply(t, ALK_T_PORT, keys, vals, n, err);
+}
+
+int alk_ports_del(struct alk_tables *t, const struct alk_port_key *keys,
+		  uint32_t n, struct alk_error *err)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = port_key_check(&keys[i], i, err);
+
+		if (rc)
+			return rc;
+	}
+	return removed(t->ops->remove(t, ALK_T_PORT, keys, n), ALK_T_PORT, err);
 }
 
 int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,

@@ -67,7 +67,29 @@ struct alk_tables_ops {
 /* Every back end's handle starts with this. */
 struct alk_tables {
 	const struct alk_tables_ops *ops;
+	/* the tables a daemon serves on it, bits ALK_TABLE_BIT(); 0: a
+	 * gateway's (ALK_TABLES_GATEWAY).  The control protocol offers only
+	 * these (and the gateway object, which every daemon has). */
+	uint32_t serves;
 };
+
+#define ALK_TABLE_BIT(tbl) (1u << (tbl))
+#define ALK_TABLES_GATEWAY                                                     \
+	(ALK_TABLE_BIT(ALK_T_ENDPOINT) | ALK_TABLE_BIT(ALK_T_NETWORK) |        \
+	 ALK_TABLE_BIT(ALK_T_VPC) | ALK_TABLE_BIT(ALK_T_NEIGHBOR) |            \
+	 ALK_TABLE_BIT(ALK_T_DHCP))
+/* The host agent: its networks (bouncers) and its local endpoints. */
+#define ALK_TABLES_AGENT                                                       \
+	(ALK_TABLE_BIT(ALK_T_NETWORK) | ALK_TABLE_BIT(ALK_T_PORT))
+
+/* Whether t serves tbl; ALK_T_MAX (the gateway object) always. */
+static inline int alk_tables_serves(const struct alk_tables *t,
+				    enum alk_table tbl)
+{
+	uint32_t serves = t->serves ? t->serves : ALK_TABLES_GATEWAY;
+
+	return tbl >= ALK_T_MAX || (serves & ALK_TABLE_BIT(tbl));
+}
 
 /* Sizes of a table's key and value. */
 size_t alk_table_key_size(enum alk_table tbl);
@@ -80,12 +102,14 @@ struct alk_table_sizes {
 	uint32_t networks;
 	uint32_t vpcs;
 	uint32_t neighbors;
+	uint32_t ports; /* the host agent's local endpoints */
 };
 
 #define ALK_DEFAULT_ENDPOINTS (1u << 20)
 #define ALK_DEFAULT_NETWORKS 65536
 #define ALK_DEFAULT_VPCS 16384
 #define ALK_DEFAULT_NEIGHBORS 65536
+#define ALK_DEFAULT_PORTS 4096
 
 void alk_table_sizes_default(struct alk_table_sizes *s);
 
@@ -122,6 +146,14 @@ int alk_neighbors_add(struct alk_tables *t, const struct alk_neighbor_key *keys,
 		      struct alk_error *err);
 int alk_neighbors_del(struct alk_tables *t, const struct alk_neighbor_key *keys,
 		      uint32_t n, struct alk_error *err);
+/* Ports (the host agent's): vni in range, a unicast ip and MAC, and
+ * (vni, ip) and (vni, mac) each one port's, in the batch and in the table;
+ * a port re-added under its name may keep or change them. */
+int alk_ports_add(struct alk_tables *t, const struct alk_port_key *keys,
+		  const struct alk_port *vals, uint32_t n,
+		  struct alk_error *err);
+int alk_ports_del(struct alk_tables *t, const struct alk_port_key *keys,
+		  uint32_t n, struct alk_error *err);
 int alk_gateway_set(struct alk_tables *t, const struct alk_gateway *gw,
 		    struct alk_error *err);
 

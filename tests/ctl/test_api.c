@@ -92,6 +92,26 @@ static void test_decode_errors(void)
 				   "\"0e:00:00:00:00:05\"}",
 				   0),
 			       "entries[0]: 'mac' is not part of the key");
+	/* interface names: 1-15 characters, no '/', ':' or space */
+	CU_ASSERT_STRING_EQUAL(
+		why(ALK_O_PORT, ALK_PART_KEY, "{\"dev\":\"veth/x\"}", 0),
+		"entries[0].dev: 'veth/x' is not an interface name (1-15 "
+		"characters, no '/', ':' or space)");
+	CU_ASSERT_STRING_EQUAL(
+		why(ALK_O_PORT, ALK_PART_KEY, "{\"dev\":\"a-name-of-16-chr\"}",
+		    0),
+		"entries[0].dev: 'a-name-of-16-chr' is not an interface name "
+		"(1-15 characters, no '/', ':' or space)");
+	CU_ASSERT_STRING_EQUAL(
+		why(ALK_O_PORT, ALK_PART_KEY, "{\"dev\":\"\"}", 0),
+		"entries[0].dev: '' is not an interface name (1-15 "
+		"characters, no '/', ':' or space)");
+	CU_ASSERT_STRING_EQUAL(
+		why(ALK_O_PORT, ALK_PART_KEY, "{\"dev\":\"a b\"}", 0),
+		"entries[0].dev: 'a b' is not an interface name (1-15 "
+		"characters, no '/', ':' or space)");
+	CU_ASSERT_STRING_EQUAL(why(ALK_O_PORT, ALK_PART_KEY, "{\"dev\":7}", 0),
+			       "entries[0].dev: expected a string");
 	CU_ASSERT_STRING_EQUAL(why(E, ALK_PART_KEY,
 				   "{\"vni\":\"1\",\"ip\":\"203.0.113.5\"}", 0),
 			       "entries[0].vni: expected an integer");
@@ -208,6 +228,11 @@ static void test_round_trips(void)
 	round_trip(ALK_O_NEIGHBOR,
 		   "{\"ip\":\"198.18.0.12\",\"mac\":\"02:00:00:00:00:12\"}",
 		   "ip 198.18.0.12 mac 02:00:00:00:00:12");
+	round_trip(ALK_O_PORT,
+		   "{\"dev\":\"a-name-of-15ch\",\"vni\":7,\"ip\":"
+		   "\"203.0.113.5\",\"mac\":\"0e:00:00:00:00:05\"}",
+		   "dev a-name-of-15ch vni 7 ip 203.0.113.5 mac "
+		   "0e:00:00:00:00:05");
 	round_trip(ALK_O_GATEWAY,
 		   "{\"ip\":\"198.18.0.1\",\"mac\":\"02:00:00:00:00:01\","
 		   "\"geneve_port\":0,\"vxlan_port\":8472,"

@@ -37,6 +37,91 @@ static uint64_t count(struct alk_tables *t, enum alk_table tbl)
 	return info.count;
 }
 
+static void port(struct alk_port_key *k, struct alk_port *v, const char *dev,
+		 uint32_t vni, uint32_t host_order_ip, uint8_t mac_last)
+{
+	memset(k, 0, sizeof(*k));
+	memset(v, 0, sizeof(*v));
+	strncpy(k->dev, dev, sizeof(k->dev) - 1);
+	v->vni = vni;
+	v->ip = htonl(host_order_ip);
+	memcpy(v->mac, (uint8_t[]){ 0x0e, 0, 0, 0, 1, mac_last }, 6);
+}
+
+/* Ports: checked whole, (vni, ip) and (vni, mac) one port's each, in the
+ * batch and against the table; a port re-added may move; nothing of a bad
+ * batch is applied. */
+static void test_ports(void)
+{
+	struct alk_tables *t = tables(16);
+	struct alk_port_key k[3];
+	struct alk_port v[3], got;
+	struct alk_error err;
+
+	port(&k[0], &v[0], "veth-a", 100, 0xcb007105, 5);
+	port(&k[1], &v[1], "veth-b", 100, 0xcb007106, 6);
+	port(&k[2], &v[2], "veth-c", 200, 0xcb007105, 5); /* other VNI */
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 3, &err), 0);
+	CU_ASSERT_EQUAL(count(t, ALK_T_PORT), 3);
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_PORT, &k[1], &got), 0);
+	CU_ASSERT_EQUAL(got.ip, htonl(0xcb007106));
+
+	/* against the table: veth-d wants veth-a's ip, then its MAC */
+	port(&k[0], &v[0], "veth-d", 100, 0xcb007105, 9);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EEXIST);
+	CU_ASSERT_EQUAL(err.index, 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "ip 203.0.113.5 in vni 100 already "
+					"belongs to port veth-a");
+	port(&k[0], &v[0], "veth-d", 100, 0xcb007109, 6);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(err.msg,
+			       "mac already belongs to port veth-b in vni 100");
+
+	/* in the batch: the second entry is named, nothing applied */
+	port(&k[0], &v[0], "veth-d", 100, 0xcb007109, 9);
+	port(&k[1], &v[1], "veth-e", 100, 0xcb007109, 10);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 2, &err), -EEXIST);
+	CU_ASSERT_EQUAL(err.index, 1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "ip 203.0.113.9 in vni 100 already "
+					"belongs to port veth-d in the batch");
+	port(&k[1], &v[1], "veth-d", 100, 0xcb00710a, 10);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 2, &err), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "repeated in the batch"));
+	CU_ASSERT_EQUAL(count(t, ALK_T_PORT), 3);
+
+	/* bad values, each named */
+	port(&k[0], &v[0], "veth-d", 1u << 24, 0xcb007109, 9);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "vni 16777216"));
+	port(&k[0], &v[0], "veth-d", 100, 0, 9);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "ip 0.0.0.0 is not a unicast address");
+	port(&k[0], &v[0], "veth-d", 100, 0xcb007109, 9);
+	v[0].mac[0] = 0x01;
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mac"));
+	port(&k[0], &v[0], "veth/d", 100, 0xcb007109, 9);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "interface name"));
+	memset(k[0].dev, 'x', sizeof(k[0].dev)); /* not NUL-terminated */
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 1, &err), -EINVAL);
+	CU_ASSERT_EQUAL(count(t, ALK_T_PORT), 3);
+
+	/* re-added under its name, veth-a moves to veth-b's old address
+	 * while veth-b moves away in the same batch */
+	port(&k[0], &v[0], "veth-a", 100, 0xcb007106, 5);
+	port(&k[1], &v[1], "veth-b", 100, 0xcb007107, 6);
+	CU_ASSERT_EQUAL(alk_ports_add(t, k, v, 2, &err), 0);
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_PORT, &k[0], &got), 0);
+	CU_ASSERT_EQUAL(got.ip, htonl(0xcb007106));
+	CU_ASSERT_EQUAL(count(t, ALK_T_PORT), 3);
+
+	CU_ASSERT_EQUAL(alk_ports_del(t, k, 2, &err), 0);
+	CU_ASSERT_EQUAL(count(t, ALK_T_PORT), 1);
+	CU_ASSERT_EQUAL(alk_table_get(t, ALK_T_PORT, &k[0], &got), -ENOENT);
+	t->ops->close(t);
+}
+
 static void test_batch_all_or_nothing(void)
 {
 	struct alk_tables *t = tables(64);
@@ -334,5 +419,6 @@ static void unit_tables_register(void)
 	CU_add_test(s, "host map churn and listing", test_host_map_churn);
 	CU_add_test(s, "command grammar", test_grammar);
 	CU_add_test(s, "fan-out over two back ends", test_fanout);
+	CU_add_test(s, "ports: one (vni, ip) and (vni, mac) each", test_ports);
 }
 TEST_SUITE(unit_tables_register);
