@@ -652,6 +652,10 @@ static const struct command commands[] = {
 	{ "neighbor", "get", run_get },
 	{ "neighbor", "add", run_change },
 	{ "neighbor", "del", run_change },
+	{ "port", "list", run_list },
+	{ "port", "get", run_get },
+	{ "port", "add", run_change },
+	{ "port", "del", run_change },
 	{ "stats", "show", run_stats_show, "[all]" },
 	{ "stats", "reset", run_stats_reset },
 	{ "tables", "show", run_tables },
@@ -1014,9 +1018,13 @@ static void usage(FILE *out)
 	      "       alkaidctl [OPTIONS] -b FILE\n"
 	      "\n"
 	      "Programs and inspects a running alkaid gateway (alkaid-xdp or\n"
-	      "alkaid-dpdk) through its control socket.  Either daemon "
-	      "answers the\n"
-	      "same commands.\n"
+	      "alkaid-dpdk) or host agent (alkaid-agent) through its control "
+	      "socket.\n"
+	      "Both gateways answer the same commands; the agent serves "
+	      "gateway,\n"
+	      "network and port (and stats, tables, version), the gateways "
+	      "all but\n"
+	      "port.\n"
 	      "\n"
 	      "Objects and commands (the first command is the default):\n",
 	      out);

@@ -647,6 +647,8 @@ int alk_ports_add(struct alk_tables *t, const struct alk_port_key *keys,
 	if (rc)
 		return rc;
 	rc = check_capacity(t, ALK_T_PORT, keys, n, err);
+	if (!rc && t->ops->check)
+		rc = t->ops->check(t, ALK_T_PORT, keys, vals, n, err);
 	return rc ? rc : apply(t, ALK_T_PORT, keys, vals, n, err);
 }
 

@@ -23,6 +23,7 @@
 #include "core/verdict.h"
 
 struct alk_tables;
+struct alk_error;
 
 struct alk_table_info {
 	uint64_t count;	   /* entries in use */
@@ -56,6 +57,11 @@ struct alk_tables_ops {
 			const void *key, void *next);
 	int (*info)(struct alk_tables *t, enum alk_table tbl,
 		    struct alk_table_info *info);
+	/* Optional: what only the back end can check of a batch the front
+	 * end found valid (a port's device exists), before any of it is
+	 * applied; 0, or -errno with err naming the entry. */
+	int (*check)(struct alk_tables *t, enum alk_table tbl, const void *keys,
+		     const void *vals, uint32_t n, struct alk_error *err);
 	int (*gateway_get)(struct alk_tables *t, struct alk_gateway *gw);
 	int (*gateway_set)(struct alk_tables *t, const struct alk_gateway *gw);
 	/* Counters summed over CPUs / lcores. */
