@@ -275,6 +275,74 @@ static void test_gathered(void)
 	alk_buf_free(&many);
 }
 
+/* One request line answered as the server would: the fast path, else
+ * json-c's. */
+static const char *answer(struct alk_rpc *rpc, const char *line,
+			  struct alk_buf *out)
+{
+	struct json_object *req;
+
+	out->len = 0;
+	if (!alk_rpc_handle_line(rpc, line, strlen(line), out)) {
+		req = json_tokener_parse(line);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+		alk_rpc_handle(rpc, req, out);
+		json_object_put(req);
+	}
+	alk_buf_putc(out, 0);
+	return out->data;
+}
+
+#define PORT_ADD                                                               \
+	HEAD "\"port.add\",\"params\":{\"entries\":[{\"dev\":\"veth-a\","      \
+	     "\"vni\":100,\"ip\":\"203.0.113.5\",\"mac\":"                     \
+	     "\"0e:00:00:00:00:05\"}]}}"
+#define TABLES_INFO HEAD "\"tables.info\"}"
+
+/* A daemon offers only the tables it serves: a gateway no ports, the host
+ * agent networks and ports only, by either path. */
+static void test_served_tables(void)
+{
+	struct alk_tables *gw = ctl_test_tables(), *ag = ctl_test_tables();
+	struct alk_buf out = { 0 };
+	struct alk_rpc rpc;
+	const char *a;
+
+	alk_rpc_init(&rpc, gw);
+	a = answer(&rpc, PORT_ADD, &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"code\":-32601"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(a, "no method 'port.add': this daemon (host) has no "
+			  "port table"));
+	a = answer(&rpc, TABLES_INFO, &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"endpoint\":"));
+	CU_ASSERT_PTR_NULL(strstr(a, "\"port\":"));
+	alk_rpc_fini(&rpc);
+
+	ag->serves = ALK_TABLES_AGENT;
+	alk_rpc_init(&rpc, ag);
+	a = answer(&rpc, PORT_ADD, &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"result\""));
+	a = answer(&rpc,
+		   HEAD "\"endpoint.add\"," EP_FIELDS "\"rows\":[" EP1 "]}}",
+		   &out);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(a, "no method 'endpoint.add': this daemon (host) has "
+			  "no endpoint table"));
+	a = answer(&rpc, HEAD "\"vpc.list\"}", &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"code\":-32601"));
+	a = answer(&rpc, TABLES_INFO, &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"tables\":{\"network\":{"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"port\":{\"count\":1,"));
+	CU_ASSERT_PTR_NULL(strstr(a, "\"endpoint\""));
+	a = answer(&rpc, HEAD "\"gateway.get\"}", &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"result\""));
+	alk_rpc_fini(&rpc);
+	alk_buf_free(&out);
+	gw->ops->close(gw);
+	ag->ops->close(ag);
+}
+
 void ctl_rows_register(void)
 {
 	CU_pSuite s = CU_add_suite("ctl rows fast path", NULL, NULL);
@@ -284,4 +352,5 @@ void ctl_rows_register(void)
 		    test_table_errors_same_answer);
 	CU_add_test(s, "near misses go the general way", test_near_misses);
 	CU_add_test(s, "gathered lines", test_gathered);
+	CU_add_test(s, "only the tables a daemon serves", test_served_tables);
 }
