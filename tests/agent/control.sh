@@ -175,6 +175,26 @@ ip netns exec "$ns_e1" ping -c 3 -i 0.2 -W 1 203.0.113.6 >"$tmp/ping.log" 2>&1 |
     fail "e1 cannot ping e2 through the agent"
 step "e1 pings e2 (local delivery)"
 
+# an address of the network on no port: encapsulated to the bouncer, from
+# this host's address, in Geneve with the VNI (e1 knows the MAC: no
+# gateway here answers ARP)
+ip -n "$ns_e1" neigh add 203.0.113.9 lladdr 0e:00:00:00:00:09 dev eth0
+ip netns exec "$ns_n" timeout 10 tcpdump -i u1 -n -c 1 -w "$tmp/geneve.pcap" \
+    'udp dst port 6081' >"$tmp/tcpdump.log" 2>&1 &
+dump_pid=$!
+wait_for 5 grep -q "listening on" "$tmp/tcpdump.log" || fail "tcpdump did not start"
+ip netns exec "$ns_e1" ping -c 2 -i 0.3 -W 1 203.0.113.9 >/dev/null 2>&1 || true
+wait "$dump_pid" || fail "nothing reached the bouncer in Geneve"
+tshark -r "$tmp/geneve.pcap" -T fields -e ip.src -e ip.dst -e geneve.vni \
+    -e icmp.type >"$tmp/geneve.txt" 2>/dev/null
+want="198.18.0.2,203.0.113.5 198.18.0.1,203.0.113.9 0x000064 8"
+[ "$(tr '\t' ' ' <"$tmp/geneve.txt")" = "$want" ] ||
+    fail "to the bouncer: '$(cat "$tmp/geneve.txt")', expected '$want'"
+ctl -j stats >"$tmp/stats.json"
+json_ok "$tmp/stats.json" 'j["reasons"]["agent_encap"] >= 1 and j["reasons"]["agent_local"] >= 3' ||
+    fail "counters: $(cat "$tmp/stats.json")"
+step "to an endpoint elsewhere: the echo request in Geneve (vni 100) from 198.18.0.2 to the bouncer 198.18.0.1"
+
 ip netns exec "$ns_e1" ping -i 0.01 -w 6 -q 203.0.113.6 >"$tmp/ping-restart.log" 2>&1 &
 ping_pid=$!
 on_exit sh -c "kill $ping_pid 2>/dev/null; true"
