@@ -269,6 +269,26 @@ static void test_networks(void)
 	CU_ASSERT_EQUAL(t->ops->lookup(t, ALK_T_NETWORK, &k[0], &got), 0);
 }
 
+/* A gateway has no ports: the maps' back end refuses the table, and the
+ * front end says so, nothing written. */
+static void test_no_ports(void)
+{
+	struct alk_port_key k = { .dev = "lo" };
+	struct alk_port v = { .vni = 1,
+			      .ip = htonl(0xcb007105),
+			      .mac = { 0x0e, 0, 0, 0, 0, 5 } };
+	struct alk_table_info info;
+	struct alk_error err = { 0 };
+
+	CU_ASSERT_FALSE(alk_tables_serves(t, ALK_T_PORT));
+	CU_ASSERT(alk_tables_serves(t, ALK_T_ENDPOINT));
+	CU_ASSERT_EQUAL(t->ops->update(t, ALK_T_PORT, &k, &v, 1), -EOPNOTSUPP);
+	CU_ASSERT_EQUAL(t->ops->info(t, ALK_T_PORT, &info), -EOPNOTSUPP);
+	CU_ASSERT_EQUAL(t->ops->next_key(t, ALK_T_PORT, NULL, &k), -EOPNOTSUPP);
+	CU_ASSERT_EQUAL(alk_ports_add(t, &k, &v, 1, &err), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "port table"));
+}
+
 static void test_gateway_and_counters(void)
 {
 	struct alk_gateway gw = { .geneve_port = htons(6081),
@@ -490,6 +510,7 @@ static void tables_bpf_suites(void)
 	CU_add_test(s, "handles agree", test_handles_agree);
 	CU_add_test(s, "networks", test_networks);
 	CU_add_test(s, "gateway and counters", test_gateway_and_counters);
+	CU_add_test(s, "no ports", test_no_ports);
 	CU_add_test(s, "direct-path bucket", test_direct_path_bucket);
 	CU_add_test(s, "pinned", test_pinned);
 }
