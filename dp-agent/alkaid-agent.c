@@ -164,7 +164,7 @@ static const char head[] =
 "    tables as they are.\n"
 "\n"
 "    Every 5 seconds, and whenever networks change, the agent asks the\n"
-"    kernel to resolve the underlay neighbor of every bouncer: an\n"
+"    kernel to resolve the underlay next hop of every bouncer: an\n"
 "    encapsulated ARP request cannot wait for the kernel's resolution the\n"
 "    way an IPv4 frame can.  Ports whose device is gone are forgotten.\n"
 "\n"

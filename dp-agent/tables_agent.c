@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -403,9 +404,28 @@ struct nl_neigh {
 	__be32 dst;
 };
 
-/* RTM_NEWNEIGH with NTF_USE: the kernel resolves ip on the underlay (an
+static int nl_open(struct agent_tables *a)
+{
+	if (a->nl >= 0)
+		return 0;
+	a->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       NETLINK_ROUTE);
+	return a->nl < 0 ? -errno : 0;
+}
+
+static int nl_send(struct agent_tables *a, void *req, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	return sendto(a->nl, req, len, 0, (struct sockaddr *)&kernel,
+		      sizeof(kernel)) < 0 ?
+		       -errno :
+		       0;
+}
+
+/* RTM_NEWNEIGH with NTF_USE: the kernel resolves ip on ifindex (an
  * existing entry is only refreshed), as a frame to it would make it. */
-static int neigh_use(struct agent_tables *a, __be32 ip)
+static int neigh_use(struct agent_tables *a, __be32 ip, uint32_t ifindex)
 {
 	struct nl_neigh req = {
 		.nh = {
@@ -417,26 +437,77 @@ static int neigh_use(struct agent_tables *a, __be32 ip)
 		},
 		.ndm = {
 			.ndm_family = AF_INET,
-			.ndm_ifindex = a->underlay_ifindex,
+			.ndm_ifindex = ifindex,
 			.ndm_state = NUD_NONE,
 			.ndm_flags = NTF_USE,
 		},
 		.dst_attr = { .rta_len = RTA_LENGTH(4), .rta_type = NDA_DST },
 		.dst = ip,
 	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
-	if (a->nl < 0) {
-		a->nl = socket(AF_NETLINK,
-			       SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			       NETLINK_ROUTE);
-		if (a->nl < 0)
+	return nl_send(a, &req, sizeof(req));
+}
+
+struct nl_route_req {
+	struct nlmsghdr nh;
+	struct rtmsg rtm;
+	struct rtattr dst_attr;
+	__be32 dst;
+};
+
+/* The next hop towards ip, as the program's FIB lookup finds it: the
+ * route's gateway, else ip itself (on link), and its interface.  Answers
+ * to other requests (errors of neighbor requests) are skipped. */
+static int next_hop(struct agent_tables *a, __be32 ip, __be32 *hop,
+		    uint32_t *ifindex)
+{
+	struct nl_route_req req = {
+		.nh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETROUTE,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = ++a->nl_seq,
+		},
+		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 },
+		.dst_attr = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
+		.dst = ip,
+	};
+	struct pollfd pfd = { .fd = a->nl, .events = POLLIN };
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int rc = nl_send(a, &req, sizeof(req));
+
+	*hop = ip;
+	*ifindex = a->underlay_ifindex;
+	while (!rc && poll(&pfd, 1, 200) == 1) {
+		ssize_t n = recv(a->nl, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+		if (n < 0)
 			return -errno;
+		for (; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			struct rtmsg *rtm = NLMSG_DATA(nh);
+			struct rtattr *rta;
+			int len;
+
+			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(nh))
+					->error;
+			if (nh->nlmsg_type != RTM_NEWROUTE)
+				continue;
+			len = RTM_PAYLOAD(nh);
+			for (rta = RTM_RTA(rtm); RTA_OK(rta, len);
+			     rta = RTA_NEXT(rta, len)) {
+				if (rta->rta_type == RTA_GATEWAY)
+					memcpy(hop, RTA_DATA(rta), 4);
+				else if (rta->rta_type == RTA_OIF)
+					memcpy(ifindex, RTA_DATA(rta), 4);
+			}
+			return 0;
+		}
 	}
-	if (sendto(a->nl, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		return -errno;
-	return 0;
+	return rc ? rc : -ETIMEDOUT;
 }
 
 int alk_agent_resolve_bouncers(struct alk_tables *t)
@@ -449,6 +520,9 @@ int alk_agent_resolve_bouncers(struct alk_tables *t)
 
 	if (!a->underlay_ifindex)
 		return 0;
+	rc = nl_open(a);
+	if (rc)
+		return rc;
 	while (!bpf_map_get_next_key(a->fd[M_NETWORKS], prev, &l)) {
 		struct alk_network v;
 
@@ -457,14 +531,18 @@ int alk_agent_resolve_bouncers(struct alk_tables *t)
 		if (bpf_map_lookup_elem(a->fd[M_NETWORKS], &l, &v))
 			continue;
 		for (uint32_t h = 0; h < v.nbouncers && h < ALK_MAX_HOPS; h++) {
+			uint32_t ifindex;
+			__be32 hop;
 			int seen = 0;
 
+			if (next_hop(a, v.bouncers[h], &hop, &ifindex))
+				continue; /* no route: nothing to resolve */
 			for (int i = 0; i < n && !seen; i++)
-				seen = asked[i] == v.bouncers[h];
+				seen = asked[i] == hop;
 			if (seen || n == 256)
 				continue;
-			asked[n++] = v.bouncers[h];
-			rc = neigh_use(a, v.bouncers[h]);
+			asked[n++] = hop;
+			rc = neigh_use(a, hop, ifindex);
 			if (rc)
 				return rc;
 		}

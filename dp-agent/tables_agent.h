@@ -55,9 +55,10 @@ int alk_agent_ports_attach(struct alk_tables *t);
  * returns how many. */
 int alk_agent_ports_forget_gone(struct alk_tables *t);
 
-/* Ask the kernel to resolve the underlay neighbor of every bouncer of
- * every network (an encapsulated ARP request cannot wait for it); returns
- * how many were asked for, or -errno. */
+/* Ask the kernel to resolve the underlay next hop of every bouncer of
+ * every network (the route's gateway, or the bouncer on link): an
+ * encapsulated ARP request cannot wait for it.  Returns how many next
+ * hops were asked for, or -errno. */
 int alk_agent_resolve_bouncers(struct alk_tables *t);
 
 #endif

@@ -11,7 +11,8 @@
 #   - ports and networks added, listed, counted; bad input answered with
 #     an error naming the entry and nothing half-applied; the gateways'
 #     objects not served; the pinned maps hold the ports' two indexes;
-#   - the bouncers' neighbors asked of the kernel when networks change;
+#   - the bouncers' next hops (on link, or their router) asked of the
+#     kernel when networks change;
 #   - two endpoints of the host ping each other (local delivery), and go on
 #     without a loss while the agent restarts: the restart keeps the
 #     tables, and the filters, whose program is replaced;
@@ -137,6 +138,17 @@ step "maps: alk_ports, alk_local_ip, alk_local_mac hold both ports"
 wait_for 3 sh -c "ip -n $ns_h neigh show 198.18.0.1 dev u0 | grep -q ." ||
     fail "no neighbor entry for the bouncer 198.18.0.1"
 step "the bouncer's neighbor resolved: $(ip -n "$ns_h" neigh show 198.18.0.1 dev u0)"
+# a bouncer behind a router: the router is resolved
+ip -n "$ns_n" addr add 198.18.0.3/24 dev u1
+ip -n "$ns_h" route add 198.51.100.0/24 via 198.18.0.3
+ctl network add vni 200 prefix 203.0.113.0/24 bouncers 198.51.100.7 ||
+    fail "network add (vni 200)"
+wait_for 3 sh -c "ip -n $ns_h neigh show 198.18.0.3 dev u0 | grep -q ." ||
+    fail "no neighbor entry for 198.18.0.3, the route to the bouncer 198.51.100.7"
+[ -z "$(ip -n "$ns_h" neigh show 198.51.100.7)" ] ||
+    fail "a neighbor entry for 198.51.100.7, which is not on link"
+ctl network del vni 200 prefix 203.0.113.0/24 || fail "network del (vni 200)"
+step "a bouncer behind a router: the router resolved: $(ip -n "$ns_h" neigh show 198.18.0.3 dev u0)"
 
 # --- bad input: an error naming the entry, nothing applied ----------------------
 expect_refused() { # WHAT STATUS PATTERN ARGS...
