@@ -47,18 +47,24 @@
 #endif
 
 #define PIN_DIR_DEFAULT "/sys/fs/bpf/alkaid-agent"
-#define TICK_MS 5000 /* bouncers' neighbors refreshed, gone ports forgotten */
+#define TICK_MS 1000   /* the bouncers' next hops resolved, their MACs kept */
+#define PORTS_TICKS 5  /* and every so many ticks, gone ports forgotten */
+#define MAX_TRUSTED 64 /* --trust */
 
 static struct agentd {
 	const char *underlay;
 	uint32_t underlay_ifindex;
 	uint8_t mac[6];
+	uint32_t mtu;
 	__be32 ip;
 	bool ip_given;
 	bool direct_path;
 	uint32_t dp_age_ms, ask_ms;
 	const char *pin_dir;
 	const char *bpf_object;
+	__be32 trusted[MAX_TRUSTED];
+	int ntrusted;
+	unsigned int ticks;
 	char object_path[PATH_MAX];
 	struct alk_config cfg;
 	struct bpf_object *obj;
@@ -81,6 +87,28 @@ static int set_direct_path(const char *arg)
 	else
 		return alk_usage_error("--direct-path is on or off, not '%s'",
 				       arg);
+	return 0;
+}
+
+/* ADDR[,ADDR...] */
+static int add_trusted(const char *arg)
+{
+	char buf[256], *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf))
+		return alk_usage_error("--trust: too long");
+	strcpy(buf, arg);
+	for (char *a = strtok_r(buf, ",", &save); a;
+	     a = strtok_r(NULL, ",", &save)) {
+		if (agentd.ntrusted == MAX_TRUSTED)
+			return alk_usage_error("--trust: at most %d addresses",
+					       MAX_TRUSTED);
+		if (alk_parse_ipv4(a, &agentd.trusted[agentd.ntrusted]))
+			return alk_usage_error("--trust: '%s' is not an IPv4 "
+					       "address",
+					       a);
+		agentd.ntrusted++;
+	}
 	return 0;
 }
 
@@ -116,6 +144,12 @@ static const struct alk_opt own[] = {
 	  .help = "Ask a gateway about one destination at most once in MS\n"
 		  "milliseconds (default %lu).",
 	  .help_arg = 100 },
+	{ "trust", 0, "ADDR[,ADDR...]", ALK_OPT_CALL, .call = add_trusted,
+	  .help = "Learn locations (direct path) from these gateways too,\n"
+		  "besides the bouncers of the networks: dividers, the other\n"
+		  "gateways of a fleet.  Repeat or separate with commas (up to\n"
+		  "%lu).  Given at every start: it replaces the last start's.",
+	  .help_arg = MAX_TRUSTED },
 	{ "pin-dir", 0, "DIR", ALK_OPT_PATH, &agentd.pin_dir,
 	  .help = "Where the program's maps are pinned, in a bpffs; made if\n"
 		  "missing.  Default " PIN_DIR_DEFAULT "." },
@@ -163,10 +197,11 @@ static const char head[] =
 "    SIGINT it exits and leaves the program attached, forwarding with the\n"
 "    tables as they are.\n"
 "\n"
-"    Every 5 seconds, and whenever networks change, the agent asks the\n"
-"    kernel to resolve the underlay next hop of every bouncer: an\n"
-"    encapsulated ARP request cannot wait for the kernel's resolution the\n"
-"    way an IPv4 frame can.  Ports whose device is gone are forgotten.\n"
+"    Every second, and whenever networks change, the agent asks the\n"
+"    kernel to resolve the underlay next hop of every bouncer and keeps\n"
+"    its MAC for the program: an encapsulated ARP request cannot wait for\n"
+"    the kernel's resolution the way an IPv4 frame can.  Every 5 seconds,\n"
+"    ports whose device is gone are forgotten.\n"
 "\n"
 "CONFIGURATION FILE\n"
 "    -c FILE (libconfig syntax, see config/README.md) may give the control\n"
@@ -239,6 +274,12 @@ static int underlay_find(struct agentd *d)
 		rc = ALK_EXIT_FAIL;
 	} else {
 		memcpy(d->mac, ifr.ifr_hwaddr.sa_data, 6);
+	}
+	if (!rc && ioctl(fd, SIOCGIFMTU, &ifr)) {
+		alk_fail("%s: cannot read its MTU: %m", d->underlay);
+		rc = ALK_EXIT_FAIL;
+	} else if (!rc) {
+		d->mtu = ifr.ifr_mtu;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -339,6 +380,33 @@ static int program_load(struct agentd *d, bool *fresh)
 	return bpf_program__fd(p);
 }
 
+/* The trusted set as --trust gives it: the others removed, then these. */
+static int trusted_write(int fd, const struct agentd *d)
+{
+	__be32 k, cur, gone[256];
+	const void *prev = NULL;
+	uint32_t one = 1;
+	int n = 0;
+
+	while (n < 256 && !bpf_map_get_next_key(fd, prev, &k)) {
+		gone[n++] = k;
+		cur = k;
+		prev = &cur;
+	}
+	for (int i = 0; i < n; i++) {
+		int keep = 0;
+
+		for (int j = 0; j < d->ntrusted && !keep; j++)
+			keep = d->trusted[j] == gone[i];
+		if (!keep && bpf_map_delete_elem(fd, &gone[i]))
+			return -1;
+	}
+	for (int i = 0; i < d->ntrusted; i++)
+		if (bpf_map_update_elem(fd, &d->trusted[i], &one, BPF_ANY))
+			return -1;
+	return 0;
+}
+
 /* This host's identity and the agent's settings, written at every start
  * (the options say what they are). */
 static int settings_write(struct agentd *d)
@@ -348,8 +416,11 @@ static int settings_write(struct agentd *d)
 		.flags = d->direct_path ? ALK_AGENT_F_DIRECT_PATH : 0,
 		.dp_age_ms = d->dp_age_ms,
 		.ask_ms = d->ask_ms,
+		.mtu = d->mtu,
 	};
 	struct bpf_map *m = bpf_object__find_map_by_name(d->obj, "alk_agent");
+	struct bpf_map *tm =
+		bpf_object__find_map_by_name(d->obj, "alk_trusted");
 	struct alk_error err = { 0 };
 	struct alk_gateway gw;
 	uint32_t zero = 0;
@@ -367,13 +438,19 @@ static int settings_write(struct agentd *d)
 		alk_fail("cannot write the agent's settings: %m");
 		return -EIO;
 	}
+	if (!tm || trusted_write(bpf_map__fd(tm), d)) {
+		alk_fail("cannot write the trusted gateways: %m");
+		return -EIO;
+	}
 	return 0;
 }
 
 static int on_tick(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct agentd *d = arg;
-	int n = alk_agent_ports_forget_gone(d->tables);
+	int n = ++d->ticks % PORTS_TICKS ?
+			0 :
+			alk_agent_ports_forget_gone(d->tables);
 
 	(void)loop;
 	(void)fd;

@@ -31,15 +31,16 @@ enum agent_map {
 	M_PORTS,
 	M_LOCAL_IP,
 	M_LOCAL_MAC,
+	M_NEIGHBORS,
 	M_STATS,
 	M_N,
 };
 
 static const char *const map_names[M_N] = {
-	[M_GATEWAY] = "alk_gateway",   [M_AGENT] = "alk_agent",
-	[M_NETWORKS] = "alk_networks", [M_PORTS] = "alk_ports",
-	[M_LOCAL_IP] = "alk_local_ip", [M_LOCAL_MAC] = "alk_local_mac",
-	[M_STATS] = "alk_stats",
+	[M_GATEWAY] = "alk_gateway",	 [M_AGENT] = "alk_agent",
+	[M_NETWORKS] = "alk_networks",	 [M_PORTS] = "alk_ports",
+	[M_LOCAL_IP] = "alk_local_ip",	 [M_LOCAL_MAC] = "alk_local_mac",
+	[M_NEIGHBORS] = "alk_neighbors", [M_STATS] = "alk_stats",
 };
 
 struct agent_tables {
@@ -455,29 +456,18 @@ struct nl_route_req {
 	__be32 dst;
 };
 
-/* The next hop towards ip, as the program's FIB lookup finds it: the
- * route's gateway, else ip itself (on link), and its interface.  Answers
- * to other requests (errors of neighbor requests) are skipped. */
-static int next_hop(struct agent_tables *a, __be32 ip, __be32 *hop,
-		    uint32_t *ifindex)
+/* Send req and wait for its answer (the message of its sequence number;
+ * answers to others, errors of neighbor requests, are skipped), handed to
+ * fn.  0, fn's value, the request's error, or -ETIMEDOUT. */
+static int nl_ask(struct agent_tables *a, struct nlmsghdr *req,
+		  int (*fn)(struct nlmsghdr *nh, void *arg), void *arg)
 {
-	struct nl_route_req req = {
-		.nh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = RTM_GETROUTE,
-			.nlmsg_flags = NLM_F_REQUEST,
-			.nlmsg_seq = ++a->nl_seq,
-		},
-		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 },
-		.dst_attr = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
-		.dst = ip,
-	};
 	struct pollfd pfd = { .fd = a->nl, .events = POLLIN };
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int rc = nl_send(a, &req, sizeof(req));
+	int rc;
 
-	*hop = ip;
-	*ifindex = a->underlay_ifindex;
+	req->nlmsg_seq = ++a->nl_seq;
+	rc = nl_send(a, req, req->nlmsg_len);
 	while (!rc && poll(&pfd, 1, 200) == 1) {
 		ssize_t n = recv(a->nl, buf, sizeof(buf), 0);
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
@@ -485,44 +475,142 @@ static int next_hop(struct agent_tables *a, __be32 ip, __be32 *hop,
 		if (n < 0)
 			return -errno;
 		for (; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
-			struct rtmsg *rtm = NLMSG_DATA(nh);
-			struct rtattr *rta;
-			int len;
-
-			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
+			if (nh->nlmsg_seq != req->nlmsg_seq)
 				continue;
 			if (nh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nh))
 					->error;
-			if (nh->nlmsg_type != RTM_NEWROUTE)
-				continue;
-			len = RTM_PAYLOAD(nh);
-			for (rta = RTM_RTA(rtm); RTA_OK(rta, len);
-			     rta = RTA_NEXT(rta, len)) {
-				if (rta->rta_type == RTA_GATEWAY)
-					memcpy(hop, RTA_DATA(rta), 4);
-				else if (rta->rta_type == RTA_OIF)
-					memcpy(ifindex, RTA_DATA(rta), 4);
-			}
-			return 0;
+			return fn(nh, arg);
 		}
 	}
 	return rc ? rc : -ETIMEDOUT;
 }
 
+struct route_answer {
+	__be32 hop;
+	uint32_t ifindex;
+};
+
+static int route_answer(struct nlmsghdr *nh, void *arg)
+{
+	struct route_answer *r = arg;
+	struct rtmsg *rtm = NLMSG_DATA(nh);
+	struct rtattr *rta;
+	int len = RTM_PAYLOAD(nh);
+
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return -EPROTO;
+	for (rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_GATEWAY)
+			memcpy(&r->hop, RTA_DATA(rta), 4);
+		else if (rta->rta_type == RTA_OIF)
+			memcpy(&r->ifindex, RTA_DATA(rta), 4);
+	}
+	return 0;
+}
+
+/* The next hop towards ip, as the program's FIB lookup finds it: the
+ * route's gateway, else ip itself (on link), and its interface. */
+static int next_hop(struct agent_tables *a, __be32 ip, struct route_answer *r)
+{
+	struct nl_route_req req = {
+		.nh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETROUTE,
+			.nlmsg_flags = NLM_F_REQUEST,
+		},
+		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 },
+		.dst_attr = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
+		.dst = ip,
+	};
+
+	r->hop = ip;
+	r->ifindex = a->underlay_ifindex;
+	return nl_ask(a, &req.nh, route_answer, r);
+}
+
+static int neigh_answer(struct nlmsghdr *nh, void *arg)
+{
+	struct ndmsg *ndm = NLMSG_DATA(nh);
+	struct rtattr *rta;
+	int len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ndm));
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH ||
+	    !(ndm->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
+				NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))
+		return -EAGAIN; /* not resolved (yet) */
+	for (rta = (struct rtattr *)((char *)ndm + NLMSG_ALIGN(sizeof(*ndm)));
+	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6) {
+			memcpy(arg, RTA_DATA(rta), 6);
+			return 0;
+		}
+	return -EAGAIN;
+}
+
+/* The kernel's MAC for hop on ifindex, if it has one. */
+static int neigh_get(struct agent_tables *a, __be32 hop, uint32_t ifindex,
+		     uint8_t mac[6])
+{
+	struct nl_neigh req = {
+		.nh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETNEIGH,
+			.nlmsg_flags = NLM_F_REQUEST,
+		},
+		.ndm = { .ndm_family = AF_INET, .ndm_ifindex = ifindex },
+		.dst_attr = { .rta_len = RTA_LENGTH(4), .rta_type = NDA_DST },
+		.dst = hop,
+	};
+
+	return nl_ask(a, &req.nh, neigh_answer, mac);
+}
+
+static int has_ip(const __be32 *set, int n, __be32 ip)
+{
+	for (int i = 0; i < n; i++)
+		if (set[i] == ip)
+			return 1;
+	return 0;
+}
+
+/* Entries of alk_neighbors for gateways no network has any more. */
+static void neighbors_prune(struct agent_tables *a, const __be32 *bouncers,
+			    int n)
+{
+	struct alk_neighbor_key k, cur, gone[64];
+	const void *prev = NULL;
+	int ngone = 0;
+
+	while (ngone < 64 &&
+	       !bpf_map_get_next_key(a->fd[M_NEIGHBORS], prev, &k)) {
+		if (!has_ip(bouncers, n, k.ip))
+			gone[ngone++] = k;
+		cur = k;
+		prev = &cur;
+	}
+	for (int i = 0; i < ngone; i++)
+		bpf_map_delete_elem(a->fd[M_NEIGHBORS], &gone[i]);
+}
+
+#define MAX_BOUNCERS 1024
+
 int alk_agent_resolve_bouncers(struct alk_tables *t)
 {
 	struct agent_tables *a = agent(t);
 	struct alk_network_lpm_key l, cur;
-	__be32 asked[256];
 	const void *prev = NULL;
-	int n = 0, rc = 0;
+	__be32 *bouncers;
+	int n = 0, known = 0, rc;
 
 	if (!a->underlay_ifindex)
 		return 0;
 	rc = nl_open(a);
 	if (rc)
 		return rc;
+	bouncers = calloc(MAX_BOUNCERS, sizeof(*bouncers));
+	if (!bouncers)
+		return -ENOMEM;
 	while (!bpf_map_get_next_key(a->fd[M_NETWORKS], prev, &l)) {
 		struct alk_network v;
 
@@ -530,24 +618,31 @@ int alk_agent_resolve_bouncers(struct alk_tables *t)
 		prev = &cur;
 		if (bpf_map_lookup_elem(a->fd[M_NETWORKS], &l, &v))
 			continue;
-		for (uint32_t h = 0; h < v.nbouncers && h < ALK_MAX_HOPS; h++) {
-			uint32_t ifindex;
-			__be32 hop;
-			int seen = 0;
-
-			if (next_hop(a, v.bouncers[h], &hop, &ifindex))
-				continue; /* no route: nothing to resolve */
-			for (int i = 0; i < n && !seen; i++)
-				seen = asked[i] == hop;
-			if (seen || n == 256)
-				continue;
-			asked[n++] = hop;
-			rc = neigh_use(a, hop, ifindex);
-			if (rc)
-				return rc;
-		}
+		for (uint32_t h = 0; h < v.nbouncers && h < ALK_MAX_HOPS; h++)
+			if (n < MAX_BOUNCERS &&
+			    !has_ip(bouncers, n, v.bouncers[h]))
+				bouncers[n++] = v.bouncers[h];
 	}
-	return n;
+	for (int i = 0; i < n; i++) {
+		struct alk_neighbor_key k = { .ip = bouncers[i] };
+		struct alk_neighbor nb = { 0 }, old;
+		struct route_answer r;
+
+		if (next_hop(a, bouncers[i], &r))
+			continue; /* no route: nothing to resolve */
+		/* refreshed (or resolved) by the kernel, as a frame would */
+		neigh_use(a, r.hop, r.ifindex);
+		if (neigh_get(a, r.hop, r.ifindex, nb.mac))
+			continue; /* the next round finds it */
+		known++;
+		if (!bpf_map_lookup_elem(a->fd[M_NEIGHBORS], &k, &old) &&
+		    !memcmp(old.mac, nb.mac, 6))
+			continue;
+		bpf_map_update_elem(a->fd[M_NEIGHBORS], &k, &nb, BPF_ANY);
+	}
+	neighbors_prune(a, bouncers, n);
+	free(bouncers);
+	return known;
 }
 
 /* --- the ops ------------------------------------------------------------- */

@@ -9,6 +9,7 @@
  *               (vni, mac) kept in step; adding a port attaches the
  *               program at TC ingress of its device, deleting detaches
  *   gateway  -> alk_gateway (this host's underlay identity)
+ *   (kept)   -> alk_neighbors, the bouncers' next hops' MACs
  *   counters -> alk_stats
  *
  * Gateways' tables (endpoints, VPCs, neighbors) are not served.
@@ -56,9 +57,11 @@ int alk_agent_ports_attach(struct alk_tables *t);
 int alk_agent_ports_forget_gone(struct alk_tables *t);
 
 /* Ask the kernel to resolve the underlay next hop of every bouncer of
- * every network (the route's gateway, or the bouncer on link): an
- * encapsulated ARP request cannot wait for it.  Returns how many next
- * hops were asked for, or -errno. */
+ * every network (the route's gateway, or the bouncer on link), and keep
+ * the MACs it has in alk_neighbors (bouncer -> next hop's MAC), those of
+ * bouncers no network has any more removed: an encapsulated ARP request
+ * is not IPv4 to the kernel and cannot wait for its resolution.  Returns
+ * how many bouncers have a MAC, or -errno. */
 int alk_agent_resolve_bouncers(struct alk_tables *t);
 
 #endif

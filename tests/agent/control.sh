@@ -51,6 +51,28 @@ filter_id() {
         sed -n 's/.* id \([0-9]*\) .*/\1/p' | head -n 1
 }
 
+# map_entry MAP KEY: the value at KEY (dotted IPv4, or hex bytes) of a
+# pinned map, as hex bytes; "" if none
+map_entry() {
+    bpftool -j map dump pinned "$pins/$1" | python3 -c '
+import json, socket, sys
+key = sys.argv[1]
+want = socket.inet_aton(key).hex() if key.count(".") == 3 else key
+for e in json.load(sys.stdin):
+    if "".join(b[2:] for b in e["key"]) == want:
+        print("".join(b[2:] for b in e["value"]))' "$2"
+}
+
+# neighbor_is IP MAC: alk_neighbors holds IP -> MAC (hex); MAC "": nothing
+neighbor_is() {
+    local v
+    v=$(map_entry alk_neighbors "$1")
+    [ "${v:0:12}" = "$2" ]
+}
+
+# mac_hex NS DEV: the MAC of DEV, as hex bytes
+mac_hex() { ip -n "$1" -j link show "$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"].replace(":", ""))'; }
+
 start_agent() {
     daemon_start agent --log "ready:" -- ip netns exec "$ns_h" "$agent" \
         --underlay u0 --pin-dir "$pins" -s "$sock" "$@" ||
@@ -88,13 +110,20 @@ ip -n "$ns_e1" neigh add 203.0.113.6 lladdr "$mac2" dev eth0
 ip -n "$ns_e2" neigh add 203.0.113.5 lladdr "$mac1" dev eth0
 
 # --- start: one program on the underlay ------------------------------------
-start_agent
+start_agent --trust 198.18.0.8,198.18.0.9
 uid=$(filter_id u0)
 [ -n "$uid" ] || fail "no program at TC ingress of u0"
 ctl -j gateway get >"$tmp/gw.json"
 json_ok "$tmp/gw.json" 'j["ip"] == "198.18.0.2" and j["geneve_port"] == 6081' ||
     fail "gateway (this host): $(cat "$tmp/gw.json")"
-step "started: program $uid on u0, this host 198.18.0.2"
+# the settings: the underlay's index and MTU, direct path on, the ages
+conf=$(map_entry alk_agent 00000000)
+u0_idx=$(ip -n "$ns_h" -j link show u0 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ifindex"])')
+want=$(python3 -c "import struct, sys; print(struct.pack('<6I', $u0_idx, 1, 30000, 100, 1500, 0).hex())")
+[ "$conf" = "$want" ] || fail "alk_agent: $conf, expected $want"
+[ -n "$(map_entry alk_trusted 198.18.0.9)" ] && [ -n "$(map_entry alk_trusted 198.18.0.8)" ] ||
+    fail "alk_trusted lacks --trust 198.18.0.8,198.18.0.9"
+step "started: program $uid on u0, this host 198.18.0.2, settings and trusted gateways written"
 
 # --- ports and networks ---------------------------------------------------------
 ctl port add dev va vni 100 ip 203.0.113.5 mac "$mac1" ||
@@ -137,7 +166,10 @@ step "maps: alk_ports, alk_local_ip, alk_local_mac hold both ports"
 # the bouncer's neighbor, asked of the kernel
 wait_for 3 sh -c "ip -n $ns_h neigh show 198.18.0.1 dev u0 | grep -q ." ||
     fail "no neighbor entry for the bouncer 198.18.0.1"
-step "the bouncer's neighbor resolved: $(ip -n "$ns_h" neigh show 198.18.0.1 dev u0)"
+u1_mac=$(mac_hex "$ns_n" u1)
+wait_for 3 neighbor_is 198.18.0.1 "$u1_mac" ||
+    fail "alk_neighbors: 198.18.0.1 -> '$(map_entry alk_neighbors 198.18.0.1)', not u1's $u1_mac"
+step "the bouncer's neighbor resolved, its MAC kept for the program: $(ip -n "$ns_h" neigh show 198.18.0.1 dev u0)"
 # a bouncer behind a router: the router is resolved
 ip -n "$ns_n" addr add 198.18.0.3/24 dev u1
 ip -n "$ns_h" route add 198.51.100.0/24 via 198.18.0.3
@@ -147,7 +179,11 @@ wait_for 3 sh -c "ip -n $ns_h neigh show 198.18.0.3 dev u0 | grep -q ." ||
     fail "no neighbor entry for 198.18.0.3, the route to the bouncer 198.51.100.7"
 [ -z "$(ip -n "$ns_h" neigh show 198.51.100.7)" ] ||
     fail "a neighbor entry for 198.51.100.7, which is not on link"
+wait_for 3 neighbor_is 198.51.100.7 "$u1_mac" ||
+    fail "alk_neighbors: 198.51.100.7 -> '$(map_entry alk_neighbors 198.51.100.7)', not its router's $u1_mac"
 ctl network del vni 200 prefix 203.0.113.0/24 || fail "network del (vni 200)"
+wait_for 3 neighbor_is 198.51.100.7 "" ||
+    fail "alk_neighbors keeps 198.51.100.7, a bouncer of no network"
 step "a bouncer behind a router: the router resolved: $(ip -n "$ns_h" neigh show 198.18.0.3 dev u0)"
 
 # --- bad input: an error naming the entry, nothing applied ----------------------
@@ -207,13 +243,29 @@ json_ok "$tmp/stats.json" 'j["reasons"]["agent_encap"] >= 1 and j["reasons"]["ag
     fail "counters: $(cat "$tmp/stats.json")"
 step "to an endpoint elsewhere: the echo request in Geneve (vni 100) from 198.18.0.2 to the bouncer 198.18.0.1"
 
+# and an ARP request (not IPv4 to the kernel: the MAC the agent keeps)
+ip netns exec "$ns_n" timeout 10 tcpdump -i u1 -n -c 1 -w "$tmp/arp.pcap" \
+    'udp dst port 6081' >"$tmp/tcpdump-arp.log" 2>&1 &
+dump_pid=$!
+wait_for 5 grep -q "listening on" "$tmp/tcpdump-arp.log" || fail "tcpdump did not start"
+ip netns exec "$ns_e1" ping -c 2 -i 0.3 -W 1 203.0.113.10 >/dev/null 2>&1 || true
+wait "$dump_pid" || fail "no ARP request reached the bouncer in Geneve"
+tshark -r "$tmp/arp.pcap" -T fields -e eth.dst -e ip.dst -e geneve.vni \
+    -e arp.dst.proto_ipv4 >"$tmp/arp.txt" 2>/dev/null
+want="$(ip -n "$ns_n" -j link show u1 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])'),ff:ff:ff:ff:ff:ff 198.18.0.1 0x000064 203.0.113.10"
+[ "$(tr '\t' ' ' <"$tmp/arp.txt")" = "$want" ] ||
+    fail "ARP to the bouncer: '$(cat "$tmp/arp.txt")', expected '$want'"
+step "an ARP request for 203.0.113.10 in Geneve to the bouncer, to its MAC"
+
 ip netns exec "$ns_e1" ping -i 0.01 -w 6 -q 203.0.113.6 >"$tmp/ping-restart.log" 2>&1 &
 ping_pid=$!
 on_exit sh -c "kill $ping_pid 2>/dev/null; true"
 sleep 1
 stop_agent
 [ "$(filter_id va)" = "$uid" ] || fail "va lost its program when the agent stopped"
-start_agent
+start_agent --trust 198.18.0.8
+[ -z "$(map_entry alk_trusted 198.18.0.9)" ] && [ -n "$(map_entry alk_trusted 198.18.0.8)" ] ||
+    fail "alk_trusted after a restart with --trust 198.18.0.8 only"
 nid=$(filter_id u0)
 for d in u0 va vb; do
     [ "$(filter_id $d)" = "$nid" ] || fail "$d: program '$(filter_id $d)' after the restart, not $nid"
