@@ -502,6 +502,9 @@ static int start(struct agentd *d)
 		alk_fail("tables: %s", err.msg);
 		return ALK_EXIT_FAIL;
 	}
+	/* the file's tables and gateway first: the options win over it */
+	if (alk_daemon_tables_start(&d->cfg, d->tables, fresh))
+		return ALK_EXIT_FAIL;
 	if (settings_write(d))
 		return ALK_EXIT_FAIL;
 	/* the ports first: the underlay's frames are delivered to them */
@@ -520,8 +523,6 @@ static int start(struct agentd *d)
 			 d->underlay, strerror(-rc));
 		return ALK_EXIT_FAIL;
 	}
-	if (alk_daemon_tables_start(&d->cfg, d->tables, fresh))
-		return ALK_EXIT_FAIL;
 	alk_agent_resolve_bouncers(d->tables);
 	if (alk_loop_timer(d->loop, TICK_MS, on_tick, d)) {
 		alk_fail("cannot set up a timer: %m");

@@ -293,5 +293,31 @@ n=$(bpftool -j map dump pinned "$pins/alk_local_mac" | python3 -c \
 [ "$n" -eq 1 ] || fail "alk_local_mac holds $n entries after del, not 1"
 step "port del: va detached, its indexes gone"
 
+# --- a first start from a configuration file --------------------------------
+stop_agent
+rm -f "$pins"/*
+cat >"$tmp/agent.conf" <<EOF
+control = { socket = "$sock"; };
+gateway = { ip = "198.18.0.77"; mac = "02:00:00:00:00:77"; };
+initial-tables = (
+  "network add vni 300 prefix 198.51.100.0/24 bouncers 198.18.0.1",
+  "port add dev vb vni 300 ip 198.51.100.6 mac $mac2"
+);
+EOF
+daemon_start agent --log "ready:" -- ip netns exec "$ns_h" "$agent" \
+    --underlay u0 --pin-dir "$pins" -c "$tmp/agent.conf" ||
+    fail "alkaid-agent -c did not start"
+ctl -j port list >"$tmp/ports.json"
+json_ok "$tmp/ports.json" '[(p["dev"], p["vni"]) for p in j] == [("vb", 300)]' ||
+    fail "port list after -c: $(cat "$tmp/ports.json")"
+ctl -j network list >"$tmp/nets.json"
+json_ok "$tmp/nets.json" '[n["vni"] for n in j] == [300]' ||
+    fail "network list after -c: $(cat "$tmp/nets.json")"
+ctl -j gateway get >"$tmp/gw.json"
+json_ok "$tmp/gw.json" 'j["ip"] == "198.18.0.2"' ||
+    fail "the file's gateway won over the underlay's address: $(cat "$tmp/gw.json")"
+[ "$(filter_id vb)" = "$(filter_id u0)" ] || fail "vb not attached after -c"
+step "first start from -c: its initial tables loaded, vb attached, this host still 198.18.0.2"
+
 stop_agent
 step "ok"
