@@ -206,8 +206,9 @@ static const char head[] =
 "CONFIGURATION FILE\n"
 "    -c FILE (libconfig syntax, see config/README.md) may give the control\n"
 "    socket, its group, a state file and initial tables (networks and\n"
-"    ports); options given on the command line win.  The tables are filled\n"
-"    from it only when this start creates the maps.\n"
+"    ports); options given on the command line win, and this host's\n"
+"    identity wins over a gateway section.  The tables are filled from it\n"
+"    only when this start creates the maps.\n"
 "\n";
 
 static const char tail[] =
