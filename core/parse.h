@@ -3,7 +3,8 @@
  * Parsing of an overlay frame addressed to the gateway:
  * outer Ethernet [802.1Q] / IPv4 / UDP / (Geneve | VXLAN) / inner Ethernet.
  * Every access is checked against pkt->end in the form the BPF verifier
- * follows: pointer + size > end.
+ * follows: pointer + size > end.  Headers are read from the linear part
+ * only; lengths are compared with the whole frame's (alk_pkt_len()).
  */
 #ifndef ALKAID_CORE_PARSE_H
 #define ALKAID_CORE_PARSE_H
@@ -23,6 +24,10 @@ enum alk_kind {
 
 /* Bytes of outer headers the core will look at, at the most. */
 #define ALK_MAX_OUTER (14 + 4 + 60 + 8 + 8 + 252)
+/* ... and of all headers, the inner Ethernet, IPv4 and L4 port words
+ * included: a frame in fragments whose linear part is at least this long
+ * holds every header the core reads in it. */
+#define ALK_MAX_HEADERS (ALK_MAX_OUTER + 14 + 60 + 8)
 
 struct alk_parsed {
 	struct alk_eth *eth;
@@ -194,7 +199,7 @@ ALK_INLINE int alk_parse_outer(struct alk_pkt *pkt, struct alk_parsed *ps,
 {
 	struct alk_ipv4 *ip = (struct alk_ipv4 *)l3;
 	struct alk_udp *udp;
-	__u32 ihl, tot_len;
+	__u32 ihl, tot_len, len;
 	int geneve;
 	__u8 *tun;
 
@@ -202,8 +207,9 @@ ALK_INLINE int alk_parse_outer(struct alk_pkt *pkt, struct alk_parsed *ps,
 		return ALK_R_malformed_ipv4;
 	ihl = (ip->ver_ihl & 0xf) * 4;
 	tot_len = alk_ntohs(ip->tot_len);
+	len = alk_pkt_len(pkt);
 	if ((ip->ver_ihl >> 4) != 4 || ihl < sizeof(*ip) || tot_len < ihl ||
-	    (__u8 *)ip + tot_len > pkt->end)
+	    ps->ip_off + tot_len > len)
 		return ALK_R_malformed_ipv4;
 	ps->ip = ip;
 	if (ip->daddr != gw->ip || !gw->ip)
@@ -221,8 +227,7 @@ ALK_INLINE int alk_parse_outer(struct alk_pkt *pkt, struct alk_parsed *ps,
 	geneve = gw->geneve_port && udp->dest == gw->geneve_port;
 	if (!geneve && !(gw->vxlan_port && udp->dest == gw->vxlan_port))
 		return ALK_R_not_tunnel_port;
-	if ((__u8 *)ip + tot_len != pkt->end ||
-	    alk_ntohs(udp->len) != tot_len - ihl)
+	if (ps->ip_off + tot_len != len || alk_ntohs(udp->len) != tot_len - ihl)
 		return ALK_R_malformed_udp;
 
 	ps->frame_len = ps->ip_off + tot_len;
@@ -264,7 +269,7 @@ ALK_INLINE int alk_parse_common(struct alk_pkt *pkt, struct alk_parsed *ps,
 	    (ip->daddr != gw->ip) | !gw->ip |
 	    (ip->protocol != ALK_IPPROTO_UDP) |
 	    !!(ip->frag_off & alk_htons(ALK_IP_MF | ALK_IP_OFFMASK)) |
-	    (d + 14 + tot_len != pkt->end) |
+	    (14 + tot_len != alk_pkt_len(pkt)) |
 	    (udp->len != alk_htons(tot_len - 20)) |
 	    (ieth->type != alk_htons(ALK_ETH_P_IPV4)) | (iip->ver_ihl != 0x45))
 		return 0;

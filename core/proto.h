@@ -37,11 +37,23 @@
 #define alk_ntohl(x) ((__u32)(x))
 #endif
 
-/* A frame as the core sees it: the bytes [data, end). */
+/*
+ * A frame as the core sees it: the bytes [data, end), its linear part, in
+ * which the core reads and writes everything it touches, and frags bytes
+ * after end that it never reads (XDP multi-buffer fragments, chained
+ * mbufs); frags is 0 for a linear frame.
+ */
 struct alk_pkt {
 	__u8 *data;
 	__u8 *end;
+	__u32 frags;
 };
+
+/* The whole frame's length, its fragments included. */
+ALK_INLINE __u32 alk_pkt_len(const struct alk_pkt *pkt)
+{
+	return (__u32)(pkt->end - pkt->data) + pkt->frags;
+}
 
 #define ALK_ETH_P_IPV4 0x0800
 #define ALK_ETH_P_ARP 0x0806

@@ -67,7 +67,8 @@ enum alk_verdict {
 	/* dropped: platform */                                                \
 	X(resize_failed, ALK_DROP)                                             \
 	X(underlay_arp_other, ALK_DROP)                                        \
-	X(table_busy, ALK_DROP) /* the writer kept changing a bucket */
+	X(table_busy, ALK_DROP) /* the writer kept changing a bucket */        \
+	X(not_linear, ALK_DROP) /* headers past the linear part */
 
 #define ALK_REASON_ENUM(name, verdict) ALK_R_##name,
 enum alk_reason { ALK_REASONS(ALK_REASON_ENUM) ALK_R_MAX };

@@ -52,6 +52,7 @@ static struct {
 	uint32_t txd;
 	uint32_t mbufs;
 	uint32_t mtu;
+	uint32_t mbuf_size;
 	uint16_t tx_port[RTE_MAX_ETHPORTS]; /* --pair; UINT16_MAX: itself */
 } o = {
 	.geneve_port = ALK_GENEVE_PORT,
@@ -128,8 +129,18 @@ static const struct alk_opt own[] = {
 		  "Devices that keep frames of their own, like net_pcap with\n"
 		  "infinite_rx, need more." },
 	{ "mtu", 0, "N", ALK_OPT_NUMBER, &o.mtu, .min = 68, .max = 9600,
-	  .help = "Set the ports' MTU and size the mbufs for it (default: the\n"
-		  "ports' own MTU, mbufs of 2 KiB)." },
+	  .help = "Set the ports' MTU, and without --mbuf-size size the mbufs\n"
+		  "for it (default: the ports' own MTU, mbufs of 2 KiB).  A\n"
+		  "device that refuses it is a warning that says what it\n"
+		  "kept, not an exit: net_af_packet sets no MTU over 1500 (set\n"
+		  "its interface's with ip link) and net_pcap none." },
+	{ "mbuf-size", 0, "N", ALK_OPT_NUMBER, &o.mbuf_size, .min = 512,
+	  .max = 65535 - RTE_PKTMBUF_HEADROOM,
+	  .help = "Bytes of frame an mbuf holds (default: enough for --mtu,\n"
+		  "else 2048).  A longer frame is received in segments where\n"
+		  "the device can (RX scatter), and forwarded as it came;\n"
+		  "devices that cannot (net_af_packet: its framesz) need\n"
+		  "mbufs as large as their frames." },
 	{ "pair", 0, "P:Q", ALK_OPT_CALL, .call = parse_pair,
 	  .help = "Frames received on port P leave by port Q, and those from Q\n"
 		  "by P (default: by the receiving port).  Repeatable." },
@@ -468,14 +479,17 @@ int main(int argc, char **argv)
 			pools[node] = alk_mbuf_pool(
 				name,
 				o.mbufs ? o.mbufs : mbufs_needed(pc, nworkers),
-				alk_mbuf_data_room(o.mtu), socket);
+				alk_mbuf_data_room(o.mtu, o.mbuf_size), socket);
 			if (!pools[node])
 				die("mbuf pool on socket %d: %s", socket,
 				    rte_strerror(rte_errno));
 		}
-		if (alk_port_start(port, &pc[port], pools[node], err,
-				   sizeof(err)))
+		rc = alk_port_start(port, &pc[port], pools[node], err,
+				    sizeof(err));
+		if (rc < 0)
 			die("%s", err);
+		if (rc > 0)
+			alk_say("warning: %s", err);
 	}
 
 	RTE_LCORE_FOREACH_WORKER (lcore) {

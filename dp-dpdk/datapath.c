@@ -24,6 +24,25 @@
 
 _Static_assert(ALK_BURST < NO_KEY, "a frame's key index fits a byte");
 
+/*
+ * A frame in several segments (RX scatter).  One that fits its first
+ * buffer is made one piece: a device or a test split it for no need, and
+ * it may be an ARP or DHCP request, answered in place.  A larger one
+ * keeps its pieces and goes out as it came: the core reads its headers
+ * from the first segment, which must hold them all.
+ */
+static int chained(struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (len <= (uint32_t)(m->buf_len - m->data_off))
+		return rte_pktmbuf_linearize(m) ? ALK_R_not_linear :
+						  ALK_R_CONTINUE;
+	if (rte_pktmbuf_data_len(m) < RTE_MIN(len, (uint32_t)ALK_MAX_HEADERS))
+		return ALK_R_not_linear;
+	return ALK_R_CONTINUE;
+}
+
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)
 {
@@ -54,9 +73,12 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_OFFSET],
 						       void *));
-		pkt[i].data = rte_pktmbuf_mtod(m[i], __u8 *);
-		pkt[i].end = pkt[i].data + rte_pktmbuf_data_len(m[i]);
 		key_of[i] = NO_KEY;
+		reason[i] = unlikely(m[i]->nb_segs > 1) ? chained(m[i]) :
+							  ALK_R_CONTINUE;
+		alk_dpdk_pkt(&pkt[i], m[i]);
+		if (reason[i] != ALK_R_CONTINUE)
+			continue;
 		/* no gateway yet: nothing is for us, as on every target */
 		reason[i] = likely(gw != NULL) ?
 				    alk_classify(&pkt[i], &ps[i], gw) :

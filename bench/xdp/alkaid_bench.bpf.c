@@ -14,6 +14,7 @@ int alkaid_bench(struct xdp_md *xdp)
 		return XDP_ABORTED;
 	pkt.data = (__u8 *)(long)xdp->data;
 	pkt.end = (__u8 *)(long)xdp->data_end;
+	pkt.frags = 0;
 	switch (alk_reason_verdict(alk_process(&ctx, &pkt))) {
 	case ALK_TX:
 		return XDP_TX;
