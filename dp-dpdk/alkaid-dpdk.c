@@ -420,6 +420,9 @@ int main(int argc, char **argv)
 	int rc, sep, eal_argc;
 
 	alk_log_init(prog.name);
+	/* no kernel behind the ports: ARP for the gateway is ours to answer,
+	 * whichever way the gateway is set */
+	alk_gateway_default_flags(ALK_GW_F_UNDERLAY_ARP);
 	early_help(argc, argv);
 	sep = parse_options(argc, argv);
 	rc = alk_daemon_configure(sections, &cfg);

@@ -106,8 +106,8 @@ static const struct alk_field gateway_fields[] = {
 	{ "underlay_arp", "underlay-arp", ALK_F_FLAG,
 	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_UNDERLAY_ARP,
 	  .optional = 1, .header = "UNDERLAY-ARP", .meta = "on|off",
-	  .help = "answer ARP for ADDR itself (alkaid-dpdk; with XDP the "
-		  "kernel does; default off)" },
+	  .help = "answer ARP for ADDR itself (default: on with alkaid-dpdk, "
+		  "which has no kernel to; off with XDP, whose kernel does)" },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -228,6 +228,13 @@ int alk_field_by_word(const struct alk_object *o, unsigned int n,
 	return -1;
 }
 
+static uint32_t gateway_flags;
+
+void alk_gateway_default_flags(uint32_t flags)
+{
+	gateway_flags = flags;
+}
+
 void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		      void *val)
 {
@@ -240,6 +247,7 @@ void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 
 		gw->geneve_port = htons(ALK_GENEVE_PORT);
 		gw->vxlan_port = htons(ALK_VXLAN_PORT);
+		gw->flags = gateway_flags;
 	}
 }
 

@@ -103,10 +103,15 @@ int alk_field_by_word(const struct alk_object *o, unsigned int n,
 		      const char *word);
 
 /* Zero key and value, with the defaults given to fields left out (the
- * gateway's ports).  key may be NULL (the gateway has none); val is left
- * alone for ALK_PART_KEY. */
+ * gateway's ports and flags).  key may be NULL (the gateway has none); val
+ * is left alone for ALK_PART_KEY. */
 void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		      void *val);
+
+/* The flags (ALK_GW_F_*) a gateway set without them gets in this process:
+ * none unless its back end says (alkaid-dpdk, with no kernel to answer
+ * ARP for the gateway, answers it).  Called once, before any parsing. */
+void alk_gateway_default_flags(uint32_t flags);
 
 /* Where a field's bytes are. */
 static inline uint8_t *alk_field_ptr(const struct alk_field *f, void *key,
