@@ -19,7 +19,8 @@
  * bytes of IPv4 (its outer lengths grown, zeros at the end), in 2 KiB
  * segments as a device would scatter it: forwarded as it came, in its
  * segments; the same with a first segment too short for its headers is
- * counted not_linear.
+ * counted not_linear.  DHCP requests grown so (to 2100 bytes at most)
+ * are answered, the chain cut to the reply.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static struct {
 	uint16_t port;
 	uint16_t split; /* 0: frames in one mbuf, else segments this long */
 	bool quit;
-	unsigned int jumbo_runs;
+	unsigned int jumbo_runs, jumbo_dhcp;
 } rig;
 
 static struct alk_tables *dpdk_tables(void *unused)
@@ -303,27 +304,36 @@ static uint32_t grow(uint8_t *f, uint32_t len, uint32_t ip_len)
 
 /*
  * A bounced or divided frame as jumbo frames, in 2 KiB segments: the same
- * reason, the same rewrite, sent in the segments it came in.  With a first
- * segment of 64 bytes: made one piece if it fits one mbuf, else counted
- * not_linear and not sent.
+ * reason, the same rewrite, sent in the segments it came in.  A DHCP
+ * request padded to 1500 and 2100 bytes (the core refuses longer ones) gets
+ * the same reply, in one segment (the resize cuts the chain).  With a
+ * first segment of 64 bytes: made one piece if it fits one mbuf, else
+ * counted not_linear and not sent.
  */
 static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 		     const uint8_t *in_frame, uint32_t in_len, int reason,
 		     const uint8_t *out_frame, uint32_t out_len)
 {
 	static const uint32_t sizes[] = { 1500, 4000, 9000 };
+	static const uint32_t dhcp_sizes[] = { 1500, 2100 };
 	static uint8_t in[JUMBO_MAX], want[JUMBO_MAX];
 	uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
 	struct rte_mbuf *m, *out[ALK_BURST];
 	unsigned int nout;
 
-	for (unsigned int s = 0; s < RTE_DIM(sizes); s++) {
-		uint32_t n, wn;
+	int dhcp = alk_reason_verdict(reason) == ALK_TX &&
+		   (reason == ALK_R_dhcp_offer || reason == ALK_R_dhcp_ack ||
+		    reason == ALK_R_dhcp_nak);
+
+	for (unsigned int s = 0;
+	     s < (dhcp ? RTE_DIM(dhcp_sizes) : RTE_DIM(sizes)); s++) {
+		uint32_t n, wn = out_len;
 
 		memcpy(in, in_frame, in_len);
 		memcpy(want, out_frame, out_len);
-		n = grow(in, in_len, sizes[s]);
-		wn = grow(want, out_len, sizes[s]);
+		n = grow(in, in_len, dhcp ? dhcp_sizes[s] : sizes[s]);
+		if (!dhcp)
+			wn = grow(want, out_len, sizes[s]);
 		if (!n || !wn)
 			return 0;
 		for (int short_first = 0; short_first < 2; short_first++) {
@@ -349,7 +359,8 @@ static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 				ok = 0;
 			if (ok && nout &&
 			    (!same_frame(out[0], want, wn) ||
-			     (!short_first && out[0]->nb_segs != segs)))
+			     (!short_first &&
+			      out[0]->nb_segs != (dhcp ? 1 : segs))))
 				ok = 0;
 			if (!ok)
 				fprintf(stderr,
@@ -361,6 +372,7 @@ static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 			if (!ok)
 				return -1;
 			rig.jumbo_runs++;
+			rig.jumbo_dhcp += dhcp;
 		}
 	}
 	return 0;
@@ -386,7 +398,8 @@ static int dpdk_run(void *unused, struct alk_tables *t, uint8_t *frame,
 		reason = -1;
 	if (!rig.split &&
 	    (reason == ALK_R_bounce || reason == ALK_R_divide_network ||
-	     reason == ALK_R_divide_vpc) &&
+	     reason == ALK_R_divide_vpc || reason == ALK_R_dhcp_offer ||
+	     reason == ALK_R_dhcp_ack || reason == ALK_R_dhcp_nak) &&
 	    run_jumbo(t, w, in_frame, in_len, reason, frame, *len))
 		reason = -1;
 	alk_worker_free(w);
@@ -469,8 +482,9 @@ int main(int argc, char **argv)
 		total += count;
 	}
 	printf("fixtures-dpdk: %d fixture runs (3 ways), %u jumbo frame runs "
-	       "(1500, 4000, 9000 bytes of IPv4 in 2 KiB segments)\n",
-	       total, rig.jumbo_runs);
+	       "in 2 KiB segments (bounced and divided: 1500, 4000, 9000 bytes "
+	       "of IPv4; DHCP: 1500, 2100), %u of them DHCP\n",
+	       total, rig.jumbo_runs, rig.jumbo_dhcp);
 	test_eal_cleanup();
 	return all || !rig.jumbo_runs ? 1 : 0;
 }
