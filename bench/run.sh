@@ -42,7 +42,8 @@ run() { # run NAME COMMAND...: append its rows, keep going on failure
 }
 failed=0
 
-for b in bench/xdp/run.sh bench/dpdk/run.sh bench/ctl/run.sh bench/first/run.sh; do
+for b in bench/xdp/run.sh bench/dpdk/run.sh bench/ctl/run.sh bench/first/run.sh \
+    bench/agent/run.sh; do
     [ -x "$b" ] && run "$(dirname "$b")" "$b" "--$mode" "$build"
 done
 
@@ -85,6 +86,10 @@ dpdk,bouncer_random_1k_replay_beyond_io,1024,5,40
 dpdk,bouncer_random_1k_replay_beyond_io_hugepages,1024,5,40
 dpdk,bouncer_random_1k_instr_beyond_io,1024,5,250
 dpdk,bouncer_random_1m_instr_beyond_io,1048576,5,250
+agent,egress_geneve_64,,7,2
+agent,egress_geneve_1400,,7,2
+agent,egress_vxlan_64,,7,2
+agent,egress_direct_64,,7,2
 TARGETS
 } >"$out/summary.md"
 

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "direct.h"
 #include "lookup.h"
 #include "model.h"
 #include "parse.h"
@@ -21,12 +22,15 @@
  * ARP request for a known endpoint: the reply is built in place and sent to
  * the host where the asker lives (from the endpoints table), so that it is
  * right even when the request reached us through a divider; to the outer
- * source only when the asker is unknown.
+ * source only when the asker is unknown.  A request that asks for the
+ * direct path gets the target's location in its want option.
  */
-ALK_INLINE int alk_arp_reply(struct alk_ctx *ctx, struct alk_parsed *ps,
+ALK_INLINE int alk_arp_reply(struct alk_ctx *ctx, struct alk_pkt *pkt,
+			     struct alk_parsed *ps,
 			     const struct alk_gateway *gw,
 			     const struct alk_endpoint *ep)
 {
+	struct alk_geneve_opt *want;
 	struct alk_arp *arp = (struct alk_arp *)ps->inner_l3;
 	struct alk_endpoint_key asker_key = { .vni = ps->vni, .ip = arp->spa };
 	struct alk_endpoint asker;
@@ -46,6 +50,9 @@ ALK_INLINE int alk_arp_reply(struct alk_ctx *ctx, struct alk_parsed *ps,
 	alk_mac_copy(arp->sha, ep->mac);
 	arp->tpa = spa;
 	arp->spa = tpa;
+	want = alk_direct_wanted(pkt, ps, gw);
+	if (want)
+		alk_direct_locate(ps, want, ps->vni, tpa, ep->host);
 	return ALK_R_arp_reply;
 }
 

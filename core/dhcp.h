@@ -215,8 +215,14 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	__be32 ciaddr;
 	int r;
 
-	if (iip->ver_ihl != 0x45)
+	if (iip->ver_ihl != 0x45 ||
+	    ps->frame_len > ALK_MAX_OUTER + 14 + 1500 + 300)
 		return ALK_R_malformed_dhcp;
+	/* A request in fragments (requests are small: only a short linear
+	 * part makes one) is refused whole: its options may lie past the
+	 * linear part, and the reply is written in place, linear. */
+	if (pkt->nonlinear)
+		return ALK_R_headers_not_linear;
 	if ((__u8 *)(bp + 1) > pkt->end)
 		return ALK_R_malformed_dhcp;
 	if (bp->op != ALK_BOOTP_REQUEST || bp->htype != 1 || bp->hlen != 6 ||
@@ -291,8 +297,6 @@ ALK_INLINE int alk_dhcp(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	if (ip_off > 18 || udp_off > 18 + 60 || ieth_off > ALK_MAX_OUTER)
 		return ALK_R_malformed_dhcp;
 	frame_len = ieth_off + sizeof(struct alk_eth) + ALK_DHCP_REPLY_L3;
-	if (ps->frame_len > ALK_MAX_OUTER + 14 + 1500 + 300)
-		return ALK_R_malformed_dhcp;
 	if (alk_plat_resize(ctx, pkt, (int)frame_len - (int)ps->frame_len))
 		return ALK_R_resize_failed;
 

@@ -45,6 +45,12 @@ struct alk_parsed {
 	__be32 flow_saddr;
 	__u32 flow_ports;
 	__u32 flow_proto;
+	/* Offset from data of the first direct-path want option
+	 * (core/direct.h), whose 12 bytes of data are in the frame; 0 when
+	 * the frame has none.  An offset, not a pointer: for BPF a pointer
+	 * would be a different state for each place in the option walk it
+	 * was found at, and the verifier would walk the rest once for each. */
+	__u32 want_off;
 };
 
 /* Outer Ethernet, optional 802.1Q tag: returns the EtherType, sets *l3. */
@@ -93,6 +99,7 @@ ALK_INLINE int alk_parse_geneve(struct alk_pkt *pkt, struct alk_parsed *ps,
 	opt_end = opt + (gnv->ver_optlen & 0x3f) * 4;
 	if (opt_end > pkt->end)
 		return ALK_R_malformed_geneve;
+	ps->want_off = 0;
 	for (int i = 0; i < ALK_GENEVE_OPT_MAX; i++) {
 		struct alk_geneve_opt *o = (struct alk_geneve_opt *)opt;
 
@@ -103,6 +110,12 @@ ALK_INLINE int alk_parse_geneve(struct alk_pkt *pkt, struct alk_parsed *ps,
 		opt += sizeof(*o) + (o->len & 0x1f) * 4;
 		if (opt > opt_end)
 			return ALK_R_geneve_option;
+		if (o->opt_class == alk_htons(ALK_OPT_CLASS) &&
+		    o->type == ALK_OPT_T_WANT && !ps->want_off) {
+			if ((o->len & 0x1f) != ALK_OPT_LOC_WORDS)
+				return ALK_R_malformed_want;
+			ps->want_off = (__u32)((__u8 *)o - pkt->data);
+		}
 	}
 	ps->vni = alk_vni24(gnv->vni);
 	ps->ieth = (struct alk_eth *)opt_end;
@@ -121,6 +134,7 @@ ALK_INLINE int alk_parse_vxlan(struct alk_pkt *pkt, struct alk_parsed *ps,
 	if (!(vx->flags & ALK_VXLAN_F_VNI))
 		return ALK_R_vxlan_flags;
 	ps->vni = alk_vni24(vx->vni);
+	ps->want_off = 0;
 	ps->ieth = (struct alk_eth *)(vx + 1);
 	ps->ieth_off = ps->udp_off + sizeof(struct alk_udp) + sizeof(*vx);
 	return ALK_R_CONTINUE;
@@ -156,7 +170,7 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 		return ALK_R_inner_not_ipv4;
 
 	struct alk_ipv4 *iip = (struct alk_ipv4 *)(ieth + 1);
-	__u32 ports = 0;
+	__u32 ports = 0, cut = 0;
 	__u32 ihl;
 
 	if ((__u8 *)(iip + 1) > pkt->end)
@@ -180,12 +194,15 @@ ALK_INLINE int alk_parse_inner(struct alk_pkt *pkt, struct alk_parsed *ps)
 			if (iip->protocol == ALK_IPPROTO_UDP &&
 			    l4->dest == alk_htons(ALK_DHCP_SERVER_PORT))
 				ps->kind = ALK_K_DHCP;
+		} else if (pkt->nonlinear) {
+			/* it is there, in a fragment: DHCP or not? */
+			cut = 1;
 		}
 	}
 	ps->flow_saddr = iip->saddr;
 	ps->flow_ports = ports;
 	ps->flow_proto = iip->protocol;
-	return ALK_R_CONTINUE;
+	return cut ? ALK_R_headers_not_linear : ALK_R_CONTINUE;
 }
 
 /*
@@ -312,6 +329,7 @@ ALK_INLINE int alk_parse_common(struct alk_pkt *pkt, struct alk_parsed *ps,
 	ps->flow_saddr = iip->saddr;
 	ps->flow_ports = ports;
 	ps->flow_proto = iip->protocol;
+	ps->want_off = 0;
 	return 1;
 }
 

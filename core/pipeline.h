@@ -25,9 +25,9 @@
 #include "proto.h"
 #include "verdict.h"
 
-/* Stage 1 without the common shape's shortcut: every frame's reason. */
-ALK_INLINE int alk_classify_full(struct alk_pkt *pkt, struct alk_parsed *ps,
-				 const struct alk_gateway *gw)
+/* The parse of alk_classify_full(). */
+ALK_INLINE int alk_classify_headers(struct alk_pkt *pkt, struct alk_parsed *ps,
+				    const struct alk_gateway *gw)
 {
 	__u16 type;
 	void *l3;
@@ -44,6 +44,23 @@ ALK_INLINE int alk_classify_full(struct alk_pkt *pkt, struct alk_parsed *ps,
 	if (r != ALK_R_CONTINUE)
 		return r;
 	return alk_parse_inner(pkt, ps);
+}
+
+/* Stage 1 without the common shape's shortcut: every frame's reason.  A
+ * frame in fragments with a short linear part whose headers were cut
+ * short was not read past the linear part: headers_not_linear, not
+ * malformed. */
+ALK_INLINE int alk_classify_full(struct alk_pkt *pkt, struct alk_parsed *ps,
+				 const struct alk_gateway *gw)
+{
+	int r = alk_classify_headers(pkt, ps, gw);
+
+	if (r == ALK_R_CONTINUE || !pkt->nonlinear)
+		return r;
+	if (r >= ALK_R_malformed_eth && r <= ALK_R_malformed_arp &&
+	    pkt->end - pkt->data < ALK_MAX_HEADERS)
+		return ALK_R_headers_not_linear;
+	return r;
 }
 
 /* Stage 1.  ALK_R_CONTINUE: look up ps->key (unless DHCP), then alk_act(). */
@@ -68,9 +85,9 @@ ALK_INLINE int alk_act(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	if (ps->kind == ALK_K_DHCP)
 		return alk_dhcp(ctx, pkt, ps, gw);
 	if (ps->kind == ALK_K_ARP && ep)
-		return alk_arp_reply(ctx, ps, gw, ep);
+		return alk_arp_reply(ctx, pkt, ps, gw, ep);
 	/* IPv4, or ARP for an endpoint another bouncer holds */
-	return alk_forward(ctx, ps, gw, ep);
+	return alk_forward(ctx, pkt, ps, gw, ep);
 }
 
 /* Stage 2 after a flat-table lookup of ps->key (core/flat.h): a bucket

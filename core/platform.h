@@ -52,4 +52,13 @@ int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt, int delta);
 /* One per-CPU (per-lcore) counter per reason. */
 void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r);
 
+/*
+ * Direct path (core/direct.h): the token bucket of this CPU (lcore) that
+ * limits the frames returned to their asker, or NULL (none returned), and
+ * the time it runs on, in nanoseconds from any fixed origin.  Only the
+ * CPU that owns a bucket touches it (struct alk_dp_bucket: model.h).
+ */
+struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx);
+__u64 alk_plat_now_ns(struct alk_ctx *ctx);
+
 #endif

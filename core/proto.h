@@ -39,20 +39,20 @@
 
 /*
  * A frame as the core sees it: the bytes [data, end), its linear part, in
- * which the core reads and writes everything it touches, and frags bytes
- * after end that it never reads (XDP multi-buffer fragments, chained
- * mbufs); frags is 0 for a linear frame.
+ * which the core reads and writes everything it touches, and nonlinear
+ * bytes after end that it never reads (XDP multi-buffer fragments, chained
+ * mbufs); 0 for a linear frame.
  */
 struct alk_pkt {
 	__u8 *data;
 	__u8 *end;
-	__u32 frags;
+	__u32 nonlinear;
 };
 
 /* The whole frame's length, its fragments included. */
 ALK_INLINE __u32 alk_pkt_len(const struct alk_pkt *pkt)
 {
-	return (__u32)(pkt->end - pkt->data) + pkt->frags;
+	return (__u32)(pkt->end - pkt->data) + pkt->nonlinear;
 }
 
 #define ALK_ETH_P_IPV4 0x0800
@@ -204,7 +204,15 @@ ALK_INLINE void alk_mac_copy(__u8 *dst, const __u8 *src)
 
 ALK_INLINE int alk_mac_eq(const __u8 *a, const __u8 *b)
 {
-	return !__builtin_memcmp(a, b, 6);
+	/* word compares: BPF has no memcmp to call */
+	__u32 a4, b4;
+	__u16 a2, b2;
+
+	__builtin_memcpy(&a4, a, 4);
+	__builtin_memcpy(&b4, b, 4);
+	__builtin_memcpy(&a2, a + 4, 2);
+	__builtin_memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
 }
 
 ALK_INLINE __u32 alk_vni24(const __u8 *v)

@@ -25,6 +25,14 @@ enum alk_verdict {
 	X(dhcp_ack, ALK_TX)                                                    \
 	X(dhcp_nak, ALK_TX)                                                    \
 	X(underlay_arp_reply, ALK_TX) /* ARP for the gateway itself */         \
+	X(direct_path_return, ALK_TX) /* back to the asker, with a location */ \
+	/* transmitted by a host agent (core/agent.h) */                       \
+	X(agent_encap, ALK_TX)	 /* to a bouncer of the network */             \
+	X(agent_direct, ALK_TX)	 /* to the destination's host (direct path) */ \
+	X(agent_local, ALK_TX)	 /* to an endpoint on this host */             \
+	X(agent_deliver, ALK_TX) /* decapsulated to a local endpoint */        \
+	X(agent_forward, ALK_TX) /* endpoint moved away: on to a bouncer */    \
+	X(agent_return, ALK_TX)	 /* a gateway's return, sent on direct */      \
 	/* passed: not an overlay packet for this gateway */                   \
 	X(not_ipv4, ALK_PASS)                                                  \
 	X(underlay_arp, ALK_PASS)                                              \
@@ -42,6 +50,7 @@ enum alk_verdict {
 	X(geneve_control, ALK_DROP)                                            \
 	X(geneve_protocol, ALK_DROP)                                           \
 	X(geneve_option, ALK_DROP)                                             \
+	X(malformed_want, ALK_DROP) /* direct-path want of the wrong length */ \
 	X(malformed_vxlan, ALK_DROP)                                           \
 	X(vxlan_flags, ALK_DROP)                                               \
 	X(malformed_inner_eth, ALK_DROP)                                       \
@@ -68,7 +77,14 @@ enum alk_verdict {
 	X(resize_failed, ALK_DROP)                                             \
 	X(underlay_arp_other, ALK_DROP)                                        \
 	X(table_busy, ALK_DROP) /* the writer kept changing a bucket */        \
-	X(not_linear, ALK_DROP) /* headers past the linear part */
+	X(headers_not_linear, ALK_DROP) /* past the linear part */             \
+	/* dropped by a host agent */                                          \
+	X(agent_unknown_port, ALK_DROP) /* no endpoint bound to the port */    \
+	X(agent_spoofed, ALK_DROP)	/* source MAC or IP not the port's */  \
+	X(agent_not_unicast, ALK_DROP)	/* broadcast other than ARP, DHCP */   \
+	X(agent_no_network, ALK_DROP)	/* no network, no bouncer */           \
+	X(agent_not_local, ALK_DROP) /* from a gateway, endpoint not here */   \
+	X(agent_untrusted, ALK_DROP) /* a location not from a gateway */
 
 #define ALK_REASON_ENUM(name, verdict) ALK_R_##name,
 enum alk_reason { ALK_REASONS(ALK_REASON_ENUM) ALK_R_MAX };

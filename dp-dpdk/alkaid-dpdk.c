@@ -27,6 +27,7 @@
 #include "config_dpdk.h"
 #include "ctl/api.h"
 #include "tables/cmdfile.h"
+#include "tables/schema.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
 #include "daemon/start.h"
@@ -322,15 +323,16 @@ static int parse_options(int argc, char **argv)
  * port's, and each port sends with its own, unless --gateway-mac. */
 static void gateway(struct alk_tables *t)
 {
-	const struct alk_gateway base = {
-		.geneve_port = htons(o.geneve_port),
-		.vxlan_port = htons(o.vxlan_port),
-		/* no kernel behind the port: ARP for us is ours to answer */
-		.flags = ALK_GW_F_UNDERLAY_ARP,
-	};
+	struct alk_gateway base;
 	struct alk_error err = { 0 };
 	struct rte_ether_addr mac = { 0 };
 	uint16_t port;
+
+	alk_gateway_defaults(&base);
+	base.geneve_port = htons(o.geneve_port);
+	base.vxlan_port = htons(o.vxlan_port);
+	/* no kernel behind the port: ARP for us is ours to answer */
+	base.flags |= ALK_GW_F_UNDERLAY_ARP;
 
 	if (!alk_opt.gw_ip_given)
 		return;

@@ -29,18 +29,13 @@ _Static_assert(ALK_BURST < NO_KEY, "a frame's key index fits a byte");
  * buffer is made one piece: a device or a test split it for no need, and
  * it may be an ARP or DHCP request, answered in place.  A larger one
  * keeps its pieces and goes out as it came: the core reads its headers
- * from the first segment, which must hold them all.
+ * from the first segment (pkt->nonlinear counts the rest), and ends the
+ * frame headers_not_linear when they are not all there.
  */
-static int chained(struct rte_mbuf *m)
+static void chained(struct rte_mbuf *m)
 {
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-
-	if (len <= (uint32_t)(m->buf_len - m->data_off))
-		return rte_pktmbuf_linearize(m) ? ALK_R_not_linear :
-						  ALK_R_CONTINUE;
-	if (rte_pktmbuf_data_len(m) < RTE_MIN(len, (uint32_t)ALK_MAX_HEADERS))
-		return ALK_R_not_linear;
-	return ALK_R_CONTINUE;
+	if (rte_pktmbuf_pkt_len(m) <= (uint32_t)(m->buf_len - m->data_off))
+		rte_pktmbuf_linearize(m); /* cannot fail: it fits */
 }
 
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
@@ -64,6 +59,7 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
 
 	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
+	ctx.dp_bucket = &w->dp_bucket;
 	gw = alk_plat_gateway(&ctx);
 	head = w->tables->endpoints.head;
 
@@ -74,11 +70,9 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_OFFSET],
 						       void *));
 		key_of[i] = NO_KEY;
-		reason[i] = unlikely(m[i]->nb_segs > 1) ? chained(m[i]) :
-							  ALK_R_CONTINUE;
+		if (unlikely(m[i]->nb_segs > 1))
+			chained(m[i]);
 		alk_dpdk_pkt(&pkt[i], m[i]);
-		if (reason[i] != ALK_R_CONTINUE)
-			continue;
 		/* no gateway yet: nothing is for us, as on every target */
 		reason[i] = likely(gw != NULL) ?
 				    alk_classify(&pkt[i], &ps[i], gw) :

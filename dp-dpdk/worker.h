@@ -40,6 +40,7 @@ struct alk_worker {
 	/* frames the TX queue refused, by port (the TX buffer's callback) */
 	uint64_t tx_dropped[RTE_MAX_ETHPORTS];
 	struct alk_dp_nb_cache nb_cache;
+	struct alk_dp_bucket dp_bucket; /* direct-path returns */
 } __rte_cache_aligned;
 
 /* datapath.c */

@@ -3,14 +3,16 @@
 #include "core/platform/xdp.h"
 #include "core/pipeline.h"
 
-SEC("xdp")
+/* Multi-buffer aware (xdp.frags): drivers attach it at any MTU, veth and
+ * many NICs refuse a program without it above about 3.5 KB.  The core
+ * reads the linear part only (core/platform/xdp.h). */
+SEC("xdp.frags")
 int alkaid_xdp(struct xdp_md *xdp)
 {
 	struct alk_ctx ctx = { .xdp = xdp };
-	struct alk_pkt pkt = {
-		.data = (__u8 *)(long)xdp->data,
-		.end = (__u8 *)(long)xdp->data_end,
-	};
+	struct alk_pkt pkt;
+
+	alk_xdp_pkt(xdp, &pkt);
 
 	switch (alk_reason_verdict(alk_process(&ctx, &pkt))) {
 	case ALK_TX:

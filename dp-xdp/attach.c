@@ -23,29 +23,59 @@
 /*
  * libxdp probes the kernel by loading test programs, and libbpf warns when
  * a probe fails even though libxdp then falls back.  Without -v the
- * warnings of such a step are held back and shown only if it fails.
+ * warnings of such a step are held back and shown only if it fails, less
+ * those of the dispatcher's load (libxdp then attaches directly: its
+ * failure is not the cause of an error that follows) and the kernel's
+ * own message, which the error line carries.
  */
 static struct {
 	int holding;
+	int no_dispatcher; /* libxdp could not load its dispatcher */
 	char held[16384];
 	size_t len;
+	char kernel[256]; /* libbpf's "Kernel error message: " */
 } lib_log;
+
+#define KERNEL_SAYS "Kernel error message: "
+
+static void lib_hold(const char *msg)
+{
+	const char *k = strstr(msg, KERNEL_SAYS);
+	size_t room = sizeof(lib_log.held) - lib_log.len, n;
+
+	if (strstr(msg, "xdp-dispatcher")) {
+		/* everything held so far was the dispatcher's load */
+		lib_log.no_dispatcher = 1;
+		lib_log.len = 0;
+		return;
+	}
+	if (k) {
+		snprintf(lib_log.kernel, sizeof(lib_log.kernel), "%s",
+			 k + strlen(KERNEL_SAYS));
+		lib_log.kernel[strcspn(lib_log.kernel, "\n")] = 0;
+		return;
+	}
+	n = snprintf(lib_log.held + lib_log.len, room, "%s", msg);
+	lib_log.len += n < room ? n : room - 1;
+}
 
 static int lib_vprint(int warning, const char *fmt, va_list ap)
 {
-	size_t room = sizeof(lib_log.held) - lib_log.len;
+	char msg[1024];
 	int n;
 
-	if (alk_log_verbose())
-		return vfprintf(stderr, fmt, ap);
-	if (!warning)
-		return 0;
-	if (!lib_log.holding)
-		return vfprintf(stderr, fmt, ap);
-	n = vsnprintf(lib_log.held + lib_log.len, room, fmt, ap);
-	if (n > 0)
-		lib_log.len += (size_t)n < room ? (size_t)n : room - 1;
-	return n;
+	if (!alk_log_verbose() && (!warning || !lib_log.holding))
+		return warning ? vfprintf(stderr, fmt, ap) : 0;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!alk_log_verbose()) {
+		lib_hold(msg);
+		return n;
+	}
+	/* with -v: all of it, as it comes; the kernel's message kept */
+	if (lib_log.holding &&
+	    (strstr(msg, KERNEL_SAYS) || strstr(msg, "xdp-dispatcher")))
+		lib_hold(msg);
+	return fputs(msg, stderr) < 0 ? -1 : n;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -63,7 +93,9 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 static void lib_log_hold(void)
 {
 	lib_log.holding = 1;
+	lib_log.no_dispatcher = 0;
 	lib_log.len = 0;
+	lib_log.kernel[0] = 0;
 }
 
 /* With -v, every message; without, warnings only (held back as above). */
@@ -73,11 +105,15 @@ void lib_log_init(void)
 	libxdp_set_print(libxdp_print);
 }
 
-/* Stop holding; show what was held if the step failed. */
+/* Stop holding; show what was held if the step failed (the kernel's
+ * message stays for the error line). */
 static void lib_log_release(int failed)
 {
 	if (failed && lib_log.len)
 		fputs(lib_log.held, stderr);
+	if (!failed && lib_log.no_dispatcher)
+		alk_debug("libxdp could not load its dispatcher (freplace); "
+			  "the program was attached directly");
 	lib_log.holding = 0;
 	lib_log.len = 0;
 }
@@ -114,8 +150,16 @@ static void attach_error(struct xdpd *d, struct iface *ifc, int err)
 			ifc->name, driver);
 		return;
 	}
-	alk_fail("%s: attaching the XDP program in %s mode failed: %s",
-		 ifc->name, mode_name(d->mode), strerror(-err));
+	alk_fail("%s: attaching the XDP program in %s mode failed: %s%s%s",
+		 ifc->name, mode_name(d->mode), strerror(-err),
+		 lib_log.kernel[0] ? "; the kernel says: " : "",
+		 lib_log.kernel);
+	if (err == -ERANGE && d->mode == XDP_MODE_NATIVE)
+		alk_say("%s: the driver refuses XDP at the link's MTU "
+			"(alkaid's "
+			"program takes frames in fragments, the driver may "
+			"not): lower the MTU, or run with --mode generic",
+			ifc->name);
 	if (err == -EBUSY || err == -EEXIST)
 		alk_say("%s: another XDP program holds the interface; see "
 			"'xdp-loader status %s' or 'ip link show dev %s'",
@@ -193,8 +237,10 @@ static int replace_direct(struct xdpd *d, struct iface *ifc, __u32 old_id)
 	}
 	/* the kernel swaps only if old_id is still the one attached */
 	opts.old_prog_fd = old_fd;
+	lib_log_hold();
 	err = bpf_xdp_attach(ifc->ifindex, bpf_program__fd(prog),
 			     XDP_FLAGS_REPLACE | mode_flags(d->mode), &opts);
+	lib_log_release(err);
 	close(old_fd);
 	if (err)
 		attach_error(d, ifc, err);

@@ -11,6 +11,7 @@
 
 #include "daemon/log.h"
 #include "daemon/start.h"
+#include "tables/schema.h"
 #include "xdpd.h"
 
 struct copy {
@@ -68,11 +69,10 @@ static int copy_to_fresh(struct xdpd *d, int from)
  * plane set. */
 static int gateways(struct xdpd *d)
 {
-	const struct alk_gateway base = {
-		.geneve_port = htons(ALK_GENEVE_PORT),
-		.vxlan_port = htons(ALK_VXLAN_PORT),
-	};
+	struct alk_gateway base;
 	struct alk_error err = { 0 };
+
+	alk_gateway_defaults(&base);
 
 	for (int i = 0; i < d->nifaces; i++) {
 		struct iface *ifc = &d->ifaces[i];

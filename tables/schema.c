@@ -59,6 +59,11 @@ static const struct alk_field network_fields[] = {
 	  .optional = 1, .header = "LEASE", .width = 10, .meta = "SECONDS",
 	  .help = "DHCP lease time (option 51; 0: the default)",
 	  .example = "3600" },
+	{ "vxlan", "vxlan", ALK_F_FLAG, VAL(struct alk_network, flags),
+	  .aux = ALK_NET_F_VXLAN, .optional = 1, .header = "VXLAN", .width = 5,
+	  .meta = "on|off",
+	  .help = "host agents encapsulate in VXLAN, not Geneve (default "
+		  "off)" },
 	{ "bouncers", "bouncers", ALK_F_HOPS, VAL(struct alk_network, bouncers),
 	  .aux = offsetof(struct alk_network, nbouncers), .aux_size = 1,
 	  .header = "BOUNCERS", .meta = "ADDR[,ADDR...]",
@@ -105,9 +110,24 @@ static const struct alk_field gateway_fields[] = {
 	  .help = "UDP port of VXLAN (default 4789; 0: off)", .example = "0" },
 	{ "underlay_arp", "underlay-arp", ALK_F_FLAG,
 	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_UNDERLAY_ARP,
-	  .optional = 1, .header = "UNDERLAY-ARP", .meta = "on|off",
+	  .optional = 1, .header = "UNDERLAY-ARP", .width = 12,
+	  .meta = "on|off",
 	  .help = "answer ARP for ADDR itself (default: on with alkaid-dpdk, "
 		  "which has no kernel to; off with XDP, whose kernel does)" },
+	{ "direct_path", "direct-path", ALK_F_FLAG,
+	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_DIRECT_PATH,
+	  .optional = 1, .header = "DIRECT-PATH", .width = 11, .meta = "on|off",
+	  .help = "tell hosts that ask where destinations live (Geneve "
+		  "option 0xffa1; default on)" },
+	{ "direct_path_rate", "direct-path-rate", ALK_F_U32,
+	  VAL(struct alk_gateway, dp_rate), .optional = ALK_FIELD_DEFAULT,
+	  .header = "DP-RATE", .width = 7, .meta = "N",
+	  .help = "frames returned to their asker a second, per CPU "
+		  "(default 1000; 0: none, they are bounced)" },
+	{ "direct_path_burst", "direct-path-burst", ALK_F_U32,
+	  VAL(struct alk_gateway, dp_burst), .optional = ALK_FIELD_DEFAULT,
+	  .header = "DP-BURST", .meta = "N",
+	  .help = "and at once (default 64)" },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -242,13 +262,18 @@ void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		memset(key, 0, o->key_size);
 	if (part == ALK_PART_ALL)
 		memset(val, 0, o->val_size);
-	if (o->object == ALK_O_GATEWAY && part == ALK_PART_ALL) {
-		struct alk_gateway *gw = val;
+	if (o->object == ALK_O_GATEWAY && part == ALK_PART_ALL)
+		alk_gateway_defaults(val);
+}
 
-		gw->geneve_port = htons(ALK_GENEVE_PORT);
-		gw->vxlan_port = htons(ALK_VXLAN_PORT);
-		gw->flags = gateway_flags;
-	}
+void alk_gateway_defaults(struct alk_gateway *gw)
+{
+	memset(gw, 0, sizeof(*gw));
+	gw->geneve_port = htons(ALK_GENEVE_PORT);
+	gw->vxlan_port = htons(ALK_VXLAN_PORT);
+	gw->flags = ALK_GW_F_DIRECT_PATH | gateway_flags;
+	gw->dp_rate = ALK_DP_RATE;
+	gw->dp_burst = ALK_DP_BURST;
 }
 
 /* --- parsing -------------------------------------------------------- */
@@ -510,7 +535,7 @@ bool alk_field_unset(const struct alk_field *f, const void *key,
 {
 	const uint8_t *p = alk_field_ptr(f, (void *)key, (void *)val);
 
-	if (!f->optional)
+	if (f->optional != 1)
 		return false;
 	switch (f->kind) {
 	case ALK_F_IPV4_0:

@@ -49,12 +49,15 @@ enum alk_field_kind {
 	ALK_F_FLAG,   /* JSON true/false, grammar on/off: bit aux of the u16 */
 };
 
+#define ALK_FIELD_DEFAULT 2
+
 struct alk_field {
 	const char *name; /* JSON member */
 	const char *word; /* the grammar's word */
 	enum alk_field_kind kind;
 	uint8_t in_key;	    /* lives in the key, else in the value */
-	uint8_t optional;   /* may be left out of an add (zero or default) */
+	uint8_t optional;   /* may be left out of an add (zero or default;
+			     * ALK_FIELD_DEFAULT: a default, zero a value) */
 	uint8_t aux_size;   /* ALK_F_HOPS: size of the count, 1 or 4 */
 	uint16_t off;	    /* offset in the key or value */
 	uint16_t aux;	    /* see the kind */
@@ -103,14 +106,18 @@ int alk_field_by_word(const struct alk_object *o, unsigned int n,
 		      const char *word);
 
 /* Zero key and value, with the defaults given to fields left out (the
- * gateway's ports and flags).  key may be NULL (the gateway has none); val
- * is left alone for ALK_PART_KEY. */
+ * gateway's: alk_gateway_defaults()).  key may be NULL (the gateway has none);
+ * val is left alone for ALK_PART_KEY. */
 void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		      void *val);
 
-/* The flags (ALK_GW_F_*) a gateway set without them gets in this process:
- * none unless its back end says (alkaid-dpdk, with no kernel to answer
- * ARP for the gateway, answers it).  Called once, before any parsing. */
+/* A gateway with every field the defaults of its rows, its address and
+ * MAC zero: what 'gateway set' starts from, and --gateway-ip too. */
+void alk_gateway_defaults(struct alk_gateway *gw);
+
+/* The flags (ALK_GW_F_*) a gateway set without them gets in this process,
+ * beyond the rows' defaults: alkaid-dpdk, with no kernel to answer ARP
+ * for the gateway, adds underlay ARP.  Called once, before any parsing. */
 void alk_gateway_default_flags(uint32_t flags);
 
 /* Where a field's bytes are. */

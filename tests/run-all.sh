@@ -40,6 +40,8 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 step "hygiene: clang-format" tools/check-format.sh
 step "hygiene: fixtures up to date" \
     /usr/bin/python3 tests/fixtures/gen_fixtures.py --check
+step "hygiene: agent fixtures up to date" \
+    /usr/bin/python3 tests/fixtures/gen_agent_fixtures.py --check
 
 setup() { # setup DIR ARGS...: configure once, reconfigure after
     local dir=$1

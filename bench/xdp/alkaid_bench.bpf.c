@@ -12,9 +12,7 @@ int alkaid_bench(struct xdp_md *xdp)
 
 	if (bench_restore(xdp))
 		return XDP_ABORTED;
-	pkt.data = (__u8 *)(long)xdp->data;
-	pkt.end = (__u8 *)(long)xdp->data_end;
-	pkt.frags = 0;
+	alk_xdp_pkt(xdp, &pkt);
 	switch (alk_reason_verdict(alk_process(&ctx, &pkt))) {
 	case ALK_TX:
 		return XDP_TX;

@@ -21,6 +21,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_lpm6.h>
@@ -118,6 +119,7 @@ struct alk_ctx {
 	struct rte_mbuf *m;		  /* the frame being acted on */
 	uint16_t port;
 	union alk_dp_word nb_copy;
+	struct alk_dp_bucket *dp_bucket; /* this worker's, or NULL */
 };
 
 /* counters: the lcore's row of tables->counters */
@@ -132,6 +134,7 @@ ALK_INLINE void alk_dpdk_ctx_init(struct alk_ctx *ctx,
 	ctx->nb_cache = nb_cache;
 	ctx->m = NULL;
 	ctx->port = port;
+	ctx->dp_bucket = NULL;
 	if (nb_cache) {
 		uint64_t gen = __atomic_load_n(&tables->neighbor_gen,
 					       __ATOMIC_ACQUIRE);
@@ -228,7 +231,7 @@ ALK_INLINE void alk_dpdk_pkt(struct alk_pkt *pkt, const struct rte_mbuf *m)
 {
 	pkt->data = rte_pktmbuf_mtod(m, __u8 *);
 	pkt->end = pkt->data + rte_pktmbuf_data_len(m);
-	pkt->frags = rte_pktmbuf_pkt_len(m) - rte_pktmbuf_data_len(m);
+	pkt->nonlinear = rte_pktmbuf_pkt_len(m) - rte_pktmbuf_data_len(m);
 }
 
 /* Cut a frame to len bytes, freeing the segments past them. */
@@ -274,6 +277,20 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 {
 	ctx->counters[r]++;
+}
+
+ALK_INLINE struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx)
+{
+	return ctx->dp_bucket;
+}
+
+/* The TSC in nanoseconds; only frames that ask for the direct path pay
+ * the divisions. */
+ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
+{
+	uint64_t tsc = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+
+	return tsc / hz * NS_PER_S + tsc % hz * NS_PER_S / hz;
 }
 
 /* The contract, declared after the definitions: a signature that differs

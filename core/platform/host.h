@@ -23,9 +23,14 @@ const void *alk_host_bucket(struct alk_tables *t, enum alk_table tbl,
 			    __u32 idx);
 void alk_host_count(struct alk_tables *t, enum alk_reason r);
 
+/* The bucket and the clock of the direct path are the context's, so that
+ * a run is deterministic: a fresh context has a full bucket at time 0,
+ * and a test moves the time or empties the bucket itself. */
 struct alk_ctx {
 	struct alk_tables *tables;
 	__u32 capacity; /* bytes the frame's buffer holds from pkt->data */
+	__u64 now_ns;
+	struct alk_dp_bucket dp_bucket;
 };
 
 ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
@@ -65,10 +70,18 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			       int delta)
 {
-	long len = pkt->end - pkt->data + delta;
+	long linear = pkt->end - pkt->data;
+	long len = linear + pkt->nonlinear + delta;
 
 	if (len < 0 || len > (long)ctx->capacity)
 		return -1;
+	/* as XDP's adjust_tail: a frame in fragments changes at its last
+	 * one, and shrinks into the linear part once they are all gone */
+	if (pkt->nonlinear && len >= linear) {
+		pkt->nonlinear = len - linear;
+		return 0;
+	}
+	pkt->nonlinear = 0;
 	pkt->end = pkt->data + len;
 	return 0;
 }
@@ -76,6 +89,16 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 {
 	alk_host_count(ctx->tables, r);
+}
+
+ALK_INLINE struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx)
+{
+	return &ctx->dp_bucket;
+}
+
+ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
+{
+	return ctx->now_ns;
 }
 
 /* The contract, declared after the definitions: a signature that differs

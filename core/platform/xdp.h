@@ -76,6 +76,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_stats SEC(".maps");
 
+/* The direct path's token bucket of each CPU: state of this program
+ * only, not pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct alk_dp_bucket);
+} alk_dp_buckets SEC(".maps");
+
 struct alk_ctx {
 	struct xdp_md *xdp;
 };
@@ -122,6 +131,18 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 	return bpf_map_lookup_elem(&alk_neighbors, &k);
 }
 
+/* The frame of a multi-buffer (xdp.frags) program: data_end ends the
+ * linear part, bpf_xdp_get_buff_len() counts the fragments too. */
+ALK_INLINE void alk_xdp_pkt(struct xdp_md *xdp, struct alk_pkt *pkt)
+{
+	pkt->data = (__u8 *)(long)xdp->data;
+	pkt->end = (__u8 *)(long)xdp->data_end;
+	pkt->nonlinear = (__u32)bpf_xdp_get_buff_len(xdp) -
+			 (__u32)(pkt->end - pkt->data);
+}
+
+/* On a frame in fragments adjust_tail grows or shrinks the last fragment
+ * (shrinking may free fragments and then cut the linear part). */
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			       int delta)
 {
@@ -129,8 +150,7 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 
 	if (bpf_xdp_adjust_tail(xdp, delta))
 		return -1;
-	pkt->data = (__u8 *)(long)xdp->data;
-	pkt->end = (__u8 *)(long)xdp->data_end;
+	alk_xdp_pkt(xdp, pkt);
 	return 0;
 }
 
@@ -141,6 +161,18 @@ ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
 
 	if (cnt)
 		*cnt += 1;
+}
+
+ALK_INLINE struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&alk_dp_buckets, &zero);
+}
+
+ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
+{
+	return bpf_ktime_get_ns();
 }
 
 /* The contract, declared after the definitions: a signature that differs

@@ -96,7 +96,7 @@ run "endpoint get, takes no mac" 2 "${A[@]}" endpoint get vni 100 ip 203.0.113.5
 run "endpoint list" 0 "${A[@]}" endpoint list
 has "endpoint list: header" "$tmp/out" "VNI       IP               MAC                HOST"
 run "network list (default command)" 0 "${A[@]}" network
-has "network list: a row" "$tmp/out" "203.0.113.0/24      203.0.113.1      203.0.113.2      1450   3600        198.18.0.1,198.18.0.2"
+has "network list: a row" "$tmp/out" "203.0.113.0/24      203.0.113.1      203.0.113.2      1450   3600        off    198.18.0.1,198.18.0.2"
 
 # --- JSON ---------------------------------------------------------------
 run "-j endpoint list" 0 "${A[@]}" -j endpoint list

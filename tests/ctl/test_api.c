@@ -211,9 +211,11 @@ static void test_round_trips(void)
 	round_trip(ALK_O_GATEWAY,
 		   "{\"ip\":\"198.18.0.1\",\"mac\":\"02:00:00:00:00:01\","
 		   "\"geneve_port\":0,\"vxlan_port\":8472,"
-		   "\"underlay_arp\":true}",
+		   "\"underlay_arp\":true,\"direct_path\":false,"
+		   "\"direct_path_rate\":0,\"direct_path_burst\":7}",
 		   "ip 198.18.0.1 mac 02:00:00:00:00:01 geneve-port 0 "
-		   "vxlan-port 8472 underlay-arp on");
+		   "vxlan-port 8472 underlay-arp on direct-path off "
+		   "direct-path-rate 0 direct-path-burst 7");
 }
 
 /* The network's plen copy is the front end's to fill: compare without. */
@@ -245,16 +247,16 @@ static void test_network_shape(void)
 	CU_ASSERT_STRING_EQUAL(b.data,
 			       "{\"vni\":100,\"prefix\":\"203.0.113.0/24\","
 			       "\"router\":\"203.0.113.1\",\"dns\":null,"
-			       "\"mtu\":1450,\"lease\":3600,\"bouncers\":"
-			       "[\"198.18.0.1\",\"198.18.0.2\"]}");
+			       "\"mtu\":1450,\"lease\":3600,\"vxlan\":false,"
+			       "\"bouncers\":[\"198.18.0.1\",\"198.18.0.2\"]}");
 	/* unset options are left out of the words and shown as "-" */
 	b.len = 0;
 	alk_api_words(o, ALK_PART_ALL, &k, &v, &b);
 	alk_buf_putc(&b, 0);
-	CU_ASSERT_STRING_EQUAL(b.data,
-			       "vni 100 prefix 203.0.113.0/24 router "
-			       "203.0.113.1 mtu 1450 lease 3600 bouncers "
-			       "198.18.0.1,198.18.0.2");
+	CU_ASSERT_STRING_EQUAL(
+		b.data, "vni 100 prefix 203.0.113.0/24 router "
+			"203.0.113.1 mtu 1450 lease 3600 vxlan off bouncers "
+			"198.18.0.1,198.18.0.2");
 	b.len = 0;
 	alk_api_field_text(&o->fields[3], &k, &v, &b); /* dns */
 	CU_ASSERT_EQUAL(b.len, 1);
@@ -280,7 +282,9 @@ static void test_gateway_defaults(void)
 			0);
 	CU_ASSERT_EQUAL(ntohs(gw.geneve_port), ALK_GENEVE_PORT);
 	CU_ASSERT_EQUAL(ntohs(gw.vxlan_port), ALK_VXLAN_PORT);
-	CU_ASSERT_EQUAL(gw.flags, 0);
+	CU_ASSERT_EQUAL(gw.flags, ALK_GW_F_DIRECT_PATH);
+	CU_ASSERT_EQUAL(gw.dp_rate, ALK_DP_RATE);
+	CU_ASSERT_EQUAL(gw.dp_burst, ALK_DP_BURST);
 }
 
 static void test_buf(void)

@@ -102,7 +102,10 @@ static void test_examples(void)
 	CU_ASSERT_EQUAL(d.main_lcore, 1);
 	CU_ASSERT_EQUAL(d.neal_args, 1);
 	CU_ASSERT_STRING_EQUAL(cfg.state_file, "/var/lib/alkaid/dpdk.state");
-	CU_ASSERT_EQUAL(cfg.gateway.flags, ALK_GW_F_UNDERLAY_ARP);
+	CU_ASSERT_EQUAL(cfg.gateway.flags,
+			ALK_GW_F_UNDERLAY_ARP | ALK_GW_F_DIRECT_PATH);
+	CU_ASSERT_EQUAL(cfg.gateway.dp_rate, 1000);
+	CU_ASSERT_EQUAL(cfg.gateway.dp_burst, 64);
 	alk_config_free(&cfg);
 	alk_dpdk_config_free(&d);
 

@@ -19,8 +19,9 @@
  * bytes of IPv4 (its outer lengths grown, zeros at the end), in 2 KiB
  * segments as a device would scatter it: forwarded as it came, in its
  * segments; the same with a first segment too short for its headers is
- * counted not_linear.  DHCP requests grown so (to 2100 bytes at most)
- * are answered, the chain cut to the reply.
+ * counted headers_not_linear; DHCP requests grown to 1500 bytes are
+ * answered, to 2100 (in pieces) refused.  Fixtures with `linear N` start
+ * with a segment of N bytes that cannot be made one piece with the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,9 +47,11 @@
 static struct {
 	struct rte_mempool *pool;
 	struct rte_mempool *small; /* JUMBO_SEGMENT of data room */
+	struct rte_mempool *tiny;  /* the small segments after a first */
 	struct rte_ring *rx, *tx;
 	uint16_t port;
 	uint16_t split; /* 0: frames in one mbuf, else segments this long */
+	uint32_t first; /* a fixture's linear part: its first segment */
 	bool quit;
 	unsigned int jumbo_runs, jumbo_dhcp;
 } rig;
@@ -73,8 +76,10 @@ static void counters_of_this_lcore(struct alk_tables *t, uint64_t *c)
 	       sizeof(uint64_t) * ALK_R_MAX);
 }
 
-/* A frame as a chain: first bytes in the first segment, then seg each. */
-static struct rte_mbuf *chain_of(struct rte_mempool *pool, const uint8_t *frame,
+/* A frame as a chain: first bytes in the first segment (from pool), then
+ * seg each (from rest). */
+static struct rte_mbuf *chain_of(struct rte_mempool *pool,
+				 struct rte_mempool *rest, const uint8_t *frame,
 				 uint32_t len, uint32_t first, uint32_t seg)
 {
 	struct rte_mbuf *head = NULL;
@@ -82,7 +87,7 @@ static struct rte_mbuf *chain_of(struct rte_mempool *pool, const uint8_t *frame,
 
 	while (at < len) {
 		uint32_t n = RTE_MIN(len - at, at ? seg : first);
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_mbuf *m = rte_pktmbuf_alloc(at ? rest : pool);
 
 		if (!m || !rte_pktmbuf_append(m, n) ||
 		    (head && rte_pktmbuf_chain(head, m))) {
@@ -101,8 +106,28 @@ static struct rte_mbuf *chain_of(struct rte_mempool *pool, const uint8_t *frame,
 static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint32_t len)
 {
 	uint32_t seg = rig.split ? rig.split : len;
+	struct rte_mbuf *m, *rest;
 
-	return chain_of(rig.pool, frame, len, seg, seg);
+	if (!rig.first || rig.first >= len)
+		return chain_of(rig.pool, rig.split ? rig.tiny : rig.pool,
+				frame, len, seg, seg);
+	m = rte_pktmbuf_alloc(rig.small);
+	rest = chain_of(rig.small, rig.small, frame + rig.first,
+			len - rig.first, JUMBO_SEGMENT, JUMBO_SEGMENT);
+	if (!m || !rest) {
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(rest);
+		return NULL;
+	}
+	/* the first segment's data at the end of its buffer */
+	m->data_off = m->buf_len - rig.first;
+	memcpy(rte_pktmbuf_append(m, rig.first), frame, rig.first);
+	if (rte_pktmbuf_chain(m, rest)) {
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(rest);
+		return NULL;
+	}
+	return m;
 }
 
 /* What a transmitted mbuf holds, in one piece. */
@@ -143,7 +168,7 @@ static int pass_through(struct alk_worker *w, struct rte_mbuf **in,
 static int same_frame(const struct rte_mbuf *m, const uint8_t *frame,
 		      uint32_t len)
 {
-	uint8_t buf[JUMBO_MAX];
+	uint8_t buf[FIXTURE_MAX_FRAME];
 
 	return rte_pktmbuf_pkt_len(m) == len &&
 	       gather(m, buf, sizeof(buf)) == len && !memcmp(buf, frame, len);
@@ -305,10 +330,11 @@ static uint32_t grow(uint8_t *f, uint32_t len, uint32_t ip_len)
 /*
  * A bounced or divided frame as jumbo frames, in 2 KiB segments: the same
  * reason, the same rewrite, sent in the segments it came in.  A DHCP
- * request padded to 1500 and 2100 bytes (the core refuses longer ones) gets
- * the same reply, in one segment (the resize cuts the chain).  With a
+ * request padded to 1500 bytes, made one piece, gets the same reply; one of
+ * 2100 (the core takes none longer) stays in pieces and is counted
+ * headers_not_linear, never answered from part of its options.  With a
  * first segment of 64 bytes: made one piece if it fits one mbuf, else
- * counted not_linear and not sent.
+ * counted headers_not_linear and not sent.
  */
 static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 		     const uint8_t *in_frame, uint32_t in_len, int reason,
@@ -338,12 +364,15 @@ static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 			return 0;
 		for (int short_first = 0; short_first < 2; short_first++) {
 			uint16_t segs = (n + JUMBO_SEGMENT - 1) / JUMBO_SEGMENT;
-			int expect = short_first && n > JUMBO_SEGMENT ?
-					     ALK_R_not_linear :
-					     reason;
+			/* a frame that stays in pieces: its headers not all
+			 * in 64 bytes, and DHCP never answered from them */
+			int expect =
+				(short_first || dhcp) && n > JUMBO_SEGMENT ?
+					ALK_R_headers_not_linear :
+					reason;
 			int ok = 1;
 
-			m = chain_of(rig.small, in, n,
+			m = chain_of(rig.small, rig.small, in, n,
 				     short_first ? 64 : JUMBO_SEGMENT,
 				     JUMBO_SEGMENT);
 			if (!m)
@@ -376,6 +405,25 @@ static int run_jumbo(struct alk_tables *t, struct alk_worker *w,
 		}
 	}
 	return 0;
+}
+
+static int dpdk_run(void *unused, struct alk_tables *t, uint8_t *frame,
+		    uint32_t *len);
+
+/*
+ * A fixture with `linear N`: the frame in a first segment of N bytes with
+ * no room after them (as a device whose buffers hold N bytes gives it, so
+ * that the worker cannot make it one piece), the rest in 2 KiB segments.
+ */
+static int dpdk_run_split(void *unused, struct alk_tables *t, uint8_t *frame,
+			  uint32_t *len, uint32_t linear)
+{
+	int reason;
+
+	rig.first = linear;
+	reason = dpdk_run(unused, t, frame, len);
+	rig.first = 0;
+	return reason;
 }
 
 static int dpdk_run(void *unused, struct alk_tables *t, uint8_t *frame,
@@ -435,7 +483,11 @@ static int rig_init(void)
 	rig.small = alk_mbuf_pool("fixture_segments", 1023,
 				  RTE_PKTMBUF_HEADROOM + JUMBO_SEGMENT,
 				  (int)rte_socket_id());
-	if (!rig.pool || !rig.small || !rig.rx || !rig.tx)
+	/* 16 copies of a 9018-byte frame in 13-byte segments */
+	rig.tiny =
+		alk_mbuf_pool("fixture_tiny", 16383, RTE_PKTMBUF_HEADROOM + 64,
+			      (int)rte_socket_id());
+	if (!rig.pool || !rig.small || !rig.tiny || !rig.rx || !rig.tx)
 		return -1;
 	port = rte_eth_from_rings("net_ring_fixture", &rig.rx, 1, &rig.tx, 1,
 				  rte_socket_id());
@@ -455,6 +507,7 @@ int main(int argc, char **argv)
 		.name = "dpdk",
 		.tables = dpdk_tables,
 		.run = dpdk_run,
+		.run_split = dpdk_run_split,
 		.done = dpdk_done,
 	};
 	int verbose = argc > 2 && !strcmp(argv[2], "-v"), count = 0, failures;

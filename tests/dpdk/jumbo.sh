@@ -107,7 +107,7 @@ stats=$(echo /alkaid/stats | "$py" /usr/bin/dpdk-telemetry.py -f "$prefix" 2>/de
 import json, sys
 s = json.loads(sys.argv[1])['/alkaid/stats']
 bad = {k: v for k, v in s.items()
-       if v and (k.startswith('malformed') or k in ('not_linear', 'resize_failed'))}
+       if v and (k.startswith('malformed') or k in ('headers_not_linear', 'resize_failed'))}
 print('jumbo: 4. bounce %d; malformed or not linear: %s' % (s['bounce'], bad or 'none'))
 sys.exit(1 if bad or s['bounce'] < 1000 else 0)
 EOF

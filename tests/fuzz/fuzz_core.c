@@ -80,6 +80,36 @@ static void common_agrees(struct alk_ctx *ctx, struct alk_pkt *pkt)
 		abort();
 }
 
+/*
+ * The same frame in fragments: its last byte says how many of the first
+ * bytes are the linear part, copied alone into a buffer of that size, so
+ * that ASan sees any read past it.  The core must reach the reason it
+ * reached on the whole frame, or headers_not_linear; a frame it sends
+ * must be the one it sent whole.
+ */
+static void split_agrees(struct alk_ctx *ctx, const uint8_t *data, size_t size,
+			 enum alk_reason whole, const uint8_t *whole_out,
+			 size_t whole_len)
+{
+	size_t linear = size ? data[size - 1] % size : 0;
+	uint8_t *lin = malloc(linear ? linear : 1);
+	struct alk_pkt pkt = { lin, lin + linear, (__u32)(size - linear) };
+	enum alk_reason r;
+
+	if (!size)
+		goto out;
+	memcpy(lin, data, linear);
+	r = alk_process(ctx, &pkt);
+	if (r != whole && r != ALK_R_headers_not_linear)
+		abort();
+	if (alk_reason_verdict(r) == ALK_TX &&
+	    (alk_pkt_len(&pkt) != whole_len ||
+	     memcmp(lin, whole_out, pkt.end - pkt.data)))
+		abort();
+out:
+	free(lin);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a frame is transmitted whole: never shorter than its headers */
 	if (alk_reason_verdict(r) == ALK_TX && pkt.end - pkt.data < 42)
 		abort();
+	split_agrees(&ctx, data, size, r, frame, pkt.end - pkt.data);
 	free(frame);
 	return 0;
 }

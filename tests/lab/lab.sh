@@ -3,21 +3,36 @@
 # The lab: real Linux stacks talk through an alkaid gateway.
 #
 #   tests/lab/lab.sh [--backend xdp|dpdk] [--hosts N] [--endpoints M]
-#                    [--build DIR] [--keep] [CHECK...]
+#                    [--kind vxlan|agent|mixed] [--mtu N] [--build DIR]
+#                    [--keep] [CHECK...]
 #
-# Builds the topology of topo.sh (N hosts with kernel VXLAN, M endpoints per
-# host in each VNI), starts the gateway daemon and programs it only through
-# alkaidctl, then runs the checks (default: all):
+# Builds the topology of topo.sh (N hosts, M endpoints per host in each
+# VNI; the hosts run kernel VXLAN, alkaid-agent, or (mixed) alkaid-agent on
+# odd hosts and kernel VXLAN on even ones, the agents then encapsulating in
+# VXLAN; every underlay link at MTU N, default 1500, the hosts' VXLAN
+# devices and endpoints at N - 50, which the networks' DHCP MTU option
+# says too), starts the gateway daemon and programs it only through
+# alkaidctl (the agents too), then runs the checks (default: all but demo;
+# the agent checks with agents):
 #
 #   arp       endpoints resolve each other through the gateway's responder
 #   pingall   every endpoint reaches every other of its VNI, none of another
+#   mtu       pings of the endpoints' full MTU, don't fragment (ping -s
+#             MTU-50-28 -M do), across hosts through the gateway
 #   iperf     TCP between endpoints on different hosts, throughput reported
-#   dhcp      an endpoint without address gets it (and router, DNS, MTU) by
-#             udhcpc from the gateway
+#   dhcp      an endpoint without address gets it (and router, DNS, the
+#             network's MTU) by udhcpc from the gateway
 #   geneve    Geneve frames crafted with scapy are bounced; tshark decodes
 #             every captured underlay frame without warnings
 #   divider   traffic sent to a second gateway holding only networks arrives
 #   restart   the daemon is killed and restarted under a running ping
+#   redis     redis-benchmark (SET, GET) between endpoints on two hosts
+#   direct    (agents) after the first frames, a flow goes host to host:
+#             the gateway bounces almost none of an iperf3 flow's frames
+#   move      (agents, 3 hosts) an endpoint moves to another host under a
+#             100 pps ping from a third: nothing lost
+#   agentrestart (agents) an agent is killed and restarted under a
+#             running ping: nothing lost
 #   demo      (not in the default set) pings across hosts and shows
 #             alkaidctl stats and endpoint list before and after
 #
@@ -31,21 +46,32 @@ hosts=2
 eps=2
 build=$top/build
 keep=0
+kind=vxlan
 checks=()
 while [ $# -gt 0 ]; do
     case $1 in
     --backend) backend=$2; shift ;;
     --hosts) hosts=$2; shift ;;
     --endpoints) eps=$2; shift ;;
+    --mtu) LAB_MTU=$2; shift ;;
     --build) build=$(cd "$2" && pwd); shift ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '3,23p' "$0"; exit 0 ;;
+    --kind) kind=$2; shift ;;
+    -h | --help) sed -n '3,40p' "$0"; exit 0 ;;
     -*) echo "lab: unknown option $1" >&2; exit 2 ;;
     *) checks+=("$1") ;;
     esac
     shift
 done
-[ ${#checks[@]} -gt 0 ] || checks=(arp pingall iperf dhcp geneve divider restart)
+case $kind in
+vxlan | agent | mixed) ;;
+*) echo "lab: --kind is vxlan, agent or mixed, not '$kind'" >&2; exit 2 ;;
+esac
+if [ ${#checks[@]} -eq 0 ]; then
+    checks=(arp pingall mtu iperf redis dhcp geneve divider restart)
+    [ "$kind" = vxlan ] || checks+=(direct agentrestart)
+    [ "$kind" = vxlan ] || [ "$hosts" -lt 3 ] || checks+=(move)
+fi
 
 LAB=${LAB:-alk}
 LAB_PASS_OBJ=$build/tools/xdp_pass.bpf.o
@@ -53,7 +79,7 @@ ALKAIDCTL=$build/ctl/alkaidctl
 . "$top/tests/lib/lib.sh"
 source "$here/topo.sh"
 LIB_KEEP=$keep
-lib_init "lab[$backend]"
+lib_init "lab[$backend${kind/vxlan/}]"
 
 sock() { echo "$tmp/gw$1.sock"; }
 actl() { local g=$1; shift; "$ALKAIDCTL" -s "$(sock "$g")" "$@"; }
@@ -89,6 +115,28 @@ gw_stop() { # gw_stop G [SIGNAL]
 }
 
 gw_mac() { in_ns "$LAB-gw$1" cat /sys/class/net/gw0/address; }
+
+# --- the agents --------------------------------------------------------------
+# host_kind I: agent or vxlan
+host_kind() {
+    case $kind in
+    vxlan) echo vxlan ;;
+    agent) echo agent ;;
+    mixed) [ $(($1 % 2)) = 1 ] && echo agent || echo vxlan ;;
+    esac
+}
+agent_sock() { echo "$tmp/agent$1.sock"; }
+agentctl() { local i=$1; shift; "$ALKAIDCTL" -s "$(agent_sock "$i")" "$@"; }
+agent_start() { # agent_start I
+    local i=$1
+    daemon_start "agent$i" --ctl "$(agent_sock "$i")" --timeout 10 -- \
+        ip netns exec "$LAB-h$i" "$build/dp-agent/alkaid-agent" \
+        --underlay eth0 --socket "$(agent_sock "$i")" \
+        --pin-dir "$tmp/agentfs$i" --dp-age "${LAB_DP_AGE:-30000}" \
+        --trust "$(gw_ip 1),$(gw_ip 2)" ||
+        fail "agent $i did not start"
+}
+agent_counter() { agentctl "$1" -j stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['reasons']['$2'])"; }
 counter() { actl "$1" -j stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['reasons']['$2'])"; }
 
 # --- topology --------------------------------------------------------------
@@ -106,7 +154,11 @@ lab_down
 [ "$backend" != xdp ] || { bpffs_mount "$tmp/bpffs1"; bpffs_mount "$tmp/bpffs2"; }
 lab_underlay 2
 for i in $(seq 1 "$hosts"); do
-    lab_host "$i" "$eps"
+    if [ "$(host_kind "$i")" = agent ]; then
+        lab_host_agent "$i" "$eps"
+    else
+        lab_host "$i" "$eps"
+    fi
     for vni in $LAB_VNIS; do
         for j in $(seq 1 "$eps"); do
             # endpoint 1 of host 1 in the first VNI asks DHCP for its address
@@ -122,7 +174,14 @@ lab_tables "$hosts" "$eps" "$(gw_mac 1)" >"$tmp/tables"
 # no kernel answers ARP for a DPDK gateway's address: alkaid does
 [ "$backend" = xdp ] || sed -i '1s/$/ underlay-arp on/' "$tmp/tables"
 actl 1 -b "$tmp/tables" || fail "alkaidctl -b rejected the lab's tables"
-step "topology: $hosts hosts x $eps endpoints x VNIs {$LAB_VNIS} up in $(($(date +%s) - t0))s"
+for i in $(seq 1 "$hosts"); do
+    [ "$(host_kind "$i")" = agent ] || continue
+    bpffs_mount "$tmp/agentfs$i"
+    agent_start "$i"
+    lab_agent_tables "$i" "$eps" 1 "$([ "$kind" = mixed ] && echo on || echo off)" >"$tmp/agent$i.tables"
+    agentctl "$i" -b "$tmp/agent$i.tables" || fail "agent $i rejected its tables"
+done
+step "topology: $hosts $kind hosts x $eps endpoints x VNIs {$LAB_VNIS} up in $(($(date +%s) - t0))s"
 
 # --- checks ------------------------------------------------------------------
 first_vni=${LAB_VNIS%% *}
@@ -217,6 +276,25 @@ check_pingall() {
     step "pingall: ok ($pairs pairs in $(($(date +%s) - t0))s, no duplicates, no leak across VNIs)"
 }
 
+check_mtu() {
+    [ "$hosts" -ge 2 ] || { step "mtu: skipped (one host)"; return 0; }
+    local a b size before after out
+    read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
+    b=$(ep_ip 2 1 "$eps")
+    size=$(($(lab_ep_mtu) - 28))
+    before=$(counter 1 bounce)
+    out=$(in_ns "$a" ping -c 5 -i 0.2 -W 2 -s "$size" -M do "$b" 2>&1) ||
+        fail "mtu: ping -s $size -M do from $a to $b: $(echo "$out" | tail -2)"
+    after=$(counter 1 bounce)
+    # each echo and its reply through the gateway
+    [ $((after - before)) -ge 10 ] ||
+        fail "mtu: the gateway bounced $((after - before)) frames, not 10"
+    # one more byte does not fit: nothing was fragmented on the way
+    in_ns "$a" ping -c 1 -W 1 -s $((size + 1)) -M do "$b" >/dev/null 2>&1 &&
+        fail "mtu: ping -s $((size + 1)) -M do got through an MTU of $(lab_ep_mtu)"
+    step "mtu: ok (ping -s $size -M do across hosts: $((size + 28))-byte packets in $((size + 28 + 64))-byte underlay frames, underlay MTU $LAB_MTU)"
+}
+
 check_iperf() {
     [ "$hosts" -ge 2 ] || { step "iperf: skipped (one host)"; return 0; }
     local srv cli sip
@@ -244,7 +322,7 @@ SH
     chmod +x "$tmp/udhcpc.sh"
     out=$(in_ns "$ns" udhcpc -i eth0 -n -q -f -t 3 -T 1 -s "$tmp/udhcpc.sh" 2>&1) ||
         fail "dhcp: udhcpc got no lease: $out"
-    local want="ip=$(ep_ip 1 1 "$eps") subnet=255.255.0.0 router=198.19.255.1 dns=198.19.255.2 mtu=1450 lease=3600"
+    local want="ip=$(ep_ip 1 1 "$eps") subnet=255.255.0.0 router=198.19.255.1 dns=198.19.255.2 mtu=$(lab_ep_mtu) lease=3600"
     echo "$out" | grep -qF "$want" || fail "dhcp: got '$out', want '$want'"
     step "dhcp: ok ($want)"
 }
@@ -261,10 +339,18 @@ check_geneve() {
         --vni "$first_vni" --inner-src "$(ep_ip 1 2 "$eps")" \
         --inner-dst "$(ep_ip 2 1 "$eps")" --peer-ns "$LAB-h2" ||
         fail "geneve: frames were not bounced"
-    # VXLAN too: a ping across hosts during the capture
-    local a
+    # the hosts' own tunnels too: a ping across hosts during the capture
+    # (agents: with its ARP asking for, and answered with, a location)
+    # (agents: the endpoint that took its address by DHCP, which no one
+    # has pinged, so that host 2's agent knows nothing of it yet)
+    local a b
     read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
-    in_ns "$a" ping -c 3 -i 0.2 "$(ep_ip 2 1 "$eps")" >/dev/null || true
+    b=$(ep_ip 2 1 "$eps")
+    if [ "$kind" = agent ]; then
+        a=$(ep_ns 2 1 "$first_vni") b=$(ep_ip 1 1 "$eps")
+    fi
+    in_ns "$a" ip neigh flush dev eth0
+    in_ns "$a" ping -c 3 -i 0.2 "$b" >/dev/null || true
     wait "$tpid" || true
     local n warn
     n=$(tshark -r "$cap" 2>/dev/null | wc -l)
@@ -273,7 +359,16 @@ check_geneve() {
     [ "$n" -gt 0 ] || fail "geneve: nothing captured"
     [ -z "$warn" ] || fail "geneve: tshark warns: $warn"
     tshark -r "$cap" -Y geneve 2>/dev/null | grep -q . || fail "geneve: tshark saw no Geneve"
-    tshark -r "$cap" -Y vxlan 2>/dev/null | grep -q . || fail "geneve: tshark saw no VXLAN"
+    if [ "$kind" != agent ]; then
+        tshark -r "$cap" -Y vxlan 2>/dev/null | grep -q . || fail "geneve: tshark saw no VXLAN"
+    fi
+    if [ "$kind" = agent ]; then
+        # the agents' direct-path options, asked (type 1) and answered (2)
+        local opts
+        opts=$(tshark -r "$cap" -Y "geneve.option.class == 0xffa1" -T fields \
+            -e geneve.option.type 2>/dev/null | tr ',' '\n' | sort -u | tr '\n' ' ')
+        case $opts in *1*2*) ;; *) fail "geneve: no want and location options seen (types: $opts)" ;; esac
+    fi
     step "geneve: ok (scapy frames bounced; $n underlay frames decoded by tshark without warnings)"
 }
 
@@ -300,8 +395,17 @@ check_divider() {
         done
     } >"$tmp/tables2"
     actl 2 -b "$tmp/tables2" || fail "divider: gateway 2 refused its tables"
-    # host 1 now sends everything of the first VNI to gateway 2
-    vxlan_remote 1 "$first_vni" "$(gw_ip 1)" "$(gw_ip 2)"
+    # host 1 now sends everything of the first VNI to gateway 2 (an
+    # agent's ARP always goes to its bouncer, even for a destination its
+    # direct-path cache knows)
+    local vx
+    vx=$([ "$kind" = mixed ] && echo on || echo off)
+    if [ "$(host_kind 1)" = agent ]; then
+        agentctl 1 network add vni "$first_vni" prefix 198.19.0.0/16 bouncers "$(gw_ip 2)" vxlan "$vx" ||
+            fail "divider: agent 1 refused its network"
+    else
+        vxlan_remote 1 "$first_vni" "$(gw_ip 1)" "$(gw_ip 2)"
+    fi
     local a before
     read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
     in_ns "$a" ip neigh flush dev eth0
@@ -310,7 +414,12 @@ check_divider() {
         fail "divider: ping through gateway 2 failed"
     [ "$(counter 2 divide_network)" -gt "$before" ] ||
         fail "divider: gateway 2 divided nothing"
-    vxlan_remote 1 "$first_vni" "$(gw_ip 2)" "$(gw_ip 1)"
+    if [ "$(host_kind 1)" = agent ]; then
+        agentctl 1 network add vni "$first_vni" prefix 198.19.0.0/16 bouncers "$(gw_ip 1)" vxlan "$vx" ||
+            fail "divider: agent 1 refused its network"
+    else
+        vxlan_remote 1 "$first_vni" "$(gw_ip 2)" "$(gw_ip 1)"
+    fi
     step "divider: ok (ARP and ping from host 1 through gateway 2 to gateway 1)"
 }
 
@@ -361,6 +470,104 @@ check_restart() {
     after=$(endpoint_count)
     [ "$after" = "$before" ] || fail "restart: $before endpoints before, $after after"
     step "restart: ok ($out; $after endpoints kept)"
+}
+
+check_redis() {
+    [ "$hosts" -ge 2 ] || { step "redis: skipped (one host)"; return 0; }
+    local srv cli sip
+    read -r cli _ < <(ep_list "$first_vni" | sed -n 1p)
+    srv=$(ep_ns 2 1 "$first_vni")
+    sip=$(ep_ip 2 1 "$eps")
+    daemon_start redis --log "Ready to accept" --timeout 10 -- \
+        ip netns exec "$srv" redis-server --bind "$sip" --port 6379 \
+        --save "" --appendonly no --protected-mode no ||
+        fail "redis: the server did not start"
+    in_ns "$cli" redis-benchmark -h "$sip" -p 6379 -t set,get -n 20000 -c 20 -q \
+        >"$tmp/redis.out" 2>&1 || fail "redis: redis-benchmark failed: $(tail -3 "$tmp/redis.out")"
+    daemon_stop redis >/dev/null || true
+    local set get
+    set=$(tr '\r' '\n' <"$tmp/redis.out" | sed -n 's/^SET: \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+    get=$(tr '\r' '\n' <"$tmp/redis.out" | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+    [ -n "$set" ] && [ -n "$get" ] || fail "redis: no figures: $(cat "$tmp/redis.out")"
+    step "redis: ok (SET $set/s, GET $get/s between hosts 1 and 2)"
+}
+
+# An iperf3 flow between agent hosts: after its first frames (ARP and the
+# first of the flow, asked and answered), the gateway bounces next to
+# nothing of it.
+check_direct() {
+    [ "$kind" = agent ] && [ "$hosts" -ge 2 ] || { step "direct: skipped (needs 2 agent hosts)"; return 0; }
+    local cli srv sip b0 b1 d0 d1 r0 r1
+    cli=$(ep_ns 1 2 "$first_vni")
+    srv=$(ep_ns 2 2 "$first_vni")
+    sip=$(ep_ip 2 2 "$eps")
+    b0=$(counter 1 bounce); r0=$(counter 1 direct_path_return)
+    d0=$(agent_counter 1 agent_direct)
+    in_ns "$srv" iperf3 -s -1 -D -p 5202 --logfile "$tmp/iperf-d.log"
+    sleep 0.3
+    in_ns "$cli" iperf3 -c "$sip" -p 5202 -t 2 -J >"$tmp/iperf-d.json" ||
+        fail "direct: iperf3 from $cli to $sip failed"
+    b1=$(counter 1 bounce); r1=$(counter 1 direct_path_return)
+    d1=$(agent_counter 1 agent_direct)
+    [ $((d1 - d0)) -gt 1000 ] || fail "direct: agent 1 sent $((d1 - d0)) frames direct"
+    [ $((b1 - b0)) -le $(((d1 - d0) / 100)) ] ||
+        fail "direct: the gateway bounced $((b1 - b0)) frames against $((d1 - d0)) sent direct"
+    step "direct: ok ($((d1 - d0)) frames host to host; the gateway bounced $((b1 - b0)), returned $((r1 - r0)))"
+}
+
+# Endpoint 1 of host 2 moves to host 1 while endpoint 1 of host 3 pings
+# it at 100 pps: the new place first (port, then the gateway's table),
+# then the old one goes.  Frames sent to the old host meanwhile are
+# passed on to a bouncer by its agent.
+check_move() {
+    [ "$kind" = agent ] && [ "$hosts" -ge 3 ] || { step "move: skipped (needs 3 agent hosts)"; return 0; }
+    local vni=$first_vni ip mac old new pinger out loss
+    ip=$(ep_ip 2 1 "$eps")
+    mac=$(ep_mac 2 1 "$vni")
+    old=$(ep_ns 2 1 "$vni")
+    new="$LAB-moved"
+    pinger=$(ep_ns 3 1 "$vni")
+    in_ns "$pinger" ping -c 400 -i 0.01 "$ip" >/dev/null 2>&1 || true
+    in_ns "$pinger" ping -c 600 -i 0.01 -W 1 "$ip" >"$tmp/move.out" 2>&1 &
+    local ppid=$!
+    sleep 1
+    netns_add "$new"
+    veth "$new" eth0 "$LAB-h1" mv0 "$mac"
+    lab_link_mtu "$LAB-h1" mv0 "$new" eth0 "$(lab_ep_mtu)"
+    ip -n "$new" addr add "$ip/16" dev eth0
+    agentctl 1 port add dev mv0 vni "$vni" ip "$ip" mac "$mac" || fail "move: agent 1 refused the port"
+    actl 1 endpoint add vni "$vni" ip "$ip" mac "$mac" host "$(host_ip 1)" ||
+        fail "move: the gateway refused the endpoint's new host"
+    sleep 0.5
+    agentctl 2 port del dev "e$vni-1" || fail "move: agent 2 refused to drop the port"
+    netns_del "$old"
+    wait "$ppid" || true
+    out=$(grep -E "packets transmitted" "$tmp/move.out")
+    loss=$(echo "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
+    [ "$loss" = 0 ] || fail "move: packets lost while the endpoint moved: $out"
+    step "move: ok ($out; forwarded by the old host: $(agent_counter 2 agent_forward))"
+}
+
+# The agent's program and maps outlive it: a ping across a kill -9 and a
+# restart of the sending host's agent loses nothing.
+check_agentrestart() {
+    [ "$(host_kind 1)" = agent ] && [ "$hosts" -ge 2 ] || { step "agentrestart: skipped"; return 0; }
+    local a b out loss
+    read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
+    b=$(ep_ip 2 1 "$eps")
+    in_ns "$a" ping -c 300 -i 0.01 -W 1 "$b" >"$tmp/aping.out" 2>&1 &
+    local ppid=$!
+    sleep 0.5
+    daemon_stop agent1 KILL >/dev/null || true
+    agent_start 1
+    wait "$ppid" || true
+    out=$(grep -E "packets transmitted" "$tmp/aping.out")
+    loss=$(echo "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
+    [ "$loss" = 0 ] || fail "agentrestart: packets lost across the restart: $out"
+    agentctl 1 -j port list >"$tmp/ports.json" || fail "agentrestart: the agent does not answer"
+    [ "$(/usr/bin/python3 -c "import json; d=json.load(open('$tmp/ports.json')); print(len(d if isinstance(d, list) else d.get('ports', d.get('rows', []))))")" -gt 0 ] ||
+        fail "agentrestart: the ports are gone"
+    step "agentrestart: ok ($out; ports kept)"
 }
 
 check_demo() {

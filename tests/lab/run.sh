@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Every lab, on every back end that is built: the full checks on a small
-# topology, then the scale run (32 hosts x 8 endpoints, pingall).
+# topology of kernel VXLAN hosts (also at MTU 9000: XDP multi-buffer,
+# DPDK chained mbufs), of alkaid-agent hosts, and of both, then the scale
+# run (32 hosts x 8 endpoints, pingall).
 #   tests/lab/run.sh [--quick] [--build DIR]   (--quick: no scale run)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +26,18 @@ for backend in xdp dpdk; do
     start=$(date +%s)
     "$here/lab.sh" --backend "$backend" --build "$build" --hosts 2 --endpoints 2 || rc=1
     echo "lab[$backend]: small lab took $(($(date +%s) - start))s"
+    start=$(date +%s)
+    "$here/lab.sh" --backend "$backend" --build "$build" --hosts 2 --endpoints 2 --mtu 9000 || rc=1
+    echo "lab[$backend]: small lab at MTU 9000 took $(($(date +%s) - start))s"
+    if [ -x "$build/dp-agent/alkaid-agent" ]; then
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --kind agent --hosts 3 --endpoints 2 || rc=1
+        echo "lab[$backend]: agent lab (3 agent hosts) took $(($(date +%s) - start))s"
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --kind mixed --hosts 2 --endpoints 2 \
+            arp pingall iperf dhcp geneve || rc=1
+        echo "lab[$backend]: mixed lab (agent and kernel VXLAN hosts) took $(($(date +%s) - start))s"
+    fi
     if [ "$quick" -eq 0 ]; then
         start=$(date +%s)
         "$here/lab.sh" --backend "$backend" --build "$build" --hosts 32 --endpoints 8 pingall || rc=1

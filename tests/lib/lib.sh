@@ -151,8 +151,8 @@ vxlan_add() {
 }
 
 # xdp_pass NS DEV OBJECT: XDP_TX on a veth reaches the peer only when the
-# peer runs an XDP program: this one passes everything
-xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$3" sec xdp; }
+# peer runs an XDP program: this one passes everything, at any MTU
+xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$3" sec xdp.frags; }
 
 # xdp_prog_id NS DEV: the id of the XDP program attached to DEV, or empty
 xdp_prog_id() {
@@ -322,10 +322,11 @@ gw() { ip netns exec "$ns_gw" "$@"; }
 
 mac_plus() { printf '%s:%02x\n' "${1%:*}" $((0x${1##*:} + $2)); }
 
-# stream_start NAME NS DEV GW_MAC PEER_MAC RATE: trafficgen ($TRAFFICGEN)
+# stream_start NAME NS DEV GW_MAC PEER_MAC RATE [PAYLOAD]: trafficgen ($TRAFFICGEN)
 # on DEV in NS, the host 198.18.0.2 that sends and the host 198.18.0.3
 # (PEER_MAC) that receives: VXLAN and Geneve frames of VNI 100, 198.19.0.10
-# to 198.19.0.20, RATE a second, through the gateway 198.18.0.1 (GW_MAC).
+# to 198.19.0.20, RATE a second, through the gateway 198.18.0.1 (GW_MAC);
+# PAYLOAD (optional 7th argument) bytes of tenant UDP payload (16 to 8922).
 # stream_stop NAME: its status is 0 when every frame came back bounced,
 # once; $tmp/NAME.log has "sent N received N ...".
 stream_start() {
@@ -333,7 +334,7 @@ stream_start() {
         --gateway 198.18.0.1 --gateway-mac "$4" --src 198.18.0.2 \
         --host 198.18.0.3 --host-mac "$5" --vni 100 \
         --inner-src 198.19.0.10 --inner-dst 198.19.0.20 --rate "$6" \
-        --proto both >"$tmp/$1.log" 2>&1
+        ${7:+--payload "$7"} --proto both >"$tmp/$1.log" 2>&1
 }
 
 stream_stop() { daemon_stop "$1"; }

@@ -15,12 +15,13 @@ struct fixture {
 	int ncmds;
 	uint8_t in[FIXTURE_MAX_FRAME], out[FIXTURE_MAX_FRAME];
 	uint32_t in_len, out_len;
+	uint32_t linear; /* 0: the whole frame is linear */
 	int has_out;
 	int reason;
 	int line;
 };
 
-static int hex_decode(const char *s, uint8_t *buf, uint32_t *len)
+int fixture_hex_decode(const char *s, uint8_t *buf, uint32_t *len)
 {
 	size_t n = strlen(s);
 
@@ -37,8 +38,8 @@ static int hex_decode(const char *s, uint8_t *buf, uint32_t *len)
 	return 0;
 }
 
-static void hexdump_diff(const uint8_t *want, uint32_t wlen, const uint8_t *got,
-			 uint32_t glen)
+void fixture_hexdump_diff(const uint8_t *want, uint32_t wlen,
+			  const uint8_t *got, uint32_t glen)
 {
 	uint32_t n = wlen > glen ? wlen : glen;
 
@@ -90,7 +91,10 @@ static int run_one(const struct fixture *f, const struct fixture_backend *be,
 		}
 	}
 	memcpy(frame, f->in, len);
-	reason = be->run(be->ctx, t, frame, &len);
+	if (f->linear)
+		reason = be->run_split(be->ctx, t, frame, &len, f->linear);
+	else
+		reason = be->run(be->ctx, t, frame, &len);
 	if (reason != f->reason) {
 		fprintf(stderr, "FAIL %s (%s): reason %s, expected %s\n",
 			f->name, be->name,
@@ -106,7 +110,7 @@ static int run_one(const struct fixture *f, const struct fixture_backend *be,
 		if (len != wlen || memcmp(frame, want, len)) {
 			fprintf(stderr, "FAIL %s (%s): output frame differs\n",
 				f->name, be->name);
-			hexdump_diff(want, wlen, frame, len);
+			fixture_hexdump_diff(want, wlen, frame, len);
 			ok = 0;
 		}
 	}
@@ -131,7 +135,7 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 	static struct fixture f;
 	char *line = NULL;
 	size_t cap = 0;
-	int lineno = 0, failures = 0, in_fixture = 0;
+	int lineno = 0, failures = 0, in_fixture = 0, skipped = 0;
 
 	*count = 0;
 	if (!fp) {
@@ -163,10 +167,10 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 		} else if (!strncmp(p, "desc ", 5)) {
 			snprintf(f.desc, sizeof(f.desc), "%s", arg);
 		} else if (!strncmp(p, "in ", 3)) {
-			if (hex_decode(arg, f.in, &f.in_len))
+			if (fixture_hex_decode(arg, f.in, &f.in_len))
 				goto syntax;
 		} else if (!strncmp(p, "out ", 4)) {
-			if (hex_decode(arg, f.out, &f.out_len))
+			if (fixture_hex_decode(arg, f.out, &f.out_len))
 				goto syntax;
 			f.has_out = 1;
 		} else if (!strncmp(p, "verdict ", 8)) {
@@ -177,14 +181,25 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 			    strcmp(v, alk_verdict_names[alk_reason_verdict(
 					      f.reason)]))
 				goto syntax;
+		} else if (!strncmp(p, "linear ", 7)) {
+			if (sscanf(arg, "%u", &f.linear) != 1 || !f.linear)
+				goto syntax;
 		} else if (!strcmp(p, "end")) {
 			if (f.reason < 0 || !f.in_len ||
 			    f.has_out !=
-				    (alk_reason_verdict(f.reason) == ALK_TX))
+				    (alk_reason_verdict(f.reason) == ALK_TX) ||
+			    f.linear >= f.in_len)
 				goto syntax;
+			in_fixture = 0;
+			if (f.linear && !be->run_split) {
+				printf("skip %s: the %s runner cannot split a "
+				       "frame\n",
+				       f.name, be->name);
+				skipped++;
+				continue;
+			}
 			failures += run_one(&f, be, verbose);
 			(*count)++;
-			in_fixture = 0;
 		} else {
 			if (f.ncmds == 32)
 				goto syntax;
@@ -198,8 +213,9 @@ int fixtures_run(const char *path, const struct fixture_backend *be,
 		fprintf(stderr, "%s: fixture '%s' has no end\n", path, f.name);
 		return -1;
 	}
-	printf("%s runner: %d fixtures, %d passed, %d failed\n", be->name,
-	       *count, *count - failures, failures);
+	printf("%s runner: %d fixtures, %d passed, %d failed", be->name, *count,
+	       *count - failures, failures);
+	printf(skipped ? ", %d skipped (split frames)\n" : "\n", skipped);
 	return failures;
 syntax:
 	fprintf(stderr, "%s:%d: bad fixture line: %s\n", path, lineno, line);

@@ -14,11 +14,15 @@ static struct alk_tables *host_tables(void *ctx)
 	return alk_host_tables_create(&s);
 }
 
-static int host_run(void *unused, struct alk_tables *t, uint8_t *frame,
-		    uint32_t *len)
+/* linear: the bytes of the frame's linear part; the core must not read
+ * the others, which it is told are in fragments. */
+static int host_run_split(void *unused, struct alk_tables *t, uint8_t *frame,
+			  uint32_t *len, uint32_t linear)
 {
 	struct alk_ctx ctx = { .tables = t, .capacity = FIXTURE_MAX_FRAME };
-	struct alk_pkt pkt = { .data = frame, .end = frame + *len };
+	struct alk_pkt pkt = { .data = frame,
+			       .end = frame + linear,
+			       .nonlinear = *len - linear };
 	uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
 	int reason, counted = -1;
 
@@ -35,8 +39,14 @@ static int host_run(void *unused, struct alk_tables *t, uint8_t *frame,
 	}
 	if (counted != reason)
 		return -1;
-	*len = pkt.end - pkt.data;
+	*len = pkt.end - pkt.data + pkt.nonlinear;
 	return reason;
+}
+
+static int host_run(void *ctx, struct alk_tables *t, uint8_t *frame,
+		    uint32_t *len)
+{
+	return host_run_split(ctx, t, frame, len, *len);
 }
 
 static void host_done(void *ctx, struct alk_tables *t)
@@ -50,6 +60,7 @@ int main(int argc, char **argv)
 		.name = "host",
 		.tables = host_tables,
 		.run = host_run,
+		.run_split = host_run_split,
 		.done = host_done,
 	};
 	int verbose = argc > 2 && !strcmp(argv[2], "-v"), count;

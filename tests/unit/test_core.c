@@ -323,6 +323,43 @@ static void test_truncations(void)
 	t->ops->close(t);
 }
 
+/* The direct path's token bucket: the burst at once, then the rate, never
+ * more than the burst after a pause; 0 for either returns nothing. */
+static void test_direct_bucket(void)
+{
+	struct alk_gateway gw = { .dp_rate = 1000, .dp_burst = 4 };
+	struct alk_ctx ctx = { .now_ns = 5000000000ull };
+	int n = 0;
+
+	for (int i = 0; i < 10; i++)
+		n += alk_direct_token(&ctx, &gw);
+	CU_ASSERT_EQUAL(n, 4);
+	ctx.now_ns += 1000000; /* 1 ms: one token */
+	CU_ASSERT_EQUAL(alk_direct_token(&ctx, &gw), 1);
+	CU_ASSERT_EQUAL(alk_direct_token(&ctx, &gw), 0);
+	ctx.now_ns += 2500000; /* 2.5 ms: two */
+	for (n = 0; n < 10 && alk_direct_token(&ctx, &gw); n++)
+		;
+	CU_ASSERT_EQUAL(n, 2);
+	ctx.now_ns += 10000000000ull; /* 10 s idle: the burst, no more */
+	for (n = 0; n < 10 && alk_direct_token(&ctx, &gw); n++)
+		;
+	CU_ASSERT_EQUAL(n, 4);
+	/* one second, a frame every 100 us: 4 + 1000 at most */
+	n = 0;
+	for (int i = 0; i < 10000; i++) {
+		ctx.now_ns += 100000;
+		n += alk_direct_token(&ctx, &gw);
+	}
+	CU_ASSERT(n >= 1000 && n <= 1004);
+	gw.dp_rate = 0;
+	ctx.now_ns += 10000000000ull;
+	CU_ASSERT_EQUAL(alk_direct_token(&ctx, &gw), 0);
+	gw.dp_rate = 1000;
+	gw.dp_burst = 0;
+	CU_ASSERT_EQUAL(alk_direct_token(&ctx, &gw), 0);
+}
+
 static void unit_core_register(void)
 {
 	CU_pSuite s = CU_add_suite("core", NULL, NULL);
@@ -333,5 +370,6 @@ static void unit_core_register(void)
 	CU_add_test(s, "DHCP option walk", test_dhcp_find);
 	CU_add_test(s, "VXLAN bounce, TTL", test_bounce_vxlan);
 	CU_add_test(s, "every truncation", test_truncations);
+	CU_add_test(s, "direct-path token bucket", test_direct_bucket);
 }
 TEST_SUITE(unit_core_register);

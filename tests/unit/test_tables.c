@@ -265,8 +265,17 @@ static void test_grammar(void)
 			      "underlay-arp on vxlan-port 8472",
 			      &c, &err),
 			0);
-	CU_ASSERT_EQUAL(c.gateway.flags, ALK_GW_F_UNDERLAY_ARP);
+	CU_ASSERT_EQUAL(c.gateway.flags,
+			ALK_GW_F_UNDERLAY_ARP | ALK_GW_F_DIRECT_PATH);
 	CU_ASSERT_EQUAL(ntohs(c.gateway.vxlan_port), 8472);
+	CU_ASSERT_EQUAL(parse("gateway set ip 198.18.0.1 mac 02:00:00:00:00:01 "
+			      "direct-path off direct-path-rate 10 "
+			      "direct-path-burst 0",
+			      &c, &err),
+			0);
+	CU_ASSERT_EQUAL(c.gateway.flags, 0);
+	CU_ASSERT_EQUAL(c.gateway.dp_rate, 10);
+	CU_ASSERT_EQUAL(c.gateway.dp_burst, 0);
 	CU_ASSERT_EQUAL(ntohs(c.gateway.geneve_port), 6081);
 	CU_ASSERT_EQUAL(parse("bogus add", &c, &err), -EINVAL);
 	CU_ASSERT_EQUAL(parse("vpc del vni", &c, &err), -EINVAL);

@@ -13,7 +13,9 @@
 # --detach must remove the program and the pins.  ENDPOINTS (default
 # 65536) is the endpoint table's capacity, FILL (default 1000) the
 # endpoints added to the three named ones: ENDPOINTS=1048576 FILL=1048573
-# runs it with the table full.
+# runs it with the table full.  MTU (default 1500) is the veth's MTU and
+# PAYLOAD (default 16) the frames' tenant payload: MTU=9000 PAYLOAD=8922
+# sends 9014-byte frames, which the program takes in fragments.
 #
 #   namespace gw:   gw0 (02:a1:ca:1d:01:00)  alkaid-xdp, native XDP,
 #                   gateway 198.18.0.1
@@ -35,6 +37,8 @@ RESTARTS=${RESTARTS:-3}
 RATE=${RATE:-10000}
 ENDPOINTS=${ENDPOINTS:-65536} # the endpoint table's capacity
 FILL=${FILL:-1000}            # endpoints added to the three named ones
+MTU=${MTU:-1500}
+PAYLOAD=${PAYLOAD:-16}
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init restart
 need_root
@@ -63,6 +67,8 @@ stop_daemon() {
 # ip netns exec hides the host's /sys/fs/bpf, but not this mount
 bpffs_mount "$bpffs"
 gw_peer alkrst$$ 1 "$pass_obj"
+ip -n "$ns_gw" link set gw0 mtu "$MTU"
+ip -n "$ns_peer" link set pe0 mtu "$MTU"
 
 # --- first start and the tables -----------------------------------------
 start_daemon 0 --gateway-ip 198.18.0.1
@@ -95,7 +101,7 @@ grep -q "^gateway set ip 198.18.0.1 mac $gw_mac " "$tmp/before.txt" ||
 "$tables" "$pins" reset-stats
 
 # --- the stream, and the restarts under it ------------------------------
-stream_start trafficgen "$ns_peer" pe0 "$gw_mac" "$peer_mac" "$RATE"
+stream_start trafficgen "$ns_peer" pe0 "$gw_mac" "$peer_mac" "$RATE" "$PAYLOAD"
 sleep 1
 ids=$(attached_id)
 for i in $(seq "$RESTARTS"); do

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "core/reason_names.h"
 #include "dp-xdp/tables_bpf.h"
 #include "tests/lib/cunit_main.h"
+#include "tests/lib/frames.h"
 
 #define EXIT_SKIP 77
 #define ENDPOINTS 16
@@ -305,6 +307,75 @@ static void test_gateway_and_counters(void)
 	CU_ASSERT_EQUAL(got.ip, 0);
 }
 
+/* The direct path's per-CPU bucket on real time: of 20 frames that ask,
+ * on one CPU, the burst (5) is returned and the rest bounced.  At 1 a
+ * second the bucket cannot refill during the test. */
+static void test_direct_path_bucket(void)
+{
+	struct alk_gateway gw = { .ip = htonl(0xc6120001),
+				  .mac = { 2, 0xa1, 0xca, 0x1d, 0, 1 },
+				  .geneve_port = htons(6081),
+				  .flags = ALK_GW_F_DIRECT_PATH,
+				  .dp_rate = 1,
+				  .dp_burst = 5 };
+	struct alk_endpoint_key ek = { .vni = 100, .ip = htonl(0xc6130014) };
+	struct alk_endpoint ev = { .host = htonl(0xc612010a),
+				   .mac = { 0x0e, 0, 0, 0, 0, 0x14 } };
+	struct alk_neighbor_key nk = { .ip = ev.host };
+	struct alk_neighbor nv = { .mac = { 2, 0, 0, 1, 0, 0x0a } };
+	struct frame_outer o = { .tunnel = FRAME_GENEVE,
+				 .vni = 100,
+				 .src_ip = 0xc6120114,
+				 .dst_ip = 0xc6120001 };
+	static const uint8_t want[16] = { 0xff, 0xa1, 0x01, 0x03 };
+	uint8_t frame[256], out[256];
+	uint64_t c[ALK_R_MAX];
+	struct alk_error err;
+	cpu_set_t one;
+	uint32_t len;
+	int fd = bpf_program__fd(
+		bpf_object__find_program_by_name(obj, ALK_BPF_PROG_NAME));
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CU_ASSERT_EQUAL_FATAL(sched_setaffinity(0, sizeof(one), &one), 0);
+	CU_ASSERT_EQUAL(alk_bpf_tables_clear(t), 0);
+	CU_ASSERT_EQUAL(alk_gateway_set(t, &gw, &err), 0);
+	CU_ASSERT_EQUAL(alk_endpoints_add(t, &ek, &ev, 1, &err), 0);
+	CU_ASSERT_EQUAL(alk_neighbors_add(t, &nk, &nv, 1, &err), 0);
+
+	/* a Geneve frame with the want option between header and inner */
+	len = frame_ipv4(frame, &o, 0xc613000a, 0xc6130014, 64);
+	memmove(frame + FRAME_INNER_OFF + 16, frame + FRAME_INNER_OFF,
+		len - FRAME_INNER_OFF);
+	memcpy(frame + FRAME_INNER_OFF, want, 16);
+	len += 16;
+	frame[42] = 4; /* Geneve opt_len, words */
+	frame[16] = (len - 14) >> 8, frame[17] = (len - 14) & 0xff;
+	frame[38] = (len - 34) >> 8, frame[39] = (len - 34) & 0xff;
+	frame[24] = frame[25] = 0;
+	uint16_t check = frame_csum(frame + 14, 20);
+	memcpy(frame + 24, &check, 2);
+
+	for (int i = 0; i < 20; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame,
+			    .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+
+		CU_ASSERT_EQUAL(bpf_prog_test_run_opts(fd, &run), 0);
+		CU_ASSERT_EQUAL(run.retval, XDP_TX);
+		/* returned: to the sender with a location; else untouched */
+		CU_ASSERT_EQUAL(out[FRAME_INNER_OFF + 2], i < 5 ? 2 : 1);
+	}
+	CU_ASSERT_EQUAL(t->ops->stats_get(t, c), 0);
+	CU_ASSERT_EQUAL(c[ALK_R_direct_path_return], 5);
+	CU_ASSERT_EQUAL(c[ALK_R_bounce], 15);
+	CPU_ZERO(&one);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
 static void pinned_tables(const char *dir)
 {
 	struct alk_table_sizes pinned, same = { 32, 8, 8, 8 },
@@ -419,6 +490,7 @@ static void tables_bpf_suites(void)
 	CU_add_test(s, "handles agree", test_handles_agree);
 	CU_add_test(s, "networks", test_networks);
 	CU_add_test(s, "gateway and counters", test_gateway_and_counters);
+	CU_add_test(s, "direct-path bucket", test_direct_path_bucket);
 	CU_add_test(s, "pinned", test_pinned);
 }
 TEST_SUITE(tables_bpf_suites);

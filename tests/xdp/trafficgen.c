@@ -14,6 +14,10 @@
  *   trafficgen -i IFNAME --gateway IP --gateway-mac MAC --src IP
  *              --host IP --vni N --inner-src IP --inner-dst IP
  *              [--rate N] [--proto vxlan|geneve|both] [--drain-ms N]
+ *              [--payload N]
+ *
+ * --payload: bytes of the tenant frame's UDP payload, 16 (the default) to
+ * 8922, which makes the largest frame 9014 bytes (MTU 9000).
  *
  * Prints "sent N received N lost N duplicate N bad N send-errors N" and
  * the lost sequence ranges; exits 0 only when every frame came back once.
@@ -41,9 +45,11 @@
 #define ETH_LEN 14
 #define IP_LEN 20
 #define UDP_LEN 8
-#define PAYLOAD_LEN 16
-#define INNER_LEN (ETH_LEN + IP_LEN + UDP_LEN + PAYLOAD_LEN)
-#define FRAME_LEN (FRAME_INNER_OFF + INNER_LEN)
+#define MIN_PAYLOAD 16 /* the magic and the sequence number */
+#define MAX_FRAME (ETH_LEN + 9000)
+#define MAX_PAYLOAD (MAX_FRAME - FRAME_INNER_OFF - ETH_LEN - IP_LEN - UDP_LEN)
+#define INNER_LEN(c) (ETH_LEN + IP_LEN + UDP_LEN + (c)->payload_len)
+#define FRAME_LEN(c) (FRAME_INNER_OFF + INNER_LEN(c))
 #define OUT_TTL 64
 #define MAX_SEQ (1u << 24)
 
@@ -54,7 +60,7 @@ struct config {
 	int ifindex;
 	uint8_t mac[6], gw_mac[6], host_mac[6];
 	__be32 gw, src, host, inner_src, inner_dst;
-	uint32_t vni, rate, drain_ms;
+	uint32_t vni, rate, drain_ms, payload_len;
 	int proto; /* 0 both, 1 vxlan, 2 geneve */
 };
 
@@ -87,14 +93,16 @@ static void build(const struct config *c, uint32_t seq, uint8_t *f)
 		.sport = 10000 + seq % 1000, /* spread the flows */
 		.dport = 20000,
 		.ip_id = seq,
-		.payload_len = PAYLOAD_LEN,
+		.payload_len = c->payload_len,
 	};
-	uint8_t payload[PAYLOAD_LEN];
+	uint8_t payload[MAX_PAYLOAD];
 	uint64_t s = seq;
 
 	memcpy(payload, magic, 8);
 	for (int i = 0; i < 8; i++)
 		payload[8 + i] = s >> (56 - 8 * i);
+	for (uint32_t i = MIN_PAYLOAD; i < c->payload_len; i++)
+		payload[i] = (uint8_t)(i * 7 + seq);
 	in.payload = payload;
 	memcpy(o.src_mac, c->mac, 6);
 	memcpy(o.dst_mac, c->gw_mac, 6);
@@ -110,14 +118,14 @@ static int check(const struct config *c, const uint8_t *f, ssize_t len,
 {
 	const uint8_t *ip = f + ETH_LEN, *udp = ip + IP_LEN,
 		      *tun = udp + UDP_LEN, *inner = f + FRAME_INNER_OFF;
-	uint8_t want[FRAME_LEN];
+	uint8_t want[MAX_FRAME];
 	uint64_t s = 0;
 
 	if (len < ETH_LEN + IP_LEN + UDP_LEN || f[12] != 0x08 || f[13] != 0 ||
 	    ip[9] != 17 || memcmp(ip + 16, &c->host, 4))
 		return 0;
 	*why = "length";
-	if (len != FRAME_LEN)
+	if (len != FRAME_LEN(c))
 		return -1;
 	if (memcmp(inner + ETH_LEN + IP_LEN + UDP_LEN, magic, 8))
 		return 0;
@@ -145,7 +153,7 @@ static int check(const struct config *c, const uint8_t *f, ssize_t len,
 		return -1;
 	*why = "tenant frame changed";
 	build(c, s, want);
-	if (memcmp(inner, want + FRAME_INNER_OFF, INNER_LEN))
+	if (memcmp(inner, want + FRAME_INNER_OFF, INNER_LEN(c)))
 		return -1;
 	return 1;
 }
@@ -161,7 +169,7 @@ static uint64_t now_ns(void)
 static void receive(const struct config *c, int fd, uint8_t *seen,
 		    struct counts *n)
 {
-	uint8_t f[2048];
+	static uint8_t f[MAX_FRAME + 1];
 
 	for (;;) {
 		ssize_t len = recv(fd, f, sizeof(f), MSG_DONTWAIT);
@@ -230,7 +238,7 @@ static int run(struct config *c)
 {
 	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_halen = 6 };
 	uint64_t interval = 1000000000ull / c->rate, next, stop_at = 0;
-	uint8_t *seen = calloc(MAX_SEQ, 1), frame[FRAME_LEN];
+	uint8_t *seen = calloc(MAX_SEQ, 1), frame[MAX_FRAME];
 	struct counts n = { 0 };
 	struct pollfd pfd[2];
 	sigset_t mask;
@@ -261,7 +269,7 @@ static int run(struct config *c)
 				break;
 			}
 			build(c, n.sent, frame);
-			if (sendto(fd, frame, FRAME_LEN, 0,
+			if (sendto(fd, frame, FRAME_LEN(c), 0,
 				   (struct sockaddr *)&to, sizeof(to)) < 0) {
 				if (n.send_errors++ < 5)
 					perror("trafficgen: sendto");
@@ -313,7 +321,8 @@ static int usage(void)
 		"                  --host-mac MAC --vni N --inner-src IP "
 		"--inner-dst IP\n"
 		"                  [--rate N] [--proto vxlan|geneve|both] "
-		"[--drain-ms N]\n");
+		"[--drain-ms N]\n"
+		"                  [--payload N]\n");
 	return 2;
 }
 
@@ -332,9 +341,12 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "proto", required_argument, NULL, 'p' },
 		{ "drain-ms", required_argument, NULL, 'd' },
+		{ "payload", required_argument, NULL, 'l' },
 		{ 0 },
 	};
-	struct config c = { .rate = 10000, .drain_ms = 500 };
+	struct config c = { .rate = 10000,
+			    .drain_ms = 500,
+			    .payload_len = MIN_PAYLOAD };
 	int o, bad = 0, have_gw_mac = 0, have_host_mac = 0;
 
 	while ((o = getopt_long(argc, argv, "i:", opts, NULL)) != -1) {
@@ -380,6 +392,11 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			c.drain_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'l':
+			c.payload_len = strtoul(optarg, NULL, 0);
+			bad |= c.payload_len < MIN_PAYLOAD ||
+			       c.payload_len > MAX_PAYLOAD;
 			break;
 		default:
 			return usage();

@@ -31,6 +31,7 @@ struct runner {
 	struct bpf_object *obj;
 	int prog_fd;
 	struct alk_tables *tables;
+	int in_frags; /* frames that left the program in fragments */
 	char log[16384];
 };
 
@@ -56,17 +57,28 @@ static struct alk_tables *xdp_tables(void *ctx)
 	return r->tables;
 }
 
-static int xdp_run(void *ctx, struct alk_tables *t, uint8_t *frame,
-		   uint32_t *len)
+/*
+ * linear: the bytes of the frame's linear part (xdp_md's data_end), the
+ * rest in fragments.  The kernel puts at most a page less its head and
+ * tail room in the linear part (3520 bytes with 4 KiB pages) and the rest
+ * in fragments whatever linear says: a 9000-byte frame is always in
+ * fragments.  A smaller linear part needs a kernel that takes data_end
+ * below the frame's size (6.18).
+ */
+static int xdp_run_split(void *ctx, struct alk_tables *t, uint8_t *frame,
+			 uint32_t *len, uint32_t linear)
 {
 	struct runner *r = ctx;
 	uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
 	static uint8_t out[FIXTURE_MAX_FRAME];
+	struct xdp_md md_in = { .data_end = linear }, md_out = { 0 };
 	int err, counted = -1;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = *len, .data_out = out,
 		    /* room for a DHCP reply to grow the frame */
-		    .data_size_out = sizeof(out), .repeat = 1);
+		    .data_size_out = sizeof(out), .ctx_in = &md_in,
+		    .ctx_size_in = sizeof(md_in), .ctx_out = &md_out,
+		    .ctx_size_out = sizeof(md_out), .repeat = 1);
 
 	if (t->ops->stats_get(t, before))
 		return -1;
@@ -102,9 +114,18 @@ static int xdp_run(void *ctx, struct alk_tables *t, uint8_t *frame,
 			reason_name(counted), opts.retval);
 		return -1;
 	}
+	/* what came out past the linear part was in fragments */
+	if (opts.data_size_out > md_out.data_end - md_out.data)
+		r->in_frags++;
 	memcpy(frame, out, opts.data_size_out);
 	*len = opts.data_size_out;
 	return counted;
+}
+
+static int xdp_run(void *ctx, struct alk_tables *t, uint8_t *frame,
+		   uint32_t *len)
+{
+	return xdp_run_split(ctx, t, frame, len, *len);
 }
 
 static void xdp_done(void *ctx, struct alk_tables *t)
@@ -183,6 +204,7 @@ int main(int argc, char **argv)
 		.name = "xdp",
 		.tables = xdp_tables,
 		.run = xdp_run,
+		.run_split = xdp_run_split,
 		.done = xdp_done,
 		.ctx = &r,
 	};
@@ -203,6 +225,8 @@ int main(int argc, char **argv)
 	if (err)
 		return err == -EPERM ? EXIT_SKIP : 1;
 	failures = fixtures_run(argv[2], &be, verbose, &count);
+	printf("xdp runner: %d frames came out in fragments (multi-buffer)\n",
+	       r.in_frags);
 	r.tables->ops->close(r.tables);
 	bpf_object__close(r.obj);
 	return failures == 0 && count > 0 ? 0 : 1;
