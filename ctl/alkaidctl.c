@@ -327,6 +327,35 @@ static int parse_words(const struct alk_object *o, int argc, char **argv,
 	return 0;
 }
 
+/* The gateway as set: its flags left out of the words are left out of the
+ * request, so that the daemon gives them its own default (alkaid-dpdk
+ * answers underlay ARP unless told not to). */
+static void gateway_request(const struct alk_object *o, int argc, char **argv,
+			    const void *val, struct alk_buf *req)
+{
+	struct alk_buf enc = { 0 };
+	struct json_object *j;
+
+	alk_api_encode(o, ALK_PART_ALL, NULL, val, &enc);
+	alk_buf_putc(&enc, 0);
+	j = json_tokener_parse(enc.data);
+	for (unsigned int i = 0; j && i < o->nfields; i++) {
+		bool given = false;
+
+		if (o->fields[i].kind != ALK_F_FLAG)
+			continue;
+		for (int a = 2; a < argc; a++)
+			given |= !strcmp(argv[a], o->fields[i].word);
+		if (!given)
+			json_object_object_del(j, o->fields[i].name);
+	}
+	alk_buf_puts(req, j ? json_object_to_json_string_ext(
+				      j, JSON_C_TO_STRING_PLAIN) :
+			      enc.data);
+	json_object_put(j);
+	alk_buf_free(&enc);
+}
+
 /* add, del, set: the grammar parses, one entry is sent. */
 static int run_change(const struct alk_object *o, int argc, char **argv)
 {
@@ -340,7 +369,7 @@ static int run_change(const struct alk_object *o, int argc, char **argv)
 		return EXIT_USAGE;
 	request_begin(&req, o->name, argv[1]);
 	if (cmd.object == ALK_O_GATEWAY) {
-		alk_api_encode(o, ALK_PART_ALL, key, val, &req);
+		gateway_request(o, argc, argv, val, &req);
 	} else {
 		alk_buf_puts(&req, "{\"entries\":[");
 		alk_api_encode(

@@ -56,6 +56,7 @@ struct alk_session {
 	bool skipping;	    /* discarding the rest of a bad line */
 	bool closing;	    /* no more input will be read */
 	bool gathering;	    /* copying a row batch's line into line */
+	char error[160];    /* the answer to the line being skipped */
 	struct alk_buf line;
 };
 

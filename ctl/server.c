@@ -445,20 +445,50 @@ int alk_ctl_server_fd(const struct alk_ctl_server *srv)
 	return srv->epfd;
 }
 
-int alk_ctl_socket_answers(const char *path)
+/* A connection to the daemon at path, or -1 (errno says why). */
+static int connect_to(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, rc;
+	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return 0; /* nothing can listen there */
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENOENT; /* nothing can listen there */
+		return -1;
+	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (const struct sockaddr *)&sa, sizeof(sa));
+		return -1;
+	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	return fd;
+}
+
+int alk_ctl_socket_answers(const char *path)
+{
+	int fd = connect_to(path);
+
+	if (fd < 0)
+		return errno == ECONNREFUSED || errno == ENOENT ? 0 : -errno;
 	close(fd);
-	return rc == 0;
+	return 1;
+}
+
+pid_t alk_ctl_socket_pid(const char *path)
+{
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
+	int fd = connect_to(path);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		cred.pid = 0;
+	close(fd);
+	return cred.pid;
 }
 
 /* A socket left by a dead daemon is removed; a live one is not taken. */

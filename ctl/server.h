@@ -21,6 +21,7 @@
 #define ALKAID_CTL_SERVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "tables/tables.h"
 
@@ -57,6 +58,10 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 /* Whether a live daemon answers on the socket at path: 1, 0, or -errno
  * when no socket could be made to ask. */
 int alk_ctl_socket_answers(const char *path);
+
+/* The process of the daemon that answers at path (it listened there), or
+ * 0 if none answers. */
+pid_t alk_ctl_socket_pid(const char *path);
 
 /* The descriptor to watch for EPOLLIN (it is an epoll descriptor). */
 int alk_ctl_server_fd(const struct alk_ctl_server *srv);

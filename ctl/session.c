@@ -4,7 +4,8 @@
  * request read in many pieces is parsed once, not rescanned at every read,
  * and nothing of it is copied on our side.  The line is the frame: a value
  * still open at the end of its line is an error, and after a parse error
- * the rest of the line is skipped, so one bad request never swallows the
+ * the rest of the line is skipped (and counted against the size limit),
+ * the error answered at its end, so one bad request never swallows the
  * next.
  *
  * Row batches (rows.h) take a fast path that needs the whole line: a line
@@ -107,6 +108,14 @@ static void gathered(struct alk_session *s, struct alk_rpc *rpc,
 	gathered_done(s);
 }
 
+/* The end of a line skipped after a parse error: the error is answered. */
+static void skipped(struct alk_session *s, struct alk_buf *out)
+{
+	alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR, s->error, -1);
+	s->skipping = false;
+	s->line_bytes = 0;
+}
+
 static bool too_long(struct alk_session *s, size_t n, struct alk_buf *out)
 {
 	char msg[96];
@@ -136,15 +145,19 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 		const char *nl, *stop;
 		struct json_object *req;
 		enum json_tokener_error jerr;
-		size_t n, used;
-		char msg[160];
+		size_t n, used, line;
 
 		if (s->skipping) {
+			/* the line is still counted: over the limit, it is
+			 * refused and closed like any other */
 			nl = memchr(p, '\n', end - p);
-			if (!nl)
-				return len;
-			p = nl + 1;
-			s->skipping = false;
+			stop = nl ? nl + 1 : end;
+			if (too_long(s, stop - p, out))
+				return p - data;
+			s->line_bytes += stop - p;
+			p = stop;
+			if (nl)
+				skipped(s, out);
 			continue;
 		}
 		if (s->gathering) {
@@ -194,7 +207,9 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 		}
 		req = json_tokener_parse_ex(s->tok, p, n);
 		jerr = json_tokener_get_error(s->tok);
-		if (req) {
+		/* a bare null is a value too (json-c returns it as NULL):
+		 * valid JSON that is no request, answered so */
+		if (req || jerr == json_tokener_success) {
 			used = json_tokener_get_parse_end(s->tok);
 			p += used;
 			alk_rpc_handle(rpc, req, out);
@@ -216,12 +231,18 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 			continue;
 		}
 		used = json_tokener_get_parse_end(s->tok);
-		snprintf(msg, sizeof(msg), "parse error: %s at byte %zu",
+		snprintf(s->error, sizeof(s->error),
+			 "parse error: %s at byte %zu",
 			 json_tokener_error_desc(jerr), s->line_bytes + used);
-		alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR, msg, -1);
+		line = s->line_bytes + n;
 		restart(s);
 		p = stop;
-		s->skipping = !nl;
+		/* answered at the line's end, unless the line turns out
+		 * too long (then -32005 and the close instead) */
+		s->skipping = true;
+		s->line_bytes = line;
+		if (nl)
+			skipped(s, out);
 	}
 	return p - data;
 }
@@ -231,6 +252,8 @@ void alk_session_eof(struct alk_session *s, struct alk_rpc *rpc,
 {
 	if (s->gathering && !s->closing)
 		gathered(s, rpc, out);
+	if (s->skipping && !s->closing)
+		skipped(s, out);
 	if (s->pending && !s->closing)
 		alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR,
 			      "parse error: the connection ended inside a "

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -53,6 +56,8 @@ static struct {
 	uint32_t txd;
 	uint32_t mbufs;
 	uint32_t mtu;
+	uint32_t mbuf_size;
+	bool takeover;
 	uint16_t tx_port[RTE_MAX_ETHPORTS]; /* --pair; UINT16_MAX: itself */
 } o = {
 	.geneve_port = ALK_GENEVE_PORT,
@@ -129,8 +134,27 @@ static const struct alk_opt own[] = {
 		  "Devices that keep frames of their own, like net_pcap with\n"
 		  "infinite_rx, need more." },
 	{ "mtu", 0, "N", ALK_OPT_NUMBER, &o.mtu, .min = 68, .max = 9600,
-	  .help = "Set the ports' MTU and size the mbufs for it (default: the\n"
-		  "ports' own MTU, mbufs of 2 KiB)." },
+	  .help = "Set the ports' MTU, and without --mbuf-size size the mbufs\n"
+		  "for it (default: the ports' own MTU, mbufs of 2 KiB).  A\n"
+		  "device that refuses it is a warning that says what it\n"
+		  "kept, not an exit: net_af_packet sets no MTU over 1500 (set\n"
+		  "its interface's with ip link) and net_pcap none." },
+	{ "mbuf-size", 0, "N", ALK_OPT_NUMBER, &o.mbuf_size, .min = 512,
+	  .max = 65535 - RTE_PKTMBUF_HEADROOM,
+	  .help = "Bytes of frame an mbuf holds (default: enough for --mtu,\n"
+		  "else 2048).  A longer frame is received in segments where\n"
+		  "the device can (RX scatter), and forwarded as it came;\n"
+		  "devices that cannot (net_af_packet: its framesz) need\n"
+		  "mbufs as large as their frames." },
+	{ "takeover", 0, NULL, ALK_OPT_FLAG, &o.takeover,
+	  .help = "Replace the daemon serving the control socket (-s) with\n"
+		  "the least gap in forwarding: load the tables and start the\n"
+		  "ports while it forwards, then stop it (SIGTERM), drop what\n"
+		  "the ports queued meanwhile, forward as soon as its workers\n"
+		  "have stopped, and only then serve the socket.  Only --vdev\n"
+		  "ports that two processes can open (net_af_packet, ...);\n"
+		  "another --file-prefix.  Changes made through the old\n"
+		  "daemon after the new one read the state file are lost." },
 	{ "pair", 0, "P:Q", ALK_OPT_CALL, .call = parse_pair,
 	  .help = "Frames received on port P leave by port Q, and those from Q\n"
 		  "by P (default: by the receiving port).  Repeatable." },
@@ -220,8 +244,8 @@ static const char tail[] =
 	"      /alkaid/tables   count, capacity and memory per table\n"
 	"\n"
 	"SIGNALS\n"
-	"    SIGINT, SIGTERM: close the control socket (writing the state\n"
-	"    file if it is behind), stop the workers, close the ports and\n"
+	"    SIGINT, SIGTERM: stop the workers, close the control socket\n"
+	"    (writing the state file if it is behind), close the ports and\n"
 	"    exit 0.  SIGHUP: ignored (logged).\n"
 	"\n"
 	"EXIT STATUS\n"
@@ -324,14 +348,19 @@ static void gateway(struct alk_tables *t)
 		die("gateway: %s", err.msg);
 }
 
-/* The state file or the initial tables, the file's gateway, then the
- * command line's gateway and batch. */
+/* The state file or the initial tables, and the file's gateway. */
+static void tables_load(struct alk_tables *t, const struct alk_config *cfg)
+{
+	if (alk_daemon_tables_start(cfg, t, true))
+		exit(ALK_EXIT_FAIL);
+}
+
+/* Then, once the ports are there, the command line's gateway (their MACs)
+ * and batch. */
 static void tables_fill(struct alk_tables *t, const struct alk_config *cfg)
 {
 	struct alk_error err = { 0 };
 
-	if (alk_daemon_tables_start(cfg, t, true))
-		exit(ALK_EXIT_FAIL);
 	gateway(t);
 	if (o.batch) {
 		if (alk_cmdfile_load(t, o.batch, &err))
@@ -351,6 +380,78 @@ static int on_tick(struct alk_loop *loop, int fd, uint32_t events, void *tables)
 {
 	alk_dpdk_tables_reclaim(tables);
 	return 0;
+}
+
+/*
+ * --takeover.  The new daemon opens and starts its ports while the old one
+ * forwards on them (two processes can open a --vdev such as net_af_packet;
+ * a PCI device is held by one process at a time, so those cannot be taken
+ * over), then stops the old one and starts forwarding as soon as the old
+ * one's workers have stopped, which it says by closing its control socket.
+ */
+static pid_t old_daemon;
+
+static void takeover_check_ports(char **argv, int argc)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--allow") ||
+		    !strncmp(argv[i], "--allow=", 8) ||
+		    !strncmp(argv[i], "-a", 2))
+			alk_die(ALK_EXIT_USAGE,
+				"--takeover: %s: only --vdev ports can be "
+				"taken over (a PCI device is held by one "
+				"process at a time)",
+				argv[i]);
+}
+
+/* The daemon to replace: the one answering on the control socket. */
+static void takeover_find(void)
+{
+	const char *sock = alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET;
+
+	old_daemon = alk_ctl_socket_pid(sock);
+	if (old_daemon <= 0 || old_daemon == getpid())
+		die("--takeover: no daemon answers on %s", sock);
+	alk_say("taking over from process %d (%s)", (int)old_daemon, sock);
+}
+
+/* Stop it; return once its workers have stopped (it has removed its
+ * socket) or it has exited. */
+static void takeover_stop(void)
+{
+	const char *sock = alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET;
+	struct pollfd p = { .fd = pidfd_open(old_daemon, 0), .events = POLLIN };
+	int ms;
+
+	if (p.fd < 0)
+		die("--takeover: process %d: %m", (int)old_daemon);
+	if (kill(old_daemon, SIGTERM))
+		die("--takeover: SIGTERM to process %d: %m", (int)old_daemon);
+	/* it stops its workers, then removes the socket: a millisecond's
+	 * polling, for a minute at most (a state file to save first) */
+	for (ms = 0; ms < 60000; ms++)
+		if (poll(&p, 1, 1) || access(sock, F_OK))
+			break;
+	close(p.fd);
+	if (ms == 60000)
+		die("--takeover: process %d did not stop", (int)old_daemon);
+}
+
+/* Frames queued on the ports while the old daemon forwarded them: it did
+ * (a packet socket gets its copy of each). */
+static void takeover_drain(void)
+{
+	struct rte_mbuf *m[ALK_BURST];
+	struct rte_eth_dev_info info;
+	uint16_t port, n;
+
+	RTE_ETH_FOREACH_DEV (port) {
+		if (rte_eth_dev_info_get(port, &info))
+			continue;
+		for (uint16_t q = 0; q < info.nb_rx_queues; q++)
+			while ((n = rte_eth_rx_burst(port, q, m, ALK_BURST)))
+				rte_pktmbuf_free_bulk(m, n);
+	}
 }
 
 /* Enough mbufs for every descriptor and every worker's bursts in flight. */
@@ -411,12 +512,19 @@ int main(int argc, char **argv)
 	int rc, sep, eal_argc;
 
 	alk_log_init(prog.name);
+	/* no kernel behind the ports: ARP for the gateway is ours to answer,
+	 * whichever way the gateway is set */
+	alk_gateway_default_flags(ALK_GW_F_UNDERLAY_ARP);
 	early_help(argc, argv);
 	sep = parse_options(argc, argv);
 	rc = alk_daemon_configure(sections, &cfg);
 	if (rc)
 		return rc;
 	eal_argv = eal_args(&dcfg, sep, argv, &eal_argc);
+	if (o.takeover) {
+		takeover_check_ports(eal_argv, eal_argc);
+		takeover_find();
+	}
 
 	/* the lcores the EAL creates inherit the mask: signals come to the
 	 * main lcore's loop only */
@@ -438,14 +546,6 @@ int main(int argc, char **argv)
 		    "and never touches packets; give at least two lcores (-l "
 		    "0,1)",
 		    rte_get_main_lcore());
-	nports = rte_eth_dev_count_avail();
-	if (!nports)
-		die("no ports: give PCI devices (-a) or virtual ones (--vdev), "
-		    "or dpdk.ports in the configuration file");
-	RTE_ETH_FOREACH_DEV (port)
-		if (!rte_eth_dev_is_valid_port(tx_port(port)))
-			die("--pair: port %u has no peer port %u", port,
-			    tx_port(port));
 
 	tc.sizes = alk_opt.sizes;
 	tc.network_tbl8s = o.network_tbl8s;
@@ -456,6 +556,19 @@ int main(int argc, char **argv)
 		die("tables (%u endpoints): %s; more memory (-m) or smaller "
 		    "tables",
 		    tc.sizes.endpoints, rte_strerror(rte_errno));
+	/* the long part of a start (a million endpoints: a second or
+	 * more), done before the ports are taken */
+	tables_load(tables, &cfg);
+
+	nports = rte_eth_dev_count_avail();
+	if (!nports)
+		die("no ports: give PCI devices (-a) or virtual ones (--vdev), "
+		    "or dpdk.ports in the configuration file");
+	RTE_ETH_FOREACH_DEV (port)
+		if (!rte_eth_dev_is_valid_port(tx_port(port)))
+			die("--pair: port %u has no peer port %u", port,
+			    tx_port(port));
+
 	tables_fill(tables, &cfg);
 	RTE_ETH_FOREACH_DEV (port)
 		port_conf(&pc[port], port, &dcfg, nworkers);
@@ -470,14 +583,17 @@ int main(int argc, char **argv)
 			pools[node] = alk_mbuf_pool(
 				name,
 				o.mbufs ? o.mbufs : mbufs_needed(pc, nworkers),
-				alk_mbuf_data_room(o.mtu), socket);
+				alk_mbuf_data_room(o.mtu, o.mbuf_size), socket);
 			if (!pools[node])
 				die("mbuf pool on socket %d: %s", socket,
 				    rte_strerror(rte_errno));
 		}
-		if (alk_port_start(port, &pc[port], pools[node], err,
-				   sizeof(err)))
+		rc = alk_port_start(port, &pc[port], pools[node], err,
+				    sizeof(err));
+		if (rc < 0)
 			die("%s", err);
+		if (rc > 0)
+			alk_say("warning: %s", err);
 	}
 
 	RTE_LCORE_FOREACH_WORKER (lcore) {
@@ -503,6 +619,15 @@ int main(int argc, char **argv)
 	if (alk_telemetry_init(tables, workers, nworkers))
 		alk_say("warning: telemetry commands not registered");
 
+	if (o.takeover) {
+		takeover_stop();
+		takeover_drain();
+	}
+	/* forwarding first, the control socket after: a restart's gap
+	 * does not wait for the socket */
+	for (unsigned int w = 0; w < nworkers; w++)
+		rte_eal_remote_launch(alk_worker_loop, workers[w],
+				      workers[w]->lcore);
 	loop = alk_loop_create("stopping");
 	if (!loop || alk_loop_timer(loop, 1000, on_tick, tables))
 		die("control loop: %m");
@@ -511,10 +636,6 @@ int main(int argc, char **argv)
 	srv = alk_daemon_control_start(loop, tables, &cfg);
 	if (!srv)
 		exit(ALK_EXIT_FAIL);
-
-	for (unsigned int w = 0; w < nworkers; w++)
-		rte_eal_remote_launch(alk_worker_loop, workers[w],
-				      workers[w]->lcore);
 	alk_say("%u port(s), %u RX queue(s), %u worker(s); control socket "
 		"%s%s%s; serving",
 		nports, nrxq, nworkers,
@@ -523,10 +644,11 @@ int main(int argc, char **argv)
 
 	rc = alk_loop_run(loop);
 
-	/* saves the state file if it is behind, removes the socket */
-	alk_ctl_server_destroy(srv);
+	/* the workers first: a --takeover waits for the socket to close */
 	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	/* saves the state file if it is behind, removes the socket */
+	alk_ctl_server_destroy(srv);
 	RTE_ETH_FOREACH_DEV (port)
 		alk_port_stop(port);
 	alk_loop_free(loop);

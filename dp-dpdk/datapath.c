@@ -24,6 +24,20 @@
 
 _Static_assert(ALK_BURST < NO_KEY, "a frame's key index fits a byte");
 
+/*
+ * A frame in several segments (RX scatter).  One that fits its first
+ * buffer is made one piece: a device or a test split it for no need, and
+ * it may be an ARP or DHCP request, answered in place.  A larger one
+ * keeps its pieces and goes out as it came: the core reads its headers
+ * from the first segment (pkt->nonlinear counts the rest), and ends the
+ * frame headers_not_linear when they are not all there.
+ */
+static void chained(struct rte_mbuf *m)
+{
+	if (rte_pktmbuf_pkt_len(m) <= (uint32_t)(m->buf_len - m->data_off))
+		rte_pktmbuf_linearize(m); /* cannot fail: it fits */
+}
+
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)
 {
@@ -55,10 +69,10 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_OFFSET],
 						       void *));
-		pkt[i].data = rte_pktmbuf_mtod(m[i], __u8 *);
-		pkt[i].end = pkt[i].data + rte_pktmbuf_data_len(m[i]);
-		pkt[i].nonlinear = 0; /* the first segment only, for now */
 		key_of[i] = NO_KEY;
+		if (unlikely(m[i]->nb_segs > 1))
+			chained(m[i]);
+		alk_dpdk_pkt(&pkt[i], m[i]);
 		/* no gateway yet: nothing is for us, as on every target */
 		reason[i] = likely(gw != NULL) ?
 				    alk_classify(&pkt[i], &ps[i], gw) :

@@ -13,11 +13,14 @@
 #define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + 4 + RTE_ETHER_CRC_LEN)
 #define MBUF_CACHE 256
 
-uint16_t alk_mbuf_data_room(uint16_t mtu)
+uint16_t alk_mbuf_data_room(uint16_t mtu, uint16_t size)
 {
 	uint32_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
 
-	if (mtu && (uint32_t)mtu + FRAME_OVERHEAD + RTE_PKTMBUF_HEADROOM > room)
+	if (size)
+		room = (uint32_t)size + RTE_PKTMBUF_HEADROOM;
+	else if (mtu &&
+		 (uint32_t)mtu + FRAME_OVERHEAD + RTE_PKTMBUF_HEADROOM > room)
 		room = (uint32_t)mtu + FRAME_OVERHEAD + RTE_PKTMBUF_HEADROOM;
 	return RTE_MIN(room, (uint32_t)UINT16_MAX);
 }
@@ -48,9 +51,10 @@ int alk_port_start(uint16_t port, const struct alk_port_conf *c,
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	struct rte_eth_txconf txconf;
-	uint16_t nb_rxd = c->nb_rxd, nb_txd = c->nb_txd;
+	uint16_t nb_rxd = c->nb_rxd, nb_txd = c->nb_txd, mtu = 0;
+	uint32_t buf = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
 	int socket = rte_eth_dev_socket_id(port);
-	int rc;
+	int rc, warned = 0;
 
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc)
@@ -83,16 +87,34 @@ int alk_port_start(uint16_t port, const struct alk_port_conf *c,
 	/* every mbuf comes from one pool and is never shared */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* a frame received in segments leaves in them */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* frames of the MTU asked (else of the port's) longer than an mbuf
+	 * are received in segments where the device can */
+	rte_eth_dev_get_mtu(port, &mtu);
+	if ((uint32_t)(c->mtu ? c->mtu : mtu) + FRAME_OVERHEAD > buf &&
+	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 
 	rc = rte_eth_dev_configure(port, c->nb_rxq, c->nb_txq, &conf);
 	if (rc)
 		return fail(err, errlen, rc, "port %u: configure: %s", port,
 			    rte_strerror(-rc));
-	if (c->mtu) {
-		rc = rte_eth_dev_set_mtu(port, c->mtu);
-		if (rc)
-			return fail(err, errlen, rc, "port %u: MTU %u: %s",
-				    port, c->mtu, rte_strerror(-rc));
+	/* Some devices set no MTU (net_pcap) or none above 1500
+	 * (net_af_packet: its kernel interface's MTU is set outside DPDK);
+	 * they still carry what their link and the mbufs allow. */
+	if (c->mtu && (rc = rte_eth_dev_set_mtu(port, c->mtu))) {
+		rte_eth_dev_get_mtu(port, &mtu);
+		snprintf(err, errlen,
+			 "port %u (%s): MTU %u refused (%s), left at %u; "
+			 "frames up to %u bytes fit the mbufs%s",
+			 port, info.driver_name, c->mtu, rte_strerror(-rc), mtu,
+			 buf,
+			 (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER) ?
+				 ", longer ones are received in segments" :
+				 " (--mbuf-size)");
+		warned = 1;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
 	if (rc)
@@ -125,7 +147,7 @@ int alk_port_start(uint16_t port, const struct alk_port_conf *c,
 	if (rc)
 		return fail(err, errlen, rc, "port %u: start: %s", port,
 			    rte_strerror(-rc));
-	return 0;
+	return warned;
 }
 
 void alk_port_stop(uint16_t port)

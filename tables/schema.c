@@ -133,8 +133,8 @@ static const struct alk_field gateway_fields[] = {
 	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_UNDERLAY_ARP,
 	  .optional = 1, .header = "UNDERLAY-ARP", .width = 12,
 	  .meta = "on|off",
-	  .help = "answer ARP for ADDR itself (alkaid-dpdk; with XDP the "
-		  "kernel does; default off)" },
+	  .help = "answer ARP for ADDR itself (default: on with alkaid-dpdk, "
+		  "which has no kernel to; off with XDP, whose kernel does)" },
 	{ "direct_path", "direct-path", ALK_F_FLAG,
 	  VAL(struct alk_gateway, flags), .aux = ALK_GW_F_DIRECT_PATH,
 	  .optional = 1, .header = "DIRECT-PATH", .width = 11, .meta = "on|off",
@@ -290,6 +290,13 @@ int alk_field_by_word(const struct alk_object *o, unsigned int n,
 	return -1;
 }
 
+static uint32_t gateway_flags;
+
+void alk_gateway_default_flags(uint32_t flags)
+{
+	gateway_flags = flags;
+}
+
 void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
 		      void *val)
 {
@@ -306,7 +313,7 @@ void alk_gateway_defaults(struct alk_gateway *gw)
 	memset(gw, 0, sizeof(*gw));
 	gw->geneve_port = htons(ALK_GENEVE_PORT);
 	gw->vxlan_port = htons(ALK_VXLAN_PORT);
-	gw->flags = ALK_GW_F_DIRECT_PATH;
+	gw->flags = ALK_GW_F_DIRECT_PATH | gateway_flags;
 	gw->dp_rate = ALK_DP_RATE;
 	gw->dp_burst = ALK_DP_BURST;
 }

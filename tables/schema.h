@@ -119,6 +119,11 @@ void alk_object_start(const struct alk_object *o, enum alk_part part, void *key,
  * MAC zero: what 'gateway set' starts from, and --gateway-ip too. */
 void alk_gateway_defaults(struct alk_gateway *gw);
 
+/* The flags (ALK_GW_F_*) a gateway set without them gets in this process,
+ * beyond the rows' defaults: alkaid-dpdk, with no kernel to answer ARP
+ * for the gateway, adds underlay ARP.  Called once, before any parsing. */
+void alk_gateway_default_flags(uint32_t flags);
+
 /* Where a field's bytes are. */
 static inline uint8_t *alk_field_ptr(const struct alk_field *f, void *key,
 				     void *val)

@@ -225,8 +225,39 @@ ALK_INLINE const struct alk_neighbor *alk_plat_neighbor(struct alk_ctx *ctx,
 	return &c->slot[i].nb;
 }
 
-/* The frame is one segment (no scattered RX); it grows or shrinks at the
- * tail within the mbuf's room. */
+/* The core's view of an mbuf: its first segment, and the bytes of the
+ * others (RX scatter) counted in the frame's length. */
+ALK_INLINE void alk_dpdk_pkt(struct alk_pkt *pkt, const struct rte_mbuf *m)
+{
+	pkt->data = rte_pktmbuf_mtod(m, __u8 *);
+	pkt->end = pkt->data + rte_pktmbuf_data_len(m);
+	pkt->nonlinear = rte_pktmbuf_pkt_len(m) - rte_pktmbuf_data_len(m);
+}
+
+/* Cut a frame to len bytes, freeing the segments past them. */
+ALK_INLINE void alk_dpdk_cut(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m;
+	uint32_t at = 0;
+	uint16_t nseg = 1;
+
+	while (seg->next && at + seg->data_len < len) {
+		at += seg->data_len;
+		seg = seg->next;
+		nseg++;
+	}
+	seg->data_len = (uint16_t)(len - at);
+	m->pkt_len = len;
+	m->nb_segs = nseg;
+	if (seg->next) {
+		rte_pktmbuf_free(seg->next);
+		seg->next = NULL;
+	}
+}
+
+/* The frame grows at the tail of its last segment, within that mbuf's
+ * room; it shrinks from the tail, the segments emptied freed (a DHCP reply
+ * to a chained request is one segment again). */
 ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			       int delta)
 {
@@ -234,10 +265,12 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 
 	if (delta > 0 && !rte_pktmbuf_append(m, (uint16_t)delta))
 		return -1;
-	if (delta < 0 && rte_pktmbuf_trim(m, (uint16_t)-delta))
-		return -1;
-	pkt->data = rte_pktmbuf_mtod(m, __u8 *);
-	pkt->end = pkt->data + rte_pktmbuf_data_len(m);
+	if (delta < 0) {
+		if ((uint32_t)-delta > rte_pktmbuf_pkt_len(m))
+			return -1;
+		alk_dpdk_cut(m, rte_pktmbuf_pkt_len(m) - (uint32_t)-delta);
+	}
+	alk_dpdk_pkt(pkt, m);
 	return 0;
 }
 

@@ -643,6 +643,20 @@ static void test_bad_requests(void)
 	      "batch arrays are not supported: send one request per line "
 	      "(they may be pipelined)");
 	fails(&c, "42", ALK_RPC_INVALID_REQUEST, "a request is a JSON object");
+	/* valid JSON that is no request object is an invalid request, not a
+	 * parse error: null too, which json-c hands back as NULL */
+	fails(&c, "null", ALK_RPC_INVALID_REQUEST,
+	      "a request is a JSON object");
+	fails(&c, "  null  ", ALK_RPC_INVALID_REQUEST,
+	      "a request is a JSON object");
+	fails(&c, "-1.5e3", ALK_RPC_INVALID_REQUEST,
+	      "a request is a JSON object");
+	fails(&c, "\"version\"", ALK_RPC_INVALID_REQUEST,
+	      "a request is a JSON object");
+	fails(&c, "true", ALK_RPC_INVALID_REQUEST,
+	      "a request is a JSON object");
+	fails(&c, "nul", ALK_RPC_PARSE_ERROR,
+	      "parse error: null expected at byte 3");
 	fails(&c, "{\"id\":1,\"method\":\"version\"}", ALK_RPC_INVALID_REQUEST,
 	      "missing 'jsonrpc': \"2.0\"");
 	fails(&c, "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"version\"}",
@@ -782,6 +796,36 @@ static void test_size_limit(void)
 	json_object_put(r);
 	CU_ASSERT_TRUE(cl_closed(&c));
 	r = ok(&d, REQ("version", "{}"));
+	json_object_put(r);
+
+	/* garbage over the limit too: not a parse error and more reading,
+	 * the limit's answer and the close */
+	c = cl_open();
+	memset(big, 'x', len);
+	cl_send(&c, big, len);
+	line = cl_line(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	r = json_tokener_parse(line);
+	if (get_int(r, "error.code") != ALK_RPC_TOO_LARGE)
+		fprintf(stderr, "\ngot %.300s\n", line);
+	CU_ASSERT_EQUAL(get_int(r, "error.code"), ALK_RPC_TOO_LARGE);
+	json_object_put(r);
+	CU_ASSERT_TRUE(cl_closed(&c));
+	cl_close(&c);
+	/* a bad line under the limit is answered at its end, once, and
+	 * the connection goes on */
+	c = cl_open();
+	memset(big, 'x', 1 << 20);
+	cl_send(&c, big, 1 << 20);
+	cl_send(&c, "\n", 1);
+	line = cl_line(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	r = json_tokener_parse(line);
+	CU_ASSERT_EQUAL(get_int(r, "error.code"), ALK_RPC_PARSE_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(get_str(r, "error.message"), "at byte 0"));
+	json_object_put(r);
+	r = ok(&c, REQ("version", "{}"));
 	json_object_put(r);
 
 	/* just under the limit is served: a long (ignored) id string */

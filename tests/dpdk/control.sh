@@ -11,6 +11,8 @@
 #   1. a file with an error is refused with its file:line and exit status 2;
 #   2. a start from the file alone (its dpdk section becomes the EAL's
 #      lcores, device and arguments) applies its gateway and initial tables;
+#      underlay ARP is on by default, from the file and from 'alkaidctl
+#      gateway set ip A mac M', and off when asked;
 #      alkaidctl adds entries (one by one and in a batch) and 'alkaidctl -j'
 #      lists them (endpoint list), counts them (tables) and counts the frames
 #      (stats) of a ping from ha's endpoint to hb's through the gateway;
@@ -80,7 +82,7 @@ dpdk = {
   main-lcore = 0;
   eal-args = [ $(printf '"%s", ' "${eal1[@]}" | sed 's/, $//') ];
 };
-gateway = { ip = "$gw_ip"; mac = "$gw_mac"; underlay-arp = true; };
+gateway = { ip = "$gw_ip"; mac = "$gw_mac"; };
 state-file = "$tmp/state/dpdk.state";
 initial-tables = (
   "neighbor add ip ${under_ip[ha]} mac ${under_mac[ha]}",
@@ -98,6 +100,16 @@ json_ok "$tmp/gateway.json" 'j["ip"] == "'$gw_ip'" and j["mac"] == "'$gw_mac'" a
 "$ctl" -s "$sock" -j neighbor list >"$tmp/neighbors.json"
 json_ok "$tmp/neighbors.json" 'sorted(n["ip"] for n in j) == ["198.18.0.1", "198.18.0.99"]' ||
     fail "initial tables not applied: $(cat "$tmp/neighbors.json")"
+# underlay ARP: on unless turned off, set as the README shows it; the ping
+# below needs the hosts to resolve the gateway
+"$ctl" -s "$sock" gateway set ip "$gw_ip" mac "$gw_mac" underlay-arp off
+"$ctl" -s "$sock" -j gateway >"$tmp/gateway.json"
+json_ok "$tmp/gateway.json" 'not j["underlay_arp"]' ||
+    fail "underlay-arp off not applied: $(cat "$tmp/gateway.json")"
+"$ctl" -s "$sock" gateway set ip "$gw_ip" mac "$gw_mac"
+"$ctl" -s "$sock" -j gateway >"$tmp/gateway.json"
+json_ok "$tmp/gateway.json" 'j["underlay_arp"]' ||
+    fail "gateway set without underlay-arp: off on DPDK: $(cat "$tmp/gateway.json")"
 
 "$ctl" -s "$sock" neighbor add ip "${under_ip[hb]}" mac "${under_mac[hb]}"
 "$ctl" -s "$sock" neighbor del ip 198.18.0.99

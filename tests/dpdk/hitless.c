@@ -341,7 +341,7 @@ static int port_init(void)
 	int port;
 
 	h.pool = alk_mbuf_pool("hitless_mbufs", 2 * TX_RING - 1,
-			       alk_mbuf_data_room(0), (int)rte_socket_id());
+			       alk_mbuf_data_room(0, 0), (int)rte_socket_id());
 	h.rx = rte_ring_create("hitless_rx", RX_RING, rte_socket_id(),
 			       RING_F_SP_ENQ | RING_F_SC_DEQ);
 	h.tx = rte_ring_create("hitless_tx", TX_RING, rte_socket_id(),
