@@ -20,7 +20,7 @@ packages=(
     libconfig-dev libjson-c-dev libcunit1-dev libclang-rt-14-dev
     # labs: real peers
     iproute2 ethtool iputils-ping iperf3 tshark python3-scapy udhcpc
-    tcpdump socat xxd fping
+    tcpdump socat xxd fping redis-server redis-tools
     # benchmarks
     gnuplot-nox linux-perf
 )

@@ -63,8 +63,15 @@ ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	}
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
 		return -1;
-	if (bpf_skb_adjust_room(skb, len, BPF_ADJ_ROOM_MAC, flags))
-		return -1;
+	if (bpf_skb_adjust_room(skb, len, BPF_ADJ_ROOM_MAC, flags)) {
+		/* A frame the kernel still takes for a tunnel's (it came in
+		 * encapsulated and leaves again: a moved endpoint's, a
+		 * gateway's return) is refused: unless it is GSO it needs
+		 * none of that state, and grows at the head as it is. */
+		if (skb->gso_size || bpf_skb_change_head(skb, len, 0))
+			return -1;
+		goto linear;
+	}
 	if (bpf_skb_store_bytes(skb, len, &eth, sizeof(eth), 0))
 		return -1;
 linear:
