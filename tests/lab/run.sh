@@ -35,8 +35,12 @@ for backend in xdp dpdk; do
         echo "lab[$backend]: agent lab (3 agent hosts) took $(($(date +%s) - start))s"
         start=$(date +%s)
         "$here/lab.sh" --backend "$backend" --build "$build" --kind mixed --hosts 2 --endpoints 2 \
-            arp pingall iperf dhcp geneve || rc=1
+            arp pingall mtu iperf redis dhcp geneve || rc=1
         echo "lab[$backend]: mixed lab (agent and kernel VXLAN hosts) took $(($(date +%s) - start))s"
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --kind agent --hosts 2 --endpoints 2 \
+            --mtu 9000 arp pingall mtu iperf direct || rc=1
+        echo "lab[$backend]: agent lab at MTU 9000 took $(($(date +%s) - start))s"
     fi
     if [ "$quick" -eq 0 ]; then
         start=$(date +%s)
