@@ -113,7 +113,7 @@ for m in direct off on; do
     read -r set[$m] get[$m] < <(redis)
     note "$m: iperf3 ${gbps[$m]} Gbit/s, redis SET ${set[$m]}/s GET ${get[$m]}/s"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 for m in off on; do
     row "agent,iperf3_dp_$m,2,Gbit/s,${gbps[$m]},${gbps[direct]},$(ratio "${gbps[$m]}" "${gbps[direct]}")"
     row "agent,redis_set_dp_$m,2,req/s,${set[$m]},${set[direct]},$(ratio "${set[$m]}" "${set[direct]}")"
@@ -134,6 +134,6 @@ wait "$ipid" || fail "iperf3 (share) failed"
 g1=$(( $(counter "$tmp/gw1.sock" bounce) + $(counter "$tmp/gw1.sock" direct_path_return) ))
 d1=$(( $(counter "$tmp/agent1.sock" agent_direct) + $(counter "$tmp/agent2.sock" agent_direct) ))
 g=$((g1 - g0)) d=$((d1 - d0))
-share=$(awk -v g="$g" -v d="$d" 'BEGIN { printf "%.5f", g + d > 0 ? g / (g + d) : 0 }')
+share=$(awk -v g="$g" -v d="$d" 'BEGIN { printf "%.5f", (g + d > 0 ? g / (g + d) : 0) }')
 note "share through the gateway after 1 s: $g of $((g + d)) frames"
 row "agent,gateway_share_dp_on,2,fraction,$share,0.01,$(ratio "$share" 0.01)"
