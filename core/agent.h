@@ -257,31 +257,46 @@ ALK_INLINE int alk_agent_egress(struct alk_ctx *ctx, struct alk_pkt *pkt,
 	r = ALK_R_agent_encap;
 
 	/* direct path: Geneve only, and a want only where its 16 bytes fit
-	 * the underlay's MTU (a TSO frame never asks; its flow's first
-	 * frames did) */
+	 * the underlay's MTU: a frame that leaves in segments always asks
+	 * (each segment does, made to fit), one that would not fit does not
+	 * (its flow's small frames will) */
 	if ((conf->flags & ALK_AGENT_F_DIRECT_PATH) && !e.vxlan && !in.dhcp) {
 		__u64 now = alk_plat_now_ns(ctx);
+		__u64 age = conf->dp_age_ms * ALK_NS_PER_MS;
+		__u64 ask = conf->ask_ms * ALK_NS_PER_MS;
 
 		dp = alk_plat_dp(ctx, vni, in.daddr);
-		if (dp && dp->host &&
-		    now - dp->learned_ns < conf->dp_age_ms * ALK_NS_PER_MS) {
+		if (dp && dp->host && now - dp->learned_ns < age) {
 			/* ARP still goes to the gateway: it answers */
 			if (!in.arp) {
 				e.daddr = dp->host;
 				r = ALK_R_agent_direct;
 			}
-		} else if (len + ALK_ENCAP_LEN + ALK_ENCAP_WANT_LEN -
-				   sizeof(struct alk_eth) >
-			   conf->mtu) {
-			/* too big to ask: bounced as it is */
-		} else if (!dp) {
-			struct alk_dp_entry asked = { .asked_ns = now };
+		} else {
+			if (len + ALK_ENCAP_LEN + ALK_ENCAP_WANT_LEN -
+					    sizeof(struct alk_eth) >
+				    conf->mtu &&
+			    !alk_plat_segmented(ctx)) {
+				/* too big to ask: bounced as it is */
+			} else if (!dp) {
+				struct alk_dp_entry asked = { .asked_ns = now };
 
-			alk_plat_dp_put(ctx, vni, in.daddr, &asked);
-			e.want = 1;
-		} else if (now - dp->asked_ns >= conf->ask_ms * ALK_NS_PER_MS) {
-			dp->asked_ns = now;
-			e.want = 1;
+				alk_plat_dp_put(ctx, vni, in.daddr, &asked);
+				e.want = 1;
+			} else if (now - dp->asked_ns >= ask) {
+				dp->asked_ns = now;
+				e.want = 1;
+			}
+			/* an aged location stays in use for one ask interval
+			 * more while its renewal is asked (by another frame):
+			 * a flow does not fall back to the gateway while the
+			 * answer is on its way, and an endpoint that moved
+			 * meanwhile is passed on by its old host */
+			if (!e.want && !in.arp && dp && dp->host &&
+			    now - dp->learned_ns < age + ask) {
+				e.daddr = dp->host;
+				r = ALK_R_agent_direct;
+			}
 		}
 	}
 	return alk_agent_encap(ctx, pkt, len, &e, r);

@@ -37,6 +37,9 @@ struct alk_dp_entry *alk_plat_dp(struct alk_ctx *ctx, __u32 vni, __be32 ip);
 void alk_plat_dp_put(struct alk_ctx *ctx, __u32 vni, __be32 ip,
 		     const struct alk_dp_entry *e);
 __u64 alk_plat_now_ns(struct alk_ctx *ctx);
+/* Whether the frame leaves in segments (GSO): an option added to it is
+ * then added to each segment, which the platform sizes to fit the MTU. */
+int alk_plat_segmented(struct alk_ctx *ctx);
 
 /* Grow the frame by len bytes at its head (room for outer headers), or
  * remove its first len bytes (the outer headers); on success re-derive

@@ -155,6 +155,12 @@ ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
 }
 
 /* One segment: the room is the mbuf's headroom. */
+/* a frame here is one frame on the wire */
+ALK_INLINE int alk_plat_segmented(struct alk_ctx *ctx)
+{
+	return 0;
+}
+
 ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			     __u32 len)
 {

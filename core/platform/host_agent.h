@@ -162,6 +162,12 @@ ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
 }
 
 /* The frame's buffer has room before pkt->data down to ctx->head. */
+/* a frame here is one frame on the wire */
+ALK_INLINE int alk_plat_segmented(struct alk_ctx *ctx)
+{
+	return 0;
+}
+
 ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			     __u32 len)
 {

@@ -44,6 +44,13 @@ struct alk_ctx {
  * and an inner Ethernet header), so that GSO segments the frame as a
  * UDP tunnel and the inner checksum is finished where it should be.
  */
+/* gso_size: the segments' payload, which bpf_skb_adjust_room() lowers
+ * by the room it makes, so that each segment still fits the MTU */
+ALK_INLINE int alk_plat_segmented(struct alk_ctx *ctx)
+{
+	return ctx->skb->gso_size != 0;
+}
+
 ALK_INLINE int alk_plat_push(struct alk_ctx *ctx, struct alk_pkt *pkt,
 			     __u32 len)
 {

@@ -139,7 +139,7 @@ agent_start() { # agent_start I
     daemon_start "agent$i" --ctl "$(agent_sock "$i")" --timeout 10 -- \
         ip netns exec "$LAB-h$i" "$build/dp-agent/alkaid-agent" \
         --underlay eth0 --socket "$(agent_sock "$i")" \
-        --pin-dir "$tmp/agentfs$i" --dp-age "${LAB_DP_AGE:-30000}" \
+        --pin-dir "$tmp/agentfs$i" --dp-age "${LAB_DP_AGE:-3000}" \
         --trust "$(gw_ip 1),$(gw_ip 2)" ||
         fail "agent $i did not start"
 }
@@ -527,10 +527,17 @@ check_direct() {
         fail "direct: iperf3 from $cli to $sip failed"
     b1=$(counter 1 bounce); r1=$(counter 1 direct_path_return)
     d1=$(agent_counter 1 agent_direct)
-    [ $((d1 - d0)) -gt 1000 ] || fail "direct: agent 1 sent $((d1 - d0)) frames direct"
+    [ $((d1 - d0)) -gt 100 ] || fail "direct: agent 1 sent $((d1 - d0)) frames direct"
+    # TSO kept: the agent encapsulates the endpoint's 64 KB frames whole
+    # (segmented after it), so it handles far fewer frames than the wire
+    local sent per
+    sent=$(/usr/bin/python3 -c "import json; print(int(json.load(open('$tmp/iperf-d.json'))['end']['sum_sent']['bytes']))")
+    per=$((sent / (d1 - d0)))
+    [ "$per" -gt $((2 * LAB_MTU)) ] ||
+        fail "direct: $per bytes per frame sent direct: TSO lost (MTU $LAB_MTU)"
     [ $((b1 - b0)) -le $(((d1 - d0) / 100)) ] ||
         fail "direct: the gateway bounced $((b1 - b0)) frames against $((d1 - d0)) sent direct"
-    step "direct: ok ($((d1 - d0)) frames host to host; the gateway bounced $((b1 - b0)), returned $((r1 - r0)))"
+    step "direct: ok ($((d1 - d0)) frames host to host, $per bytes each (TSO kept); the gateway bounced $((b1 - b0)), returned $((r1 - r0)))"
 }
 
 # Endpoint 1 of host 2 moves to host 1 while endpoint 1 of host 3 pings
@@ -563,7 +570,17 @@ check_move() {
     out=$(grep -E "packets transmitted" "$tmp/move.out")
     loss=$(echo "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
     [ "$loss" = 0 ] || fail "move: packets lost while the endpoint moved: $out"
-    step "move: ok ($out; forwarded by the old host: $(agent_counter 2 agent_forward))"
+    # the pinger's host learnt the old place; once its entry has aged out
+    # it asks again and sends to the new host: the old one forwards no more
+    local fwd age_s
+    age_s=$(( (${LAB_DP_AGE:-3000} + 999) / 1000 + 1 ))
+    sleep "$age_s"
+    in_ns "$pinger" ping -c 20 -i 0.05 -W 1 "$ip" >/dev/null || fail "move: no answer after the caches aged"
+    fwd=$(agent_counter 2 agent_forward)
+    in_ns "$pinger" ping -c 20 -i 0.05 -W 1 "$ip" >/dev/null || fail "move: no answer after the caches aged"
+    [ "$(agent_counter 2 agent_forward)" = "$fwd" ] ||
+        fail "move: the old host still forwards after ${age_s}s (age ${LAB_DP_AGE:-3000} ms)"
+    step "move: ok ($out; forwarded by the old host: $fwd, none after the caches aged)"
 }
 
 # The agent's program and maps outlive it: a ping across a kill -9 and a
