@@ -98,25 +98,6 @@ uint32_t alk_agent_tc_prog_id(uint32_t ifindex)
 
 /* --- networks: the LPM trie, keyed as the gateway's --------------------- */
 
-static void to_lpm(const struct alk_network_key *k,
-		   struct alk_network_lpm_key *l)
-{
-	l->prefixlen = 32 + k->plen;
-	l->vni = htonl(k->vni);
-	l->ip = k->prefix;
-}
-
-static int from_lpm(const struct alk_network_lpm_key *l,
-		    struct alk_network_key *k)
-{
-	if (l->prefixlen < 32 || l->prefixlen > 64)
-		return -EINVAL;
-	k->vni = ntohl(l->vni);
-	k->prefix = l->ip;
-	k->plen = l->prefixlen - 32;
-	return 0;
-}
-
 static int network_update(struct agent_tables *a,
 			  const struct alk_network_key *keys,
 			  const struct alk_network *vals, uint32_t n)
@@ -126,7 +107,7 @@ static int network_update(struct agent_tables *a,
 		struct alk_network v = vals[i];
 		int err;
 
-		to_lpm(&keys[i], &l);
+		alk_bpf_network_lpm_key(&keys[i], &l);
 		v.plen = keys[i].plen; /* lookup() tells exact entries by it */
 		err = bpf_map_update_elem(a->fd[M_NETWORKS], &l, &v, BPF_ANY);
 		if (err)
@@ -144,50 +125,12 @@ static int network_remove(struct agent_tables *a,
 		struct alk_network_lpm_key l;
 		int err;
 
-		to_lpm(&keys[i], &l);
+		alk_bpf_network_lpm_key(&keys[i], &l);
 		err = bpf_map_delete_elem(a->fd[M_NETWORKS], &l);
 		if (err && err != -ENOENT)
 			return err;
 	}
 	return 0;
-}
-
-static int network_lookup(struct agent_tables *a,
-			  const struct alk_network_key *k,
-			  struct alk_network *val)
-{
-	struct alk_network_lpm_key l;
-
-	if (k->plen > 32)
-		return -ENOENT;
-	to_lpm(k, &l);
-	if (bpf_map_lookup_elem(a->fd[M_NETWORKS], &l, val) ||
-	    val->plen != k->plen)
-		return -ENOENT;
-	return 0;
-}
-
-static int network_next_key(struct agent_tables *a,
-			    const struct alk_network_key *key,
-			    struct alk_network_key *next)
-{
-	struct alk_network_lpm_key cur, l;
-	const void *prev = NULL;
-	int err;
-
-	if (key) {
-		to_lpm(key, &cur);
-		prev = &cur;
-	}
-	for (;;) {
-		err = bpf_map_get_next_key(a->fd[M_NETWORKS], prev, &l);
-		if (err)
-			return err;
-		if (!from_lpm(&l, next))
-			return 0;
-		cur = l; /* not written by this API: step over it */
-		prev = &cur;
-	}
 }
 
 /* --- ports --------------------------------------------------------------- */
@@ -671,7 +614,8 @@ static int agent_lookup(struct alk_tables *t, enum alk_table tbl,
 			const void *key, void *val)
 {
 	if (tbl == ALK_T_NETWORK)
-		return network_lookup(agent(t), key, val);
+		return alk_bpf_network_lookup(agent(t)->fd[M_NETWORKS], key,
+					      val);
 	if (tbl == ALK_T_PORT)
 		return port_lookup(agent(t), key, val);
 	return -EOPNOTSUPP;
@@ -681,7 +625,8 @@ static int agent_next_key(struct alk_tables *t, enum alk_table tbl,
 			  const void *key, void *next)
 {
 	if (tbl == ALK_T_NETWORK)
-		return network_next_key(agent(t), key, next);
+		return alk_bpf_network_next_key(agent(t)->fd[M_NETWORKS], key,
+						next);
 	if (tbl == ALK_T_PORT)
 		return port_next_key(agent(t), key, next);
 	return -EOPNOTSUPP;

@@ -340,8 +340,8 @@ static int hash_update(struct bpf_tables *b, enum alk_table tbl,
 
 /* ---- the networks trie ------------------------------------------------ */
 
-static void to_lpm(const struct alk_network_key *k,
-		   struct alk_network_lpm_key *l)
+void alk_bpf_network_lpm_key(const struct alk_network_key *k,
+			     struct alk_network_lpm_key *l)
 {
 	l->prefixlen = 32 + k->plen;
 	l->vni = htonl(k->vni);
@@ -370,7 +370,7 @@ static int network_update(struct bpf_tables *b,
 		struct alk_network v = vals[i];
 		int err;
 
-		to_lpm(&keys[i], &l);
+		alk_bpf_network_lpm_key(&keys[i], &l);
 		/* lookup() tells an exact entry from a shorter prefix by
 		 * this copy, so the back end owns it */
 		v.plen = keys[i].plen;
@@ -397,7 +397,7 @@ static int network_remove(struct bpf_tables *b,
 		struct alk_network_lpm_key l;
 		int err;
 
-		to_lpm(&keys[i], &l);
+		alk_bpf_network_lpm_key(&keys[i], &l);
 		err = bpf_map_delete_elem(fd, &l);
 		if (!err && b->count_known[ALK_T_NETWORK])
 			b->count[ALK_T_NETWORK]--;
@@ -408,34 +408,32 @@ static int network_remove(struct bpf_tables *b,
 }
 
 /* A trie lookup is longest-prefix; the API's is exact. */
-static int network_lookup(struct bpf_tables *b, const struct alk_network_key *k,
-			  struct alk_network *val)
+int alk_bpf_network_lookup(int fd, const struct alk_network_key *k,
+			   struct alk_network *val)
 {
 	struct alk_network_lpm_key l;
 
 	if (k->plen > 32)
 		return -ENOENT;
-	to_lpm(k, &l);
-	if (bpf_map_lookup_elem(b->fd[ALK_T_NETWORK], &l, val) ||
-	    val->plen != k->plen)
+	alk_bpf_network_lpm_key(k, &l);
+	if (bpf_map_lookup_elem(fd, &l, val) || val->plen != k->plen)
 		return -ENOENT;
 	return 0;
 }
 
-static int network_next_key(struct bpf_tables *b,
-			    const struct alk_network_key *key,
-			    struct alk_network_key *next)
+int alk_bpf_network_next_key(int fd, const struct alk_network_key *key,
+			     struct alk_network_key *next)
 {
 	struct alk_network_lpm_key cur, l;
 	const void *prev = NULL;
 	int err;
 
 	if (key) {
-		to_lpm(key, &cur);
+		alk_bpf_network_lpm_key(key, &cur);
 		prev = &cur;
 	}
 	for (;;) {
-		err = bpf_map_get_next_key(b->fd[ALK_T_NETWORK], prev, &l);
+		err = bpf_map_get_next_key(fd, prev, &l);
 		if (err)
 			return err;
 		if (!from_lpm(&l, next))
@@ -492,7 +490,7 @@ static int bpf_lookup(struct alk_tables *t, enum alk_table tbl, const void *key,
 	if (alk_table_is_flat(tbl))
 		return alk_flat_lookup(&b->flat[tbl], key, val);
 	if (tbl == ALK_T_NETWORK)
-		return network_lookup(b, key, val);
+		return alk_bpf_network_lookup(b->fd[ALK_T_NETWORK], key, val);
 	return bpf_map_lookup_elem(b->fd[tbl], key, val) ? -ENOENT : 0;
 }
 
@@ -520,7 +518,8 @@ static int bpf_next_key(struct alk_tables *t, enum alk_table tbl,
 	if (alk_table_is_flat(tbl))
 		return alk_flat_next_key(&b->flat[tbl], key, next);
 	if (tbl == ALK_T_NETWORK)
-		return network_next_key(b, key, next);
+		return alk_bpf_network_next_key(b->fd[ALK_T_NETWORK], key,
+						next);
 	return bpf_map_get_next_key(b->fd[tbl], key, next);
 }
 

@@ -51,6 +51,16 @@ struct alk_tables *alk_bpf_tables_open_pinned(const char *dir,
 /* What the kernel charges for a map (memlock in /proc/self/fdinfo), or 0. */
 uint64_t alk_bpf_map_memlock(int fd);
 
+/* The networks' LPM trie (every BPF program's alk_networks): the trie's
+ * key of a network, and the exact-key lookup and iteration of the table
+ * API over it (entries not written through it are stepped over). */
+void alk_bpf_network_lpm_key(const struct alk_network_key *k,
+			     struct alk_network_lpm_key *l);
+int alk_bpf_network_lookup(int fd, const struct alk_network_key *k,
+			   struct alk_network *val);
+int alk_bpf_network_next_key(int fd, const struct alk_network_key *key,
+			     struct alk_network_key *next);
+
 /* Empty every table, the gateway entry and the counters (tests). */
 int alk_bpf_tables_clear(struct alk_tables *t);
 
