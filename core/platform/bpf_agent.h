@@ -16,16 +16,9 @@
 #include "../model.h"
 #include "../proto.h"
 #include "../verdict.h"
+#include "bpf_shared.h"
 
 struct alk_ctx;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct alk_gateway); /* this host on the underlay */
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_gateway SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -34,15 +27,6 @@ struct {
 	__type(value, struct alk_agent_conf);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_agent SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct alk_network_lpm_key);
-	__type(value, struct alk_network);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_networks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -97,38 +81,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_dp_cache SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ALK_R_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_stats SEC(".maps");
-
-ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&alk_gateway, &zero);
-}
-
 ALK_INLINE const struct alk_agent_conf *alk_plat_agent(struct alk_ctx *ctx)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&alk_agent, &zero);
-}
-
-ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
-						      __u32 vni, __be32 ip)
-{
-	struct alk_network_lpm_key k = {
-		.prefixlen = 64,
-		.vni = alk_htonl(vni),
-		.ip = ip,
-	};
-
-	return bpf_map_lookup_elem(&alk_networks, &k);
 }
 
 ALK_INLINE int alk_plat_trusted(struct alk_ctx *ctx, __be32 ip)
@@ -178,15 +135,6 @@ ALK_INLINE void alk_plat_dp_put(struct alk_ctx *ctx, __u32 vni, __be32 ip,
 ALK_INLINE __u64 alk_plat_now_ns(struct alk_ctx *ctx)
 {
 	return bpf_ktime_get_ns();
-}
-
-ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
-{
-	__u32 idx = r;
-	__u64 *cnt = bpf_map_lookup_elem(&alk_stats, &idx);
-
-	if (cnt)
-		*cnt += 1;
 }
 
 #endif

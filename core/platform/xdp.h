@@ -16,14 +16,7 @@
 #include "../model.h"
 #include "../proto.h"
 #include "../verdict.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct alk_gateway);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_gateway SEC(".maps");
+#include "bpf_shared.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -33,15 +26,6 @@ struct {
 	__type(value, struct alk_ep_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_endpoints SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct alk_network_lpm_key);
-	__type(value, struct alk_network);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_networks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -68,14 +52,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alk_dhcp_index SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ALK_R_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} alk_stats SEC(".maps");
-
 /* The direct path's token bucket of each CPU: state of this program
  * only, not pinned. */
 struct {
@@ -89,31 +65,12 @@ struct alk_ctx {
 	struct xdp_md *xdp;
 };
 
-ALK_INLINE const struct alk_gateway *alk_plat_gateway(struct alk_ctx *ctx)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&alk_gateway, &zero);
-}
-
 ALK_INLINE const void *alk_plat_bucket(struct alk_ctx *ctx, enum alk_table tbl,
 				       __u32 idx)
 {
 	if (tbl == ALK_T_ENDPOINT)
 		return bpf_map_lookup_elem(&alk_endpoints, &idx);
 	return bpf_map_lookup_elem(&alk_dhcp_index, &idx);
-}
-
-ALK_INLINE const struct alk_network *alk_plat_network(struct alk_ctx *ctx,
-						      __u32 vni, __be32 ip)
-{
-	struct alk_network_lpm_key k = {
-		.prefixlen = 64,
-		.vni = alk_htonl(vni),
-		.ip = ip,
-	};
-
-	return bpf_map_lookup_elem(&alk_networks, &k);
 }
 
 ALK_INLINE const struct alk_vpc *alk_plat_vpc(struct alk_ctx *ctx, __u32 vni)
@@ -152,15 +109,6 @@ ALK_INLINE int alk_plat_resize(struct alk_ctx *ctx, struct alk_pkt *pkt,
 		return -1;
 	alk_xdp_pkt(xdp, pkt);
 	return 0;
-}
-
-ALK_INLINE void alk_plat_count(struct alk_ctx *ctx, enum alk_reason r)
-{
-	__u32 idx = r;
-	__u64 *cnt = bpf_map_lookup_elem(&alk_stats, &idx);
-
-	if (cnt)
-		*cnt += 1;
 }
 
 ALK_INLINE struct alk_dp_bucket *alk_plat_dp_bucket(struct alk_ctx *ctx)
