@@ -17,9 +17,9 @@ for x in dp-agent/alkaid-agent dp-xdp/alkaid-xdp ctl/alkaidctl; do
     [ -x "$build/$x" ] || { echo "bench/agent: $build/$x not built" >&2; exit 0; }
 done
 if [ "$mode" = --quick ]; then
-    secs=2 requests=5000
+    secs=2 requests=5000 rounds=1
 else
-    secs=10 requests=100000
+    secs=5 requests=50000 rounds=3
 fi
 
 LAB=abn
@@ -106,12 +106,24 @@ redis() { # prints "set get" requests/s
     tr '\r' '\n' <"$tmp/redis.out" | awk '/^SET:/ { s = $2 } /^GET:/ { g = $2 } END { print s, g }'
 }
 
+# The modes take turns, round after round, and each figure is the median
+# of its rounds: the machine's other load drifts, and a mode measured
+# while it is high must not stand alone.
 declare -A gbps set get
+for r in $(seq 1 "$rounds"); do
+    for m in direct off on; do
+        setup "$m"
+        g=$(iperf)
+        read -r s1 g1 < <(redis)
+        gbps[$m]+=" $g" set[$m]+=" $s1" get[$m]+=" $g1"
+        note "round $r, $m: iperf3 $g Gbit/s, redis SET $s1/s GET $g1/s"
+    done
+done
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for m in direct off on; do
-    setup "$m"
-    gbps[$m]=$(iperf)
-    read -r set[$m] get[$m] < <(redis)
-    note "$m: iperf3 ${gbps[$m]} Gbit/s, redis SET ${set[$m]}/s GET ${get[$m]}/s"
+    gbps[$m]=$(echo "${gbps[$m]}" | median)
+    set[$m]=$(echo "${set[$m]}" | median)
+    get[$m]=$(echo "${get[$m]}" | median)
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 for m in off on; do
