@@ -71,7 +71,7 @@ def main():
     ap.add_argument("sel", nargs="+")
     args = ap.parse_args()
     sels = []
-    for s in args.sel:
+    for s in ",".join(args.sel).split(","):
         sels += KEYS.keys() if s == "*" else [s]
     deadline = time.monotonic() + args.wait
     while True:
