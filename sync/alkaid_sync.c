@@ -386,9 +386,13 @@ static int batch_flush(struct batch *b)
  */
 
 #define WATCH_RESYNC 1 /* etcd compacted past the next revision */
-#define WATCH_AGAIN 2  /* the watch was canceled: start another */
+#define WATCH_AGAIN 2  /* the daemon went away: start another */
+#define WATCH_CANCELED                                                         \
+	3 /* etcd canceled the watch (a member without a                       \
+	   * leader): another member */
 
 static int watch_gateway_rc;
+static char cancel_reason[128];
 
 /* One change of the store: into the pending batch, or skipped. */
 static int take_event(struct json_object *ev)
@@ -463,7 +467,10 @@ static int on_result(void *ctx, struct json_object *result)
 			    consumed + 1, compact);
 			return WATCH_RESYNC;
 		}
-		return WATCH_AGAIN;
+		json_object_object_get_ex(result, "cancel_reason", &v);
+		snprintf(cancel_reason, sizeof(cancel_reason), "%s",
+			 v ? json_object_get_string(v) : "no reason given");
+		return WATCH_CANCELED;
 	}
 	if (json_object_object_get_ex(result, "created", &v) &&
 	    json_object_get_boolean(v) &&
@@ -815,9 +822,16 @@ static void run(void)
 		}
 		alk_etcd_watch_stop(&w);
 		batch_clear(&pending);
+		if (rc == WATCH_CANCELED) {
+			alk_error_set(&err, -1, rc,
+				      "etcd canceled the watch: %s",
+				      cancel_reason);
+			alk_etcd_next(etcd);
+		}
 		if (rc == WATCH_RESYNC) {
 			need_resync = true;
-		} else if (rc < 0 && rc != -ALK_GATEWAY_GONE) {
+		} else if ((rc < 0 && rc != -ALK_GATEWAY_GONE) ||
+			   rc == WATCH_CANCELED) {
 			count.store_errors++;
 			state = "store unreachable";
 			if (!(streak++ % 20))

@@ -20,7 +20,7 @@ struct alk_etcd {
 	char **urls;
 	size_t nurls, cur;
 	CURL *curl;
-	struct curl_slist *headers;
+	struct curl_slist *headers, *watch_headers;
 	struct alk_buf in;
 };
 
@@ -152,6 +152,7 @@ void alk_etcd_close(struct alk_etcd *e)
 	if (e->curl)
 		curl_easy_cleanup(e->curl);
 	curl_slist_free_all(e->headers);
+	curl_slist_free_all(e->watch_headers);
 	free_urls(e);
 	alk_buf_free(&e->in);
 	free(e);
@@ -160,6 +161,11 @@ void alk_etcd_close(struct alk_etcd *e)
 const char *alk_etcd_endpoint(const struct alk_etcd *e)
 {
 	return e->urls[e->cur];
+}
+
+void alk_etcd_next(struct alk_etcd *e)
+{
+	e->cur = (e->cur + 1) % e->nurls;
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ctx)
@@ -382,7 +388,7 @@ int alk_etcd_watch_start(struct alk_etcd *e, struct alk_etcd_watch *w,
 	}
 	snprintf(url, sizeof(url), "%s/v3/watch", e->urls[e->cur]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->watch_headers);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, w->body.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)w->body.len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, watch_write);

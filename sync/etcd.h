@@ -28,8 +28,10 @@ struct alk_etcd;
 /* endpoints: "http://127.0.0.1:2379,http://..." */
 struct alk_etcd *alk_etcd_open(const char *endpoints, struct alk_error *err);
 void alk_etcd_close(struct alk_etcd *e);
-/* The endpoint in use, for messages. */
+/* The endpoint in use, for messages; the next one, after a failure the
+ * client does not see itself. */
 const char *alk_etcd_endpoint(const struct alk_etcd *e);
+void alk_etcd_next(struct alk_etcd *e);
 
 /*
  * POST body to path ("/v3/kv/range").  0 and *resp (free with
