@@ -34,6 +34,12 @@ for backend in xdp dpdk; do
             arp pingall iperf dhcp geneve || rc=1
         echo "lab[$backend]: mixed lab (agent and kernel VXLAN hosts) took $(($(date +%s) - start))s"
     fi
+    if [ -x "$build/sync/alkaid-sync" ] && command -v etcd >/dev/null; then
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --etcd --hosts 2 --endpoints 2 \
+            pingall restart etcd || rc=1
+        echo "lab[$backend]: etcd lab (rows only through etcd) took $(($(date +%s) - start))s"
+    fi
     if [ "$quick" -eq 0 ]; then
         start=$(date +%s)
         "$here/lab.sh" --backend "$backend" --build "$build" --hosts 32 --endpoints 8 pingall || rc=1
