@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@
 #include "gateway.h"
 
 #define MAX_SHARES 64
-#define PAGE 10000
+#define PAGE 100000 /* rows of a range read's page */
 
 struct share {
 	const struct alk_object *o;
@@ -574,6 +575,121 @@ static int daemon_rows(const struct alk_object *o, struct row **rows, size_t *n)
 	return 0;
 }
 
+/*
+ * The pages of one range read, fetched one ahead by a thread of their own:
+ * etcd encodes the next page (its JSON gateway is most of a resync's time)
+ * while alkaid-sync applies this one.
+ */
+struct pager {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct alk_buf from, end; /* the thread's */
+	int64_t rev;		  /* 0: the newest, then the first page's */
+	struct json_object *page, *kvs;
+	bool ready, last, stop;
+	int rc;
+	struct alk_error err;
+};
+
+static void *pager_run(void *arg)
+{
+	struct pager *p = arg;
+	struct alk_etcd_kv kv = { 0 };
+	bool more = true;
+
+	while (more) {
+		struct json_object *resp = NULL, *kvs = NULL;
+		struct alk_error err = { 0 };
+		int64_t hrev = 0;
+		size_t n;
+		int rc = alk_etcd_range(etcd, p->from.data, p->from.len,
+					p->end.data, p->rev, PAGE, &resp, &hrev,
+					&more, &kvs, &err);
+
+		n = !rc && kvs ? json_object_array_length(kvs) : 0;
+		if (!rc && n &&
+		    !alk_etcd_kv_decode(json_object_array_get_idx(kvs, n - 1),
+					&kv)) {
+			/* the next page starts just after the last key */
+			p->from.len = 0;
+			alk_buf_put(&p->from, kv.key.data, kv.key.len);
+			alk_buf_putc(&p->from, '\0');
+		} else {
+			more = false;
+		}
+		pthread_mutex_lock(&p->lock);
+		while (p->ready && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->lock);
+			json_object_put(resp);
+			break;
+		}
+		if (!p->rev)
+			p->rev = hrev;
+		p->page = resp;
+		p->kvs = kvs;
+		p->rc = rc;
+		p->err = err;
+		p->last = rc || !more;
+		p->ready = true;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+	}
+	alk_etcd_kv_free(&kv);
+	return NULL;
+}
+
+static int pager_start(struct pager *p, const char *prefix, int64_t rev)
+{
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	alk_buf_puts(&p->from, prefix);
+	alk_etcd_prefix_end(prefix, &p->end);
+	alk_buf_putc(&p->end, '\0');
+	p->rev = rev;
+	return pthread_create(&p->thread, NULL, pager_run, p) ? -ENOMEM : 0;
+}
+
+/* The next page (free *page with json_object_put); *last on the last. */
+static int pager_next(struct pager *p, struct json_object **page,
+		      struct json_object **kvs, int64_t *rev, bool *last)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->ready)
+		pthread_cond_wait(&p->cond, &p->lock);
+	*page = p->page;
+	*kvs = p->kvs;
+	*rev = p->rev;
+	*last = p->last;
+	rc = p->rc;
+	if (rc)
+		snprintf(resync_error, sizeof(resync_error), "%s", p->err.msg);
+	p->page = NULL;
+	p->ready = false;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static void pager_stop(struct pager *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	json_object_put(p->page);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	alk_buf_free(&p->from);
+	alk_buf_free(&p->end);
+}
+
 /* The share's rows of one object from etcd at *rev (0: the newest, then
  * set), compared with the daemon's; what differs is sent. */
 static int resync_object(const struct alk_object *o, int64_t *rev)
@@ -581,38 +697,29 @@ static int resync_object(const struct alk_object *o, int64_t *rev)
 	struct batch adds = { .defer_conflicts = true };
 	struct batch later = { 0 }, dels = { 0 };
 	struct alk_etcd_kv kv = { 0 };
-	struct alk_buf from = { 0 }, end = { 0 };
 	size_t plen = strlen(opt.prefix), nrows;
 	struct row *rows;
 	int rc = daemon_rows(o, &rows, &nrows);
 
 	adds.deferred = &later;
 	for (unsigned int s = 0; !rc && s < nshares; s++) {
-		bool more = true;
+		struct pager pager;
+		bool last = false;
 
 		if (shares[s].o != o)
 			continue;
-		from.len = end.len = 0;
-		alk_buf_puts(&from, shares[s].prefix);
-		alk_etcd_prefix_end(shares[s].prefix, &end);
-		alk_buf_putc(&end, '\0');
-		while (!rc && more) {
+		if (pager_start(&pager, shares[s].prefix, *rev)) {
+			say("out of memory\n");
+			exit(1);
+		}
+		while (!rc && !last) {
 			struct json_object *resp, *kvs;
 			struct alk_error err;
-			int64_t hrev;
 
-			rc = alk_etcd_range(etcd, from.data, from.len, end.data,
-					    *rev, PAGE, &resp, &hrev, &more,
-					    &kvs, &err);
-			if (rc) {
-				snprintf(resync_error, sizeof(resync_error),
-					 "%s", err.msg);
-				break;
-			}
-			if (!*rev)
-				*rev = hrev;
+			rc = pager_next(&pager, &resp, &kvs, rev, &last);
 			for (size_t i = 0;
-			     kvs && i < json_object_array_length(kvs); i++) {
+			     !rc && kvs && i < json_object_array_length(kvs);
+			     i++) {
 				uint8_t key[ALK_MAX_KEY], vkey[ALK_MAX_KEY];
 				struct row probe = { 0 }, *r;
 				const struct alk_object *ko;
@@ -623,8 +730,6 @@ static int resync_object(const struct alk_object *o, int64_t *rev)
 					    json_object_array_get_idx(kvs, i),
 					    &kv))
 					continue;
-				from.len = 0;
-				alk_buf_put(&from, kv.key.data, kv.key.len);
 				if (alk_fleet_parse_key(kv.key.data + plen, &ko,
 							&group, &glen, key,
 							&err) ||
@@ -654,10 +759,9 @@ static int resync_object(const struct alk_object *o, int64_t *rev)
 				if (adds.n >= opt.batch)
 					rc = batch_flush(&adds);
 			}
-			/* the next page starts just after the last key */
-			alk_buf_putc(&from, '\0');
 			json_object_put(resp);
 		}
+		pager_stop(&pager);
 	}
 	if (!rc)
 		rc = batch_flush(&adds);
@@ -687,8 +791,6 @@ static int resync_object(const struct alk_object *o, int64_t *rev)
 	free(dels.keys), free(dels.vals), free(dels.names);
 	free(later.keys), free(later.vals), free(later.names);
 	alk_etcd_kv_free(&kv);
-	alk_buf_free(&from);
-	alk_buf_free(&end);
 	free(rows);
 	return rc;
 }

@@ -79,12 +79,12 @@ gateway_sync g3 "$(u 2)" endpoint/blue,network,neighbor
 
 if [ "$mode" = scale ]; then
     # --- kill -9 in the middle of the initial sync ---------------------------
-    gateway_sync g4 "$(u 0)" endpoint/red,network,neighbor
-    count4() { "$FLEET_CTL" -s "$tmp/g4.sock" -j tables | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["endpoint"]["count"])'; }
-    # killed once its first batches are in (batches of 10000)
-    for i in $(seq 600); do
+    # requests of 500 rows: 100 of them, so that the kill lands among them
+    FLEET_SYNC_ARGS="--batch 500" gateway_sync g4 "$(u 0)" endpoint/red,network,neighbor
+    count4() { "$FLEET_CTL" -s "$tmp/g4.sock" tables | awk '$1 == "endpoint" { print $2 }'; }
+    for i in $(seq 1000); do
         [ "$(count4)" -gt 0 ] && break
-        sleep 0.05
+        sleep 0.01
     done
     daemon_stop g4-s KILL
     have=$(count4)

@@ -73,6 +73,7 @@ gateway_daemon() {
         fail "ctl-testd $1 did not start"
 }
 
+# (FLEET_SYNC_ARGS: more options, e.g. --batch 500)
 declare -A gw_share=() gw_urls=()
 gateway_sync() {
     local name=$1 urls=$2 a=()
@@ -82,7 +83,7 @@ gateway_sync() {
     for s in "$@"; do a+=(--share "$s"); done
     background "$name-s" "$FLEET_SYNC" --etcd "$urls" -s "$tmp/$name.sock" \
         --revision-file "$tmp/$name.rev" --status "$tmp/$name.status" \
-        "${a[@]}" >>"$tmp/$name-s.log" 2>&1
+        "${a[@]}" ${FLEET_SYNC_ARGS:-} >>"$tmp/$name-s.log" 2>&1
 }
 
 # converged NAME SECONDS [ETCD_URL]: the gateway holds exactly its share
