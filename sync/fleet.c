@@ -51,19 +51,27 @@ int alk_fleet_parse_key(const char *rel, const struct alk_object **o,
 				     "not OBJECT/GROUP/KEY: no table object");
 	*group = slash + 1;
 	slash = strchr(*group, '/');
-	*glen = slash ? (size_t)(slash - *group) : 0;
+	*glen = slash ? (size_t)(slash - *group) : strlen(*group);
 	if (!alk_fleet_group_ok(*group, *glen))
 		return alk_error_set(err, -1, -EINVAL, "bad group name");
+	if (!slash)
+		return alk_error_set(err, -1, -EINVAL, "the key has no %s",
+				     (*o)->fields[0].name);
 	memset(key, 0, (*o)->key_size);
 	p = slash + 1;
 	for (unsigned int i = 0; i < (*o)->nkey; i++) {
 		const struct alk_field *f = &(*o)->fields[i];
+		bool last = i + 1 == (*o)->nkey;
 		/* the last field takes the rest (a prefix has a '/') */
-		const char *end =
-			i + 1 < (*o)->nkey ? strchr(p, '/') : p + strlen(p);
-		size_t len = end ? (size_t)(end - p) : 0;
+		const char *end = last ? p + strlen(p) : strchr(p, '/');
+		size_t len;
 
-		if (!end || !len || len >= sizeof(word))
+		if (!end)
+			return alk_error_set(err, -1, -EINVAL,
+					     "the key has no %s",
+					     (*o)->fields[i + 1].name);
+		len = (size_t)(end - p);
+		if (!len || len >= sizeof(word))
 			return alk_error_set(err, -1, -EINVAL,
 					     "the key has no %s", f->name);
 		memcpy(word, p, len);
@@ -72,7 +80,7 @@ int alk_fleet_parse_key(const char *rel, const struct alk_object **o,
 			return alk_error_set(err, -1, -EINVAL,
 					     "the key's %s '%s' does not parse",
 					     f->name, word);
-		p = end + (i + 1 < (*o)->nkey);
+		p = end + !last;
 	}
 	return 0;
 }
