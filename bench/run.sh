@@ -43,7 +43,8 @@ run() { # run NAME COMMAND...: append its rows, keep going on failure
 failed=0
 
 for b in bench/xdp/run.sh bench/dpdk/run.sh bench/ctl/run.sh bench/first/run.sh \
-    bench/agent/run.sh; do
+    bench/agent/run.sh \
+    bench/fleet/run.sh; do
     [ -x "$b" ] && run "$(dirname "$b")" "$b" "--$mode" "$build"
 done
 

@@ -21,6 +21,8 @@
 #include "core/reason_names.h"
 #include "api.h"
 #include "tables/cmdfile.h"
+#include "sync/etcd.h"
+#include "sync/fleet.h"
 
 #ifndef ALK_VERSION
 #define ALK_VERSION "unknown"
@@ -38,6 +40,7 @@ static struct {
 	const char *socket;
 	int json, pretty, force;
 	const char *batch;
+	const char *etcd, *group, *prefix; /* -b into a fleet's store */
 } opt;
 
 static void __attribute__((format(printf, 1, 2))) complain(const char *fmt, ...)
@@ -887,6 +890,170 @@ static int run_batch(const char *path)
 	return rc;
 }
 
+/* --- a batch file into a fleet's store (sync/README.md) ----------------- */
+
+/* Rows of one etcd transaction: etcd's --max-txn-ops, 128 by default. */
+static unsigned int txn_ops(void)
+{
+	const char *s = getenv("ALKAID_ETCD_TXN_OPS");
+	unsigned long n = s ? strtoul(s, NULL, 10) : 0;
+
+	return n ? (unsigned int)n : 128;
+}
+
+/* One transaction of puts or deletes; a key twice in one is refused by
+ * etcd, so the caller ends a transaction before a key repeats. */
+struct txn {
+	struct alk_buf body;
+	char **keys;
+	unsigned int n, max;
+	long first_line, last_line;
+};
+
+static int txn_send(struct alk_etcd *e, struct txn *t, const char *file)
+{
+	struct json_object *resp;
+	struct alk_error err;
+	int rc;
+
+	if (!t->n)
+		return 0;
+	alk_buf_puts(&t->body, "]}");
+	if (t->body.nomem) {
+		complain("out of memory");
+		return EXIT_CONN;
+	}
+	rc = alk_etcd_call(e, "/v3/kv/txn", t->body.data, t->body.len, &resp,
+			   &err);
+	json_object_put(resp);
+	for (unsigned int i = 0; i < t->n; i++)
+		free(t->keys[i]);
+	t->n = 0;
+	t->body.len = 0;
+	if (rc) {
+		complain("%s:%ld-%ld: %s", file, t->first_line, t->last_line,
+			 err.msg);
+		complain("stopped: the lines before %ld are in the store, "
+			 "none from there on",
+			 t->first_line);
+		return rc == -ALK_ETCD_UNREACHABLE ? EXIT_CONN : EXIT_REFUSED;
+	}
+	return 0;
+}
+
+static int txn_add(struct alk_etcd *e, struct txn *t, const char *file,
+		   const struct alk_object *o, enum alk_cmd_op op,
+		   const void *key, const void *val, long line)
+{
+	struct alk_buf k = { 0 };
+	int rc = 0;
+
+	alk_fleet_key(&k, opt.prefix, o, opt.group, key);
+	alk_buf_putc(&k, '\0');
+	if (k.nomem) {
+		complain("out of memory");
+		return EXIT_CONN;
+	}
+	for (unsigned int i = 0; i < t->n && !rc; i++)
+		if (!strcmp(t->keys[i], k.data))
+			rc = txn_send(e, t, file);
+	if (!rc && t->n == t->max)
+		rc = txn_send(e, t, file);
+	if (rc) {
+		alk_buf_free(&k);
+		return rc;
+	}
+	if (!t->n) {
+		alk_buf_puts(&t->body, "{\"success\":[");
+		t->first_line = line;
+	} else {
+		alk_buf_putc(&t->body, ',');
+	}
+	t->last_line = line;
+	if (op == ALK_OP_DEL) {
+		alk_buf_puts(&t->body, "{\"request_delete_range\":{\"key\":\"");
+		alk_b64_put(&t->body, k.data, k.len - 1);
+		alk_buf_puts(&t->body, "\"}}");
+	} else {
+		struct alk_buf v = { 0 };
+
+		alk_api_encode(o, ALK_PART_ALL, key, val, &v);
+		alk_buf_puts(&t->body, "{\"request_put\":{\"key\":\"");
+		alk_b64_put(&t->body, k.data, k.len - 1);
+		alk_buf_puts(&t->body, "\",\"value\":\"");
+		alk_b64_put(&t->body, v.data, v.len);
+		alk_buf_puts(&t->body, "\"}}");
+		alk_buf_free(&v);
+	}
+	t->keys[t->n++] = k.data; /* the buffer's, now the transaction's */
+	return 0;
+}
+
+/*
+ * alkaidctl --etcd URLS [-g GROUP] -b FILE: the rows of a batch file
+ * written into the store, in order, each a key of the fleet's layout with
+ * the same JSON value the control socket takes; the file is checked whole
+ * first, as for a daemon.
+ */
+static int run_etcd_batch(const char *path)
+{
+	struct alk_cmdfile_rules rules = {
+		.report = opt.force ? report_line : NULL,
+	};
+	struct txn t = { .max = txn_ops() };
+	struct alk_etcd *e = NULL;
+	struct alk_cmdfile f;
+	struct alk_error err;
+	int rc = alk_cmdfile_read(&f, path, &rules, &err);
+
+	if (rc) {
+		complain("%s", err.msg);
+		if (err.index >= 0)
+			complain("stopped: nothing was written (a batch file "
+				 "is checked whole first)");
+		alk_cmdfile_free(&f);
+		return err.index >= 0 ? EXIT_REFUSED : EXIT_USAGE;
+	}
+	for (size_t i = 0; i < f.nsteps; i++)
+		if (f.steps[i].object == ALK_O_GATEWAY) {
+			complain("%s:%ld: the gateway is each gateway's own "
+				 "(its daemon's configuration), not the "
+				 "fleet's: nothing was written",
+				 f.name, alk_cmdfile_step_line(&f.steps[i]));
+			alk_cmdfile_free(&f);
+			return EXIT_REFUSED;
+		}
+	t.keys = calloc(t.max, sizeof(*t.keys));
+	e = t.keys ? alk_etcd_open(opt.etcd, &err) : NULL;
+	if (!e) {
+		complain("%s", t.keys ? err.msg : "out of memory");
+		rc = EXIT_CONN;
+	}
+	for (size_t i = 0; !rc && i < f.nsteps; i++) {
+		const struct alk_cmdfile_step *s = &f.steps[i];
+		const struct alk_object *o = alk_object(s->object);
+
+		for (uint32_t j = 0; !rc && j < s->n; j++)
+			rc = txn_add(e, &t, f.name, o, s->op,
+				     s->keys + (size_t)j * o->key_size,
+				     s->op == ALK_OP_DEL ?
+					     NULL :
+					     s->vals + (size_t)j * o->val_size,
+				     s->lines[j]);
+	}
+	if (!rc)
+		rc = txn_send(e, &t, f.name);
+	if (!rc && f.bad_lines)
+		rc = EXIT_REFUSED;
+	for (unsigned int i = 0; i < t.n; i++)
+		free(t.keys[i]);
+	free(t.keys);
+	alk_buf_free(&t.body);
+	alk_etcd_close(e);
+	alk_cmdfile_free(&f);
+	return rc;
+}
+
 /* --- help ------------------------------------------------------------- */
 
 /*
@@ -1045,6 +1212,7 @@ static void usage(FILE *out)
 
 	fputs("Usage: alkaidctl [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]\n"
 	      "       alkaidctl [OPTIONS] -b FILE\n"
+	      "       alkaidctl --etcd URLS [-g GROUP] [--prefix P] -b FILE\n"
 	      "\n"
 	      "Programs and inspects a running alkaid gateway (alkaid-xdp or\n"
 	      "alkaid-dpdk) or host agent (alkaid-agent) through its control "
@@ -1081,6 +1249,16 @@ static void usage(FILE *out)
 	      "                     one per line, without the word "
 	      "'alkaidctl'\n"
 	      "  -f, --force        with -b, report failing lines and go on\n"
+	      "  -e, --etcd URLS    with -b, write the rows into a fleet's "
+	      "etcd instead\n"
+	      "                     (http://HOST:PORT,...: the members; "
+	      "sync/README.md)\n"
+	      "  -g, --group GROUP  with --etcd, the rows' gateway group "
+	      "(default\n"
+	      "                     " ALK_FLEET_GROUP ")\n"
+	      "  -P, --prefix P     with --etcd, the fleet's key prefix "
+	      "(default\n"
+	      "                     " ALK_FLEET_PREFIX ")\n"
 	      "  -h, --help         this text\n"
 	      "  -V, --version      the version of alkaidctl\n"
 	      "\n"
@@ -1231,6 +1409,9 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "etcd", required_argument, NULL, 'e' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "prefix", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -1240,8 +1421,8 @@ int main(int argc, char **argv)
 	opt.socket = getenv("ALKAID_SOCKET");
 	if (!opt.socket || !*opt.socket)
 		opt.socket = ALK_CTL_DEFAULT_SOCKET;
-	while ((c = getopt_long(argc, argv, "+s:jpb:fhV", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+s:jpb:fe:g:P:hV", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 's':
 			opt.socket = optarg;
@@ -1257,6 +1438,15 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			opt.force = 1;
+			break;
+		case 'e':
+			opt.etcd = optarg;
+			break;
+		case 'g':
+			opt.group = optarg;
+			break;
+		case 'P':
+			opt.prefix = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1275,7 +1465,23 @@ int main(int argc, char **argv)
 		complain("-b takes no command after it");
 		return EXIT_USAGE;
 	}
-	if (opt.batch)
+	if (!opt.group)
+		opt.group = ALK_FLEET_GROUP;
+	if (!opt.prefix)
+		opt.prefix = ALK_FLEET_PREFIX;
+	if (opt.etcd && !opt.batch) {
+		complain("--etcd writes a batch file: it takes -b FILE");
+		return EXIT_USAGE;
+	}
+	if (!alk_fleet_group_ok(opt.group, strlen(opt.group)) ||
+	    opt.prefix[0] != '/' || opt.prefix[strlen(opt.prefix) - 1] != '/') {
+		complain("-g: 1-64 of A-Z a-z 0-9 _ . -; --prefix: starts and "
+			 "ends with '/'");
+		return EXIT_USAGE;
+	}
+	if (opt.etcd)
+		rc = run_etcd_batch(opt.batch);
+	else if (opt.batch)
 		rc = run_batch(opt.batch);
 	else if (!argc) {
 		usage(stderr);

@@ -18,6 +18,8 @@ packages=(
     librte-mempool-ring23
     # control plane and tests
     libconfig-dev libjson-c-dev libcunit1-dev libclang-rt-14-dev
+    # fleets (sync/): etcd's JSON gateway through libcurl; etcd for tests
+    libcurl4-openssl-dev etcd-server etcd-client
     # labs: real peers
     iproute2 ethtool iputils-ping iperf3 tshark python3-scapy udhcpc
     tcpdump socat xxd fping redis-server redis-tools

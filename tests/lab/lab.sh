@@ -3,7 +3,8 @@
 # The lab: real Linux stacks talk through an alkaid gateway.
 #
 #   tests/lab/lab.sh [--backend xdp|dpdk] [--hosts N] [--endpoints M]
-#                    [--kind vxlan|agent|mixed] [--mtu N] [--build DIR]
+#                    [--kind vxlan|agent|mixed] [--mtu N] [--etcd]
+#                    [--build DIR]
 #                    [--keep] [CHECK...]
 #
 # Builds the topology of topo.sh (N hosts, M endpoints per host in each
@@ -13,7 +14,10 @@
 # devices and endpoints at N - 50, which the networks' DHCP MTU option
 # says too), starts the gateway daemon and programs it only through
 # alkaidctl (the agents too), then runs the checks (default: all but demo;
-# the agent checks with agents):
+# the agent checks with agents).  With --etcd the gateway's rows are
+# written only into an etcd started on loopback (alkaidctl --etcd) and its
+# alkaid-sync programs it (sync/README.md); restart then also restarts the
+# daemon under alkaid-sync:
 #
 #   arp       endpoints resolve each other through the gateway's responder
 #   pingall   every endpoint reaches every other of its VNI, none of another
@@ -33,6 +37,8 @@
 #             100 pps ping from a third: nothing lost
 #   agentrestart (agents) an agent is killed and restarted under a
 #             running ping: nothing lost
+#   etcd      (--etcd) an endpoint deleted from etcd stops answering, put
+#             back through etcd answers again within a second
 #   demo      (not in the default set) pings across hosts and shows
 #             alkaidctl stats and endpoint list before and after
 #
@@ -47,6 +53,7 @@ eps=2
 build=$top/build
 keep=0
 kind=vxlan
+etcd=0
 checks=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -57,7 +64,8 @@ while [ $# -gt 0 ]; do
     --build) build=$(cd "$2" && pwd); shift ;;
     --keep) keep=1 ;;
     --kind) kind=$2; shift ;;
-    -h | --help) sed -n '3,40p' "$0"; exit 0 ;;
+    --etcd) etcd=1 ;;
+    -h | --help) sed -n '3,45p' "$0"; exit 0 ;;
     -*) echo "lab: unknown option $1" >&2; exit 2 ;;
     *) checks+=("$1") ;;
     esac
@@ -71,6 +79,7 @@ if [ ${#checks[@]} -eq 0 ]; then
     checks=(arp pingall mtu iperf redis dhcp geneve divider restart)
     [ "$kind" = vxlan ] || checks+=(direct agentrestart)
     [ "$kind" = vxlan ] || [ "$hosts" -lt 3 ] || checks+=(move)
+    [ "$etcd" = 0 ] || checks+=(etcd)
 fi
 
 LAB=${LAB:-alk}
@@ -191,7 +200,21 @@ gw_start 1
 lab_tables "$hosts" "$eps" "$(gw_mac 1)" >"$tmp/tables"
 # no kernel answers ARP for a DPDK gateway's address: alkaid does
 [ "$backend" = xdp ] || sed -i '1s/$/ underlay-arp on/' "$tmp/tables"
-actl 1 -b "$tmp/tables" || fail "alkaidctl -b rejected the lab's tables"
+if [ "$etcd" = 1 ]; then
+    # the gateway object is the gateway's own; every row goes through etcd
+    FLEET_CTL=$ALKAIDCTL FLEET_SYNC=$build/sync/alkaid-sync
+    . "$top/tests/sync/lib-fleet.sh"
+    etcd_cluster labetcd 1 # free ports, its data in /dev/shm
+    etcd_urls=$labetcd_urls
+    grep '^gateway' "$tmp/tables" | actl 1 -b - || fail "gateway set refused"
+    grep -v '^gateway' "$tmp/tables" >"$tmp/rows"
+    "$ALKAIDCTL" --etcd "$etcd_urls" -g lab -b "$tmp/rows" ||
+        fail "alkaidctl --etcd rejected the lab's rows"
+    gateway_sync gw1 "$etcd_urls" '*'
+    wait_for 20 converged gw1 0 "$etcd_urls" || fail "gw1 did not follow etcd"
+else
+    actl 1 -b "$tmp/tables" || fail "alkaidctl -b rejected the lab's tables"
+fi
 for i in $(seq 1 "$hosts"); do
     [ "$(host_kind "$i")" = agent ] || continue
     bpffs_mount "$tmp/agentfs$i"
@@ -487,7 +510,34 @@ check_restart() {
     fi
     after=$(endpoint_count)
     [ "$after" = "$before" ] || fail "restart: $before endpoints before, $after after"
+    if [ "$etcd" = 1 ]; then
+        wait_for 10 converged gw1 0 "$etcd_urls" || fail "restart: gw1 no longer follows etcd"
+        [ "$(grep -c 'resync by difference at' "$tmp/gw1-s.log")" -ge 2 ] ||
+            fail "restart: alkaid-sync did not resync the restarted daemon"
+    fi
     step "restart: ok ($out; $after endpoints kept)"
+}
+
+# The gateway follows etcd: an endpoint's row deleted from the store is
+# gone from the gateway (its pings fail), put back it answers again.
+check_etcd() {
+    [ "$etcd" = 1 ] || fail "etcd: needs --etcd"
+    local a b vni=$first_vni row t0 t1
+    read -r a _ < <(ep_list "$vni" | sed -n 1p)
+    b=$(ep_ip "$hosts" "$eps" "$eps")
+    row=$(grep " vni $vni ip $b " "$tmp/rows")
+    in_ns "$a" ping -c 1 -W 1 "$b" >/dev/null || fail "etcd: no ping before"
+    etcdctl --endpoints "$etcd_urls" del "/alkaid/endpoint/lab/$vni/$b" >/dev/null
+    wait_for 5 bash -c "! '$ALKAIDCTL' -s '$(sock 1)' endpoint get vni $vni ip $b" ||
+        fail "etcd: the deleted endpoint stays in the gateway"
+    ! in_ns "$a" ping -c 2 -i 0.2 -W 1 "$b" >/dev/null ||
+        fail "etcd: the deleted endpoint still answers"
+    t0=$(date +%s.%N)
+    echo "$row" | "$ALKAIDCTL" --etcd "$etcd_urls" -g lab -b - ||
+        fail "etcd: the row was not written back"
+    in_ns "$a" ping -c 1 -w 2 "$b" >/dev/null || fail "etcd: no ping after the put"
+    t1=$(date +%s.%N)
+    step "etcd: ok (deleted, gone, put back, answering $(echo "($t1 - $t0) * 1000 / 1" | bc) ms after the put)"
 }
 
 check_redis() {

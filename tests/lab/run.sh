@@ -42,6 +42,12 @@ for backend in xdp dpdk; do
             --mtu 9000 arp pingall mtu iperf direct || rc=1
         echo "lab[$backend]: agent lab at MTU 9000 took $(($(date +%s) - start))s"
     fi
+    if [ -x "$build/sync/alkaid-sync" ] && command -v etcd >/dev/null; then
+        start=$(date +%s)
+        "$here/lab.sh" --backend "$backend" --build "$build" --etcd --hosts 2 --endpoints 2 \
+            pingall restart etcd || rc=1
+        echo "lab[$backend]: etcd lab (rows only through etcd) took $(($(date +%s) - start))s"
+    fi
     if [ "$quick" -eq 0 ]; then
         start=$(date +%s)
         "$here/lab.sh" --backend "$backend" --build "$build" --hosts 32 --endpoints 8 pingall || rc=1
