@@ -134,10 +134,6 @@ int alk_cmd_parse(int argc, char **argv, struct alk_cmd *cmd,
 			return alk_error_set(err, -1, -EINVAL,
 					     "'%s %s' needs '%s'", argv[0],
 					     argv[1], o->fields[f].word);
-	/* the value's copy of the prefix length, as the front end stores
-	 * it: a command is the entry it adds */
-	if (cmd->object == ALK_O_NETWORK)
-		cmd->network.val.plen = (__u8)cmd->network.key.plen;
 	return 0;
 }
 

@@ -64,6 +64,7 @@ static void check_words(struct alk_tables *t)
 			struct alk_error err;
 			struct alk_cmd cmd;
 			const void *ck, *cv;
+			uint8_t got[ALK_MAX_VAL];
 			char *argv[64];
 			int argc;
 
@@ -74,6 +75,14 @@ static void check_words(struct alk_tables *t)
 			if (argc < 0 || alk_cmd_parse(argc, argv, &cmd, &err))
 				__builtin_trap();
 			alk_cmd_parts(&cmd, &ck, &cv);
+			/* a network's value keeps a copy of its prefix length,
+			 * which the front end writes, not the command */
+			if (o == ALK_O_NETWORK) {
+				memcpy(got, cv, obj->val_size);
+				((struct alk_network *)got)->plen =
+					((const struct alk_network *)v)->plen;
+				cv = got;
+			}
 			if (memcmp(ck, k, obj->key_size) ||
 			    memcmp(cv, v, obj->val_size))
 				__builtin_trap();
