@@ -299,3 +299,61 @@ void agent_rig_close(struct agent_bpf_rig *r)
 {
 	bpf_object__close(r->obj);
 }
+
+int agent_rig_run(struct agent_bpf_rig *r, const struct agent_fixture *f,
+		  struct agent_run *run, void *ctx, uint32_t ctx_size,
+		  int (*action)(const struct agent_fixture *f, int reason),
+		  const char *hook)
+{
+	uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
+	int err, counted;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->in,
+		    .data_size_in = f->in_len, .data_out = run->frame,
+		    .data_size_out = sizeof(run->frame), .ctx_in = ctx,
+		    .ctx_size_in = ctx_size, .repeat = 1);
+
+	run->now_lo = agent_rig_now_ns();
+	if (agent_rig_load(r, f, run->now_lo) || agent_rig_stats(r, before)) {
+		fprintf(stderr, "    filling the maps: %s\n", strerror(errno));
+		return -1;
+	}
+	err = bpf_prog_test_run_opts(r->prog_fd, &opts);
+	run->now_hi = agent_rig_now_ns();
+	if (err) {
+		fprintf(stderr, "    BPF_PROG_TEST_RUN: %s\n", strerror(-err));
+		return -1;
+	}
+	if (agent_rig_stats(r, after))
+		return -1;
+	counted = agent_rig_counted(f, before, after);
+	run->reason = counted;
+	if (counted >= 0 && (int)opts.retval != action(f, counted)) {
+		fprintf(stderr, "    %s: %s action %u for %s\n", f->name, hook,
+			opts.retval, alk_reason_names[counted]);
+		run->reason = -1;
+	}
+	run->len = opts.data_size_out;
+	run->ifindex = -1; /* a redirect's target is not seen */
+	return 0;
+}
+
+int agent_rig_main(int argc, char **argv, const char *prog,
+		   struct agent_backend *be)
+{
+	static struct agent_bpf_rig r;
+	int verbose = argc > 3 && !strcmp(argv[3], "-v"), count, err;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s BPF_OBJECT FIXTURES [-v]\n",
+			argv[0]);
+		return 2;
+	}
+	if ((err = agent_rig_netns(argv[0])) ||
+	    (err = agent_rig_open(&r, argv[1], prog)))
+		return err;
+	be->ctx = &r;
+	int failures = agent_fixtures_run(argv[2], be, verbose, &count);
+
+	agent_rig_close(&r);
+	return failures == 0 && count > 0 ? 0 : 1;
+}

@@ -65,6 +65,19 @@ int agent_rig_counted(const struct agent_fixture *f, const uint64_t *before,
 		      const uint64_t *after);
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t agent_rig_now_ns(void);
+/* One fixture through BPF_PROG_TEST_RUN with the context ctx (the hook's
+ * __sk_buff or xdp_md, filled by the caller): the tables loaded, the
+ * frame run, the reason read back from the counters and the program's
+ * return checked against action(f, reason), which hook names in what it
+ * says.  0, or -1 (said). */
+int agent_rig_run(struct agent_bpf_rig *r, const struct agent_fixture *f,
+		  struct agent_run *run, void *ctx, uint32_t ctx_size,
+		  int (*action)(const struct agent_fixture *f, int reason),
+		  const char *hook);
+/* A runner's main: BPF_OBJECT FIXTURES [-v] with program prog through be
+ * (its ctx the rig); the exit status. */
+int agent_rig_main(int argc, char **argv, const char *prog,
+		   struct agent_backend *be);
 /* agent_backend.dp_get over the rig's alk_dp_cache. */
 int agent_rig_dp_get(void *rig, uint32_t vni, __be32 ip,
 		     struct alk_dp_entry *e);

@@ -54,67 +54,25 @@ static int xdp_run(void *arg, const struct agent_fixture *f,
 		   struct agent_run *run)
 {
 	struct agent_bpf_rig *r = arg;
-	uint64_t before[ALK_R_MAX], after[ALK_R_MAX];
 	struct xdp_md md = { .data_end = f->in_len };
-	int err, counted;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->in,
-		    .data_size_in = f->in_len, .data_out = run->frame,
-		    .data_size_out = sizeof(run->frame), .ctx_in = &md,
-		    .ctx_size_in = sizeof(md), .repeat = 1);
 
 	if (f->has_conf && agent_rig_underlay(r, f->conf.underlay_ifindex))
 		return -1;
 	if (!f->ingress && agent_rig_device(f->hook_ifindex))
 		return -1;
 	md.ingress_ifindex = f->ingress ? r->underlay : f->hook_ifindex;
-	run->now_lo = agent_rig_now_ns();
-	if (agent_rig_load(r, f, run->now_lo) || agent_rig_stats(r, before)) {
-		fprintf(stderr, "    filling the maps: %s\n", strerror(errno));
-		return -1;
-	}
-	err = bpf_prog_test_run_opts(r->prog_fd, &opts);
-	run->now_hi = agent_rig_now_ns();
-	if (err) {
-		fprintf(stderr, "    BPF_PROG_TEST_RUN: %s\n", strerror(-err));
-		return -1;
-	}
-	if (agent_rig_stats(r, after))
-		return -1;
-	counted = agent_rig_counted(f, before, after);
-	run->reason = counted;
-	if (counted >= 0 && (int)opts.retval != xdp_action(f, counted)) {
-		fprintf(stderr, "    %s: XDP action %u for %s\n", f->name,
-			opts.retval, alk_reason_names[counted]);
-		run->reason = -1;
-	}
-	run->len = opts.data_size_out;
-	run->ifindex = -1; /* a redirect's target is not seen */
-	return 0;
+	return agent_rig_run(r, f, run, &md, sizeof(md), xdp_action, "XDP");
 }
 
 int main(int argc, char **argv)
 {
-	static struct agent_bpf_rig r;
 	struct agent_backend be = {
 		.name = "xdp",
 		.run = xdp_run,
 		.dp_get = agent_rig_dp_get,
 		.underlay_dst_mac = agent_rig_next_hop_mac,
 		.underlay_src_mac = agent_rig_underlay_mac,
-		.ctx = &r,
 	};
-	int verbose = argc > 3 && !strcmp(argv[3], "-v"), count, err;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s BPF_OBJECT FIXTURES [-v]\n",
-			argv[0]);
-		return 2;
-	}
-	if ((err = agent_rig_netns(argv[0])) ||
-	    (err = agent_rig_open(&r, argv[1], "alkaid_agent_xdp")))
-		return err;
-	int failures = agent_fixtures_run(argv[2], &be, verbose, &count);
-
-	agent_rig_close(&r);
-	return failures == 0 && count > 0 ? 0 : 1;
+	return agent_rig_main(argc, argv, "alkaid_agent_xdp", &be);
 }
