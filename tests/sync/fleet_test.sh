@@ -21,19 +21,6 @@ lib_init "fleet-$mode"
 command -v etcd >/dev/null || { note "no etcd (tools/install-deps.sh)"; exit 77; }
 export ALKAID_ETCD_TXN_OPS=1000
 
-n=0
-failed=0
-check() { # check DESC COMMAND...
-    n=$((n + 1))
-    if out=$("${@:2}" 2>&1); then
-        echo "ok $n - $1${out:+: ${out##*$'\n'}}"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - $1"
-        echo "$out" | sed 's/^/#   /' | head -20
-    fi
-}
-eq() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 all_converged() { # all_converged WHAT
     for g in g1 g2 g3 g4; do check "$1: $g converged" converged "$g" 60 "$E"; done
 }

@@ -3,11 +3,28 @@
 # on loopback with their own data directories (in /dev/shm: etcd fsyncs
 # every write, and the tests measure alkaid, not the disk) and free ports,
 # gateways (ctl-testd and alkaid-sync), the exact-equality check, and
-# endpoint batch files.
+# endpoint batch files, TAP checks.
 #
 #   FLEET_CTL, FLEET_TESTD, FLEET_SYNC: the programs (set by the caller)
 
 FLEET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# TAP lines: check DESC COMMAND... runs COMMAND, prints "ok N - DESC" (and
+# its last line of output) or "not ok" with the output; $n checks ran,
+# $failed failed.  eq A B: whether A is B, saying both when not.
+n=0
+failed=0
+check() { # check DESC COMMAND...
+    n=$((n + 1))
+    if out=$("${@:2}" 2>&1); then
+        echo "ok $n - $1${out:+: ${out##*$'\n'}}"
+    else
+        failed=$((failed + 1))
+        echo "not ok $n - $1"
+        echo "$out" | sed 's/^/#   /' | head -20
+    fi
+}
+eq() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

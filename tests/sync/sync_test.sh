@@ -16,19 +16,6 @@ ALKAIDCTL=$1
 lib_init sync
 command -v etcd >/dev/null || { note "no etcd (tools/install-deps.sh)"; exit 77; }
 
-n=0
-failed=0
-check() { # check DESC COMMAND...
-    n=$((n + 1))
-    if out=$("${@:2}" 2>&1); then
-        echo "ok $n - $1${out:+: ${out##*$'\n'}}"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - $1"
-        echo "$out" | sed 's/^/#   /' | head -20
-    fi
-}
-eq() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 logged() { grep -qF -- "$2" "$tmp/$1.log" || { echo "'$2' not in $1.log"; return 1; }; }
 
 etcd_cluster e 1
