@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -229,4 +231,24 @@ struct alk_ctl_server *alk_daemon_control_start(struct alk_loop *loop,
 		return NULL;
 	}
 	return srv;
+}
+
+void alk_daemon_find_object(char *buf, size_t len, const char *given,
+			    const char *name, const char *installed)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (given) {
+		snprintf(buf, len, "%s", given);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		snprintf(buf, len, "%s/%s", dirname(exe), name);
+		if (!access(buf, R_OK))
+			return;
+	}
+	snprintf(buf, len, "%s", installed);
 }

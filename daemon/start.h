@@ -74,6 +74,12 @@ int alk_daemon_gateway(struct alk_tables *t, const struct alk_gateway *base,
  * frames meanwhile ("goes to the kernel"). */
 void alk_daemon_gateway_check(struct alk_tables *t, const char *fate);
 
+/* A data plane's BPF object: given (an option), else the file name beside
+ * the running binary (a build tree), else installed (the installed path).
+ * The path is written into buf. */
+void alk_daemon_find_object(char *buf, size_t len, const char *given,
+			    const char *name, const char *installed);
+
 /* Whether a live daemon answers on the control socket (alk_opt.socket or
  * the default): asked before anything is touched.  The server itself
  * replaces only a dead daemon's socket. */

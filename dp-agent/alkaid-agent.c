@@ -327,24 +327,9 @@ static int pin_dir_make(const char *dir)
 
 static void find_object(struct agentd *d)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (d->bpf_object) {
-		snprintf(d->object_path, sizeof(d->object_path), "%s",
-			 d->bpf_object);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		snprintf(d->object_path, sizeof(d->object_path),
-			 "%s/agent.bpf.o", dirname(exe));
-		if (!access(d->object_path, R_OK))
-			return;
-	}
-	snprintf(d->object_path, sizeof(d->object_path), "%s",
-		 ALK_AGENT_OBJECT_DEFAULT);
+	alk_daemon_find_object(d->object_path, sizeof(d->object_path),
+			       d->bpf_object, "agent.bpf.o",
+			       ALK_AGENT_OBJECT_DEFAULT);
 }
 
 /* The program loaded with its maps pinned by name (reused when pinned):

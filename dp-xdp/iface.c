@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 
 #include "daemon/log.h"
 #include "daemon/options.h"
+#include "daemon/start.h"
 #include "xdpd.h"
 
 #ifndef ALK_BPF_OBJECT_DEFAULT
@@ -133,24 +133,9 @@ void iface_driver(const char *name, char *buf, size_t len)
 /* --bpf-object, else beside the binary (a build tree), else installed. */
 void find_object(struct xdpd *d)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (d->bpf_object) {
-		snprintf(d->object_path, sizeof(d->object_path), "%s",
-			 d->bpf_object);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		snprintf(d->object_path, sizeof(d->object_path),
-			 "%s/alkaid.bpf.o", dirname(exe));
-		if (!access(d->object_path, R_OK))
-			return;
-	}
-	snprintf(d->object_path, sizeof(d->object_path), "%s",
-		 ALK_BPF_OBJECT_DEFAULT);
+	alk_daemon_find_object(d->object_path, sizeof(d->object_path),
+			       d->bpf_object, "alkaid.bpf.o",
+			       ALK_BPF_OBJECT_DEFAULT);
 }
 
 /*
