@@ -149,6 +149,24 @@ struct alk_local {
 	__u16 flags;
 };
 
+/* The two index entries of port p at ifindex: (vni, ip) and (vni, mac),
+ * both to the same alk_local. */
+static inline void alk_port_indexes(__u32 ifindex, const struct alk_port *p,
+				    struct alk_endpoint_key *ik,
+				    struct alk_dhcp_key *mk,
+				    struct alk_local *l)
+{
+	__builtin_memset(ik, 0, sizeof(*ik));
+	__builtin_memset(mk, 0, sizeof(*mk));
+	__builtin_memset(l, 0, sizeof(*l));
+	ik->vni = p->vni;
+	ik->ip = p->ip;
+	mk->vni = p->vni;
+	__builtin_memcpy(mk->mac, p->mac, 6);
+	l->ifindex = ifindex;
+	__builtin_memcpy(l->mac, p->mac, 6);
+}
+
 /* The agent's settings: one entry, written by the daemon. */
 #define ALK_AGENT_F_DIRECT_PATH 0x1 /* ask gateways, learn, send direct */
 

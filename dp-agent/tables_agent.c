@@ -143,22 +143,6 @@ static uint32_t port_ifindex(const struct alk_port_key *k)
 	return if_nametoindex(name);
 }
 
-/* The two indexes of a port, as the program reads them. */
-static void port_indexes(uint32_t ifindex, const struct alk_port *p,
-			 struct alk_endpoint_key *ik, struct alk_dhcp_key *mk,
-			 struct alk_local *l)
-{
-	memset(ik, 0, sizeof(*ik));
-	memset(mk, 0, sizeof(*mk));
-	memset(l, 0, sizeof(*l));
-	ik->vni = p->vni;
-	ik->ip = p->ip;
-	mk->vni = p->vni;
-	memcpy(mk->mac, p->mac, 6);
-	l->ifindex = ifindex;
-	memcpy(l->mac, p->mac, 6);
-}
-
 /* The indexes of a port's old value removed, unless another port took
  * them over since (a batch moving addresses between ports). */
 static void port_unindex(struct agent_tables *a, uint32_t ifindex,
@@ -168,7 +152,7 @@ static void port_unindex(struct agent_tables *a, uint32_t ifindex,
 	struct alk_dhcp_key mk;
 	struct alk_local l, cur;
 
-	port_indexes(ifindex, old, &ik, &mk, &l);
+	alk_port_indexes(ifindex, old, &ik, &mk, &l);
 	if (!bpf_map_lookup_elem(a->fd[M_LOCAL_IP], &ik, &cur) &&
 	    cur.ifindex == ifindex)
 		bpf_map_delete_elem(a->fd[M_LOCAL_IP], &ik);
@@ -213,7 +197,7 @@ static int port_update(struct agent_tables *a, const struct alk_port_key *keys,
 			return -ENODEV;
 		if (!bpf_map_lookup_elem(a->fd[M_PORTS], &ifindex, &old))
 			port_unindex(a, ifindex, &old);
-		port_indexes(ifindex, &vals[i], &ik, &mk, &l);
+		alk_port_indexes(ifindex, &vals[i], &ik, &mk, &l);
 		rc = bpf_map_update_elem(a->fd[M_PORTS], &ifindex, &vals[i],
 					 BPF_ANY);
 		if (!rc)

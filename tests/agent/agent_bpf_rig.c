@@ -186,12 +186,11 @@ int agent_rig_load(struct agent_bpf_rig *r, const struct agent_fixture *f,
 					   &f->conf, BPF_ANY);
 	for (int i = 0; i < f->nports; i++) {
 		const struct alk_port *p = &f->ports[i];
-		struct alk_endpoint_key ik = { .vni = p->vni, .ip = p->ip };
-		struct alk_dhcp_key mk = { .vni = p->vni };
-		struct alk_local l = { .ifindex = f->port_ifindex[i] };
+		struct alk_endpoint_key ik;
+		struct alk_dhcp_key mk;
+		struct alk_local l;
 
-		memcpy(mk.mac, p->mac, 6);
-		memcpy(l.mac, p->mac, 6);
+		alk_port_indexes(f->port_ifindex[i], p, &ik, &mk, &l);
 		err |= bpf_map_update_elem(r->fd[AGENT_M_PORTS],
 					   &f->port_ifindex[i], p, BPF_ANY);
 		err |= bpf_map_update_elem(r->fd[AGENT_M_LOCAL_IP], &ik, &l,

@@ -106,12 +106,11 @@ static int tables_load(struct alk_dpdk_agent_tables *t,
 	t->has_conf = f->has_conf;
 	for (int i = 0; i < f->nports; i++) {
 		const struct alk_port *p = &f->ports[i];
-		struct alk_endpoint_key ik = { .vni = p->vni, .ip = p->ip };
-		struct alk_dhcp_key mk = { .vni = p->vni };
-		struct alk_local l = { .ifindex = f->port_ifindex[i] };
+		struct alk_endpoint_key ik;
+		struct alk_dhcp_key mk;
+		struct alk_local l;
 
-		memcpy(mk.mac, p->mac, 6);
-		memcpy(l.mac, p->mac, 6);
+		alk_port_indexes(f->port_ifindex[i], p, &ik, &mk, &l);
 		if ((pos = rte_hash_add_key(t->ports, &f->port_ifindex[i])) < 0)
 			return -1;
 		t->port_vals[pos] = *p;
