@@ -13,6 +13,10 @@
  * options, the inner Ethernet, IPv4 with options, UDP and the BOOTP
  * fixed part. */
 #define ALK_AGENT_HEADERS 640
+/* An endpoint's GSO frame (TCP or UDP data, never DHCP): its Ethernet, IPv4
+ * and transport headers, so that a 64 KB frame's payload is not copied
+ * into the linear part only to be read past. */
+#define ALK_AGENT_GSO_HEADERS (14 + 60 + 60)
 
 /*
  * Out of the underlay interface.  IPv4 (everything the kernel can route):
@@ -51,17 +55,18 @@ int alkaid_agent(struct __sk_buff *skb)
 	struct alk_ctx ctx = { .skb = skb };
 	const struct alk_agent_conf *conf = alk_plat_agent(&ctx);
 	struct alk_pkt pkt = { 0 };
-	__u32 ifindex = 0;
-	int r;
+	__u32 ifindex = 0, pull;
+	int ingress, r;
 
 	if (!conf)
 		return TC_ACT_OK;
-	bpf_skb_pull_data(skb, skb->len < ALK_AGENT_HEADERS ?
-				       skb->len :
-				       ALK_AGENT_HEADERS);
+	ingress = skb->ingress_ifindex == conf->underlay_ifindex;
+	pull = skb->gso_size && !ingress ? ALK_AGENT_GSO_HEADERS :
+					   ALK_AGENT_HEADERS;
+	bpf_skb_pull_data(skb, skb->len < pull ? skb->len : pull);
 	pkt.data = (__u8 *)(long)skb->data;
 	pkt.end = (__u8 *)(long)skb->data_end;
-	if (skb->ingress_ifindex == conf->underlay_ifindex)
+	if (ingress)
 		r = alk_agent_ingress(&ctx, &pkt, skb->len, &ifindex);
 	else
 		r = alk_agent_egress(&ctx, &pkt, skb->len, skb->ingress_ifindex,
