@@ -25,6 +25,11 @@ packages=(
     tcpdump socat xxd fping redis-server redis-tools
     # benchmarks
     gnuplot-nox linux-perf
+    # appliance: /metrics over HTTP (libmicrohttpd), readiness for systemd
+    # (sd_notify), man pages (scdoc), Prometheus and promtool for the scrape
+    # test, bash completion, and what builds and checks the Debian packages
+    libmicrohttpd-dev libsystemd-dev scdoc prometheus bash-completion
+    debhelper dpkg-dev fakeroot lintian
 )
 
 if [ "$(id -u)" -ne 0 ]; then
