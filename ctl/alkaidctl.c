@@ -20,6 +20,7 @@
 
 #include "core/reason_names.h"
 #include "api.h"
+#include "capture_cli.h"
 #include "tables/cmdfile.h"
 #include "sync/etcd.h"
 #include "sync/fleet.h"
@@ -1235,6 +1236,11 @@ static void usage(FILE *out)
 		wrap_commands(&w, last);
 		fputc('\n', out);
 	}
+	fputs("  capture  [-i IF|-p PORT] [--reason NAME...] [-c N] [-s LEN] "
+	      "[-Q in|out] -w FILE\n"
+	      "           frames with their reasons into a pcapng file "
+	      "('capture --help')\n",
+	      out);
 	fputs("  OBJECT help      what OBJECT's fields mean, with examples\n"
 	      "\n"
 	      "Options:\n"
@@ -1401,6 +1407,18 @@ static int usage_object(const char *name)
 	return 0;
 }
 
+/* The connection, handed over to the capture, which closes it. */
+static int capture_connect(void)
+{
+	int rc = conn_open(), fd;
+
+	if (rc)
+		return -rc;
+	fd = conn.fd;
+	conn.fd = -1;
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1489,6 +1507,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[0], "help")) {
 		usage(stdout);
 		rc = EXIT_OK;
+	} else if (!strcmp(argv[0], "capture")) {
+		rc = alk_capture_main(argc, argv, capture_connect);
 	} else {
 		rc = run_argv(argc, argv);
 	}

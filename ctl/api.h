@@ -42,6 +42,7 @@ enum alk_rpc_code {
 	ALK_RPC_CONFLICT = -32003,  /* e.g. a MAC owned by another endpoint */
 	ALK_RPC_DENIED = -32004,    /* peer neither root nor in the group */
 	ALK_RPC_TOO_LARGE = -32005, /* request line over the limit */
+	ALK_RPC_BUSY = -32006,	    /* a capture runs already */
 };
 
 /*

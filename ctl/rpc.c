@@ -368,6 +368,98 @@ static int rpc_version(struct call *c)
 	return 0;
 }
 
+/* --- capture: the frames stream on the connection (server.c) ---------- */
+
+static int rpc_capture_start(struct call *c)
+{
+	struct alk_capture_req req = { .port = -1,
+				       .snaplen = ALK_CAPTURE_SNAP_DEFAULT };
+	struct json_object *v;
+	int rc;
+
+	if (!c->rpc->capture_start)
+		return failed(c, ALK_RPC_METHOD_NOT_FOUND,
+			      "this daemon (%s) cannot capture",
+			      c->rpc->tables->ops->name);
+	v = json_object_object_get(c->params, "iface");
+	if (v) {
+		const char *s = json_object_get_string(v);
+
+		if (!*s || strlen(s) >= sizeof(req.iface))
+			return failed(c, ALK_RPC_INVALID_PARAMS,
+				      "params.iface: 1-15 characters");
+		strcpy(req.iface, s);
+	}
+	v = json_object_object_get(c->params, "port");
+	if (v) {
+		int64_t port = json_object_get_int64(v);
+
+		if (port < 0 || port > 65535)
+			return failed(c, ALK_RPC_INVALID_PARAMS,
+				      "params.port: %" PRId64
+				      " out of range (0-65535)",
+				      port);
+		req.port = (int)port;
+	}
+	v = json_object_object_get(c->params, "snaplen");
+	if (v) {
+		int64_t n = json_object_get_int64(v);
+
+		if (n < 1 || n > ALK_CAPTURE_SNAP_MAX)
+			return failed(c, ALK_RPC_INVALID_PARAMS,
+				      "params.snaplen: %" PRId64
+				      " out of range (1-%d)",
+				      n, ALK_CAPTURE_SNAP_MAX);
+		req.snaplen = (uint32_t)n;
+	}
+	v = json_object_object_get(c->params, "direction");
+	if (v) {
+		const char *s = json_object_get_string(v);
+
+		if (strcmp(s, "in") && strcmp(s, "out"))
+			return failed(c, ALK_RPC_INVALID_PARAMS,
+				      "params.direction: \"in\" or \"out\"");
+		req.ingress = !strcmp(s, "in");
+	}
+	v = json_object_object_get(c->params, "reasons");
+	if (!v || !json_object_array_length(v)) {
+		memset(req.reasons, 0xff, sizeof(req.reasons));
+	} else {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *n = json_object_array_get_idx(v, i);
+			const char *s = json_object_get_string(n);
+
+			if (!json_object_is_type(n, json_type_string) ||
+			    alk_capture_reason_add(s, strlen(s), req.reasons))
+				return failed(c, ALK_RPC_INVALID_PARAMS,
+					      "params.reasons[%zu]: no reason "
+					      "'%.40s' (see core/verdict.h)",
+					      i, s);
+		}
+	}
+	rc = c->rpc->capture_start(c->rpc, &req, &c->err);
+	if (rc) {
+		c->code = rc == -EBUSY ? ALK_RPC_BUSY : ALK_RPC_FAILED;
+		return -1;
+	}
+	alk_buf_printf(c->out, "{\"snaplen\":%" PRIu32 "}", req.snaplen);
+	return 0;
+}
+
+static int rpc_capture_stop(struct call *c)
+{
+	uint64_t frames = 0, lost = 0;
+
+	if (!c->rpc->capture_stop)
+		return failed(c, ALK_RPC_METHOD_NOT_FOUND,
+			      "this daemon (%s) cannot capture",
+			      c->rpc->tables->ops->name);
+	c->rpc->capture_stop(c->rpc, &frames, &lost);
+	alk_buf_printf(c->out, "{\"frames\":%" PRIu64 ",\"lost\":%" PRIu64 "}",
+		       frames, lost);
+	return 0;
+}
+
 /* --- the method table ------------------------------------------------- */
 
 /* One of the two forms: the handler checks which (rpc_change). */
@@ -376,6 +468,12 @@ static const struct param p_batch[] = {
 	{ "fields", T(array), false },
 	{ "rows", T(array), false },
 	{ 0 },
+};
+
+static const struct param p_capture[] = {
+	{ "iface", T(string), false },	   { "port", T(int), false },
+	{ "reasons", T(array), false },	   { "snaplen", T(int), false },
+	{ "direction", T(string), false }, { 0 },
 };
 
 static const struct param p_list[] = {
@@ -404,6 +502,8 @@ static const struct method methods[] = {
 	{ "stats.reset", rpc_stats_reset, 0, P_NONE },
 	{ "tables.info", rpc_tables_info, 0, P_NONE },
 	{ "version", rpc_version, 0, P_NONE },
+	{ "capture.start", rpc_capture_start, 0, P_MEMBERS, p_capture },
+	{ "capture.stop", rpc_capture_stop, 0, P_NONE },
 };
 
 static const char *type_names(unsigned int types, char *buf, size_t size)

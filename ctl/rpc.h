@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "capture.h"
 #include "tables/tables.h"
 
 struct json_object;
@@ -27,6 +28,13 @@ struct alk_rpc {
 	/* decoded keys and values of one request, kept between requests */
 	uint8_t *scratch;
 	size_t scratch_size;
+	/* capture.start and capture.stop, done by the server (server.c),
+	 * which knows the connection; NULL: no capture here */
+	int (*capture_start)(struct alk_rpc *rpc,
+			     const struct alk_capture_req *req,
+			     struct alk_error *err);
+	void (*capture_stop)(struct alk_rpc *rpc, uint64_t *frames,
+			     uint64_t *lost);
 };
 
 void alk_rpc_init(struct alk_rpc *rpc, struct alk_tables *t);

@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ struct alk_ctl_server {
 	uint64_t saved_generation;
 	bool timer_armed;
 	uint64_t save_end_ns, save_cost_ns; /* of the last save */
+	struct client *feeding;	  /* whose requests are being handled */
+	struct client *capturing; /* the one capture's client, or NULL */
+	uint64_t capture_frames, capture_lost; /* lost: the client lagged */
 	char rbuf[READ_CHUNK];
 };
 
@@ -145,8 +149,28 @@ static int watch(struct alk_ctl_server *srv, struct client *c, uint32_t ev)
 	return 0;
 }
 
+static void capture_end(struct alk_ctl_server *srv, uint64_t *frames,
+			uint64_t *lost)
+{
+	uint64_t dp_lost = 0;
+
+	if (srv->capturing)
+		srv->opt.capture->stop(srv->opt.capture->arg, &dp_lost);
+	*frames = srv->capture_frames;
+	*lost = srv->capture_lost + dp_lost;
+	srv->capturing = NULL;
+	srv->capture_frames = srv->capture_lost = 0;
+}
+
 static void client_close(struct alk_ctl_server *srv, struct client *c)
 {
+	if (c == srv->capturing) { /* its capture ends with it */
+		uint64_t frames, lost;
+
+		capture_end(srv, &frames, &lost);
+	}
+	if (c == srv->feeding)
+		srv->feeding = NULL;
 	for (unsigned int i = 0; i < srv->nclients; i++) {
 		if (srv->clients[i] == c) {
 			srv->clients[i] = srv->clients[--srv->nclients];
@@ -202,10 +226,12 @@ static int client_write(struct client *c)
 static int client_feed(struct alk_ctl_server *srv, struct client *c,
 		       const char *data, size_t len)
 {
-	size_t used =
-		alk_session_feed(&c->session, &srv->rpc, data, len, &c->out,
-				 c->out_sent + srv->opt.max_output);
+	size_t used;
 	char *in;
+
+	srv->feeding = c;
+	used = alk_session_feed(&c->session, &srv->rpc, data, len, &c->out,
+				c->out_sent + srv->opt.max_output);
 
 	if (c->in && data == c->in + c->in_off) {
 		c->in_off += used;
@@ -256,6 +282,7 @@ static void client_read(struct alk_ctl_server *srv, struct client *c)
 			/* EOF, or reset: either way nothing more comes; a
 			 * half-closed peer still gets its answers */
 			c->eof = true;
+			srv->feeding = c;
 			alk_session_eof(&c->session, &srv->rpc, &c->out);
 			return;
 		}
@@ -289,6 +316,60 @@ static void client_event(struct alk_ctl_server *srv, struct client *c,
 	if (c->eof && !c->in)
 		c->session.closing = true;
 	client_update(srv, c);
+}
+
+/* --- capture --------------------------------------------------------- */
+
+static int capture_start(struct alk_rpc *rpc, const struct alk_capture_req *req,
+			 struct alk_error *err)
+{
+	struct alk_ctl_server *srv =
+		(struct alk_ctl_server *)((char *)rpc -
+					  offsetof(struct alk_ctl_server, rpc));
+	int rc;
+
+	if (srv->capturing)
+		return alk_error_set(err, -1, -EBUSY,
+				     "a capture is running already (one at a "
+				     "time)");
+	if (!srv->feeding)
+		return alk_error_set(err, -1, -EINVAL, "no connection");
+	rc = srv->opt.capture->start(srv->opt.capture->arg, req, err);
+	if (rc)
+		return rc;
+	srv->capturing = srv->feeding;
+	srv->capture_frames = srv->capture_lost = 0;
+	return 0;
+}
+
+static void capture_stop(struct alk_rpc *rpc, uint64_t *frames, uint64_t *lost)
+{
+	struct alk_ctl_server *srv =
+		(struct alk_ctl_server *)((char *)rpc -
+					  offsetof(struct alk_ctl_server, rpc));
+
+	/* only the capture's own client stops it; another learns nothing */
+	*frames = *lost = 0;
+	if (srv->capturing && srv->capturing == srv->feeding)
+		capture_end(srv, frames, lost);
+}
+
+int alk_ctl_capture_frame(struct alk_ctl_server *srv,
+			  const struct alk_capture_frame *f)
+{
+	struct client *c = srv->capturing;
+
+	if (!c)
+		return -ENOENT;
+	if (pending_out(c) >= srv->opt.max_output) {
+		srv->capture_lost++;
+		return -ENOBUFS;
+	}
+	alk_capture_frame_encode(&c->out, f);
+	srv->capture_frames++;
+	if (c->events != (c->events | EPOLLOUT))
+		watch(srv, c, c->events | EPOLLOUT);
+	return 0;
 }
 
 /* Refuse a connection with one error line, best effort. */
@@ -591,6 +672,10 @@ struct alk_ctl_server *alk_ctl_server_create(const char *path,
 	if (!srv->opt.max_clients)
 		srv->opt.max_clients = 64;
 	alk_rpc_init(&srv->rpc, tables);
+	if (srv->opt.capture) {
+		srv->rpc.capture_start = capture_start;
+		srv->rpc.capture_stop = capture_stop;
+	}
 	srv->path = strdup(path ? path : ALK_CTL_DEFAULT_SOCKET);
 	srv->state_file =
 		opt && opt->state_file ? strdup(opt->state_file) : NULL;

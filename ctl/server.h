@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "capture.h"
 #include "tables/tables.h"
 
 struct alk_ctl_server;
@@ -40,6 +41,8 @@ struct alk_ctl_options {
 	/* Where the server's own troubles go (a client's errors go to the
 	 * client); NULL: stderr.  prio is a syslog priority. */
 	void (*log)(int prio, const char *msg);
+	/* The daemon's capture (capture.start); NULL: it has none. */
+	const struct alk_capture_ops *capture;
 };
 
 /*
@@ -73,6 +76,14 @@ int alk_ctl_server_process(struct alk_ctl_server *srv);
 /* Serve an already connected stream socket (tests; a connection handed
  * over by a supervisor).  Its peer is checked as for accepted ones. */
 int alk_ctl_server_attach(struct alk_ctl_server *srv, int fd);
+
+/*
+ * One frame of the running capture, sent to its client as a
+ * capture.frame notification.  0; -ENOENT when no capture runs; -ENOBUFS
+ * when the client is behind by max_output (the frame is counted lost).
+ */
+int alk_ctl_capture_frame(struct alk_ctl_server *srv,
+			  const struct alk_capture_frame *f);
 
 /* Write the state file now if it is behind (a daemon about to stop). */
 int alk_ctl_server_flush(struct alk_ctl_server *srv, struct alk_error *err);

@@ -209,9 +209,18 @@ struct alk_ctl_server *alk_daemon_control_start(struct alk_loop *loop,
 						struct alk_tables *t,
 						const struct alk_config *cfg)
 {
+	return alk_daemon_control_start_capture(loop, t, cfg, NULL);
+}
+
+struct alk_ctl_server *
+alk_daemon_control_start_capture(struct alk_loop *loop, struct alk_tables *t,
+				 const struct alk_config *cfg,
+				 const struct alk_capture_ops *capture)
+{
 	struct alk_ctl_options copt = {
 		.state_file = cfg->state_file,
 		.log = control_log,
+		.capture = capture,
 	};
 	struct alk_error err = { 0 };
 	struct alk_ctl_server *srv;

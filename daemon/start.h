@@ -90,5 +90,10 @@ bool alk_daemon_socket_taken(void);
 struct alk_ctl_server *alk_daemon_control_start(struct alk_loop *loop,
 						struct alk_tables *t,
 						const struct alk_config *cfg);
+/* The same, for a daemon that can capture (capture.start). */
+struct alk_ctl_server *
+alk_daemon_control_start_capture(struct alk_loop *loop, struct alk_tables *t,
+				 const struct alk_config *cfg,
+				 const struct alk_capture_ops *capture);
 
 #endif
