@@ -114,7 +114,8 @@ int serve_start(struct xdpd *d)
 		rc = gateways(d);
 	if (rc)
 		return rc;
-	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
+	d->srv = alk_daemon_control_start_capture(d->loop, d->tables, &d->cfg,
+						  capture_ops(d));
 	return d->srv ? 0 : -EINVAL;
 }
 

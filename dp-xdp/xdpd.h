@@ -10,6 +10,8 @@
  *                 XDP_FLAGS_REPLACE; libbpf's and libxdp's messages
  *   serve.c       the interfaces' tables as one, filled, given their
  *                 gateway and served on the control socket
+ *   capture.c     capture.start: the programs' capture settings, their
+ *                 ring buffers read on the event loop
  */
 #ifndef ALKAID_DP_XDP_XDPD_H
 #define ALKAID_DP_XDP_XDPD_H
@@ -46,6 +48,7 @@ struct iface {
 	struct bpf_object *obj;
 	struct xdp_program *xdp; /* when libxdp attached it */
 	struct alk_tables *tables;
+	struct xdpd *daemon; /* for the capture's ring buffer callback */
 };
 
 struct xdpd {
@@ -70,6 +73,13 @@ struct xdpd {
 	struct alk_tables *tables;
 	struct alk_ctl_server *srv;
 	struct alk_loop *loop;
+	struct {
+		struct alk_capture_ops ops;
+		struct ring_buffer *rings; /* of the interfaces taken */
+		bool taken[MAX_IFACES];
+		bool running;
+		uint64_t realtime_offset; /* CLOCK_REALTIME - MONOTONIC */
+	} capture;
 };
 
 /* iface.c */
@@ -90,6 +100,9 @@ void report_program(struct xdpd *d, struct iface *ifc, __u32 replaced,
 		    int reused);
 /* Remove alkaid's program from the interface, leaving others; -errno. */
 int detach_program(struct iface *ifc);
+
+/* capture.c */
+const struct alk_capture_ops *capture_ops(struct xdpd *d);
 
 /* serve.c */
 int serve_start(struct xdpd *d);
