@@ -24,6 +24,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "capture.h"
 #include "config_dpdk.h"
 #include "ctl/api.h"
 #include "tables/cmdfile.h"
@@ -504,6 +505,7 @@ int main(int argc, char **argv)
 	struct alk_dpdk_table_config tc = { 0 };
 	struct alk_config cfg;
 	struct alk_ctl_server *srv;
+	struct alk_dpdk_capture *capture;
 	struct alk_loop *loop;
 	struct alk_tables *tables;
 	unsigned int nworkers, lcore, k = 0, nrxq = 0;
@@ -623,19 +625,26 @@ int main(int argc, char **argv)
 		takeover_stop();
 		takeover_drain();
 	}
+	loop = alk_loop_create("stopping");
+	if (!loop || alk_loop_timer(loop, 1000, on_tick, tables))
+		die("control loop: %m");
+	capture = alk_dpdk_capture_create(loop);
+	if (!capture)
+		die("capture: out of memory");
+	for (unsigned int w = 0; w < nworkers; w++)
+		workers[w]->capture = capture;
 	/* forwarding first, the control socket after: a restart's gap
 	 * does not wait for the socket */
 	for (unsigned int w = 0; w < nworkers; w++)
 		rte_eal_remote_launch(alk_worker_loop, workers[w],
 				      workers[w]->lcore);
-	loop = alk_loop_create("stopping");
-	if (!loop || alk_loop_timer(loop, 1000, on_tick, tables))
-		die("control loop: %m");
 	/* the server's callbacks run on this lcore, between the loop's own,
 	 * and write the tables while the workers go on */
-	srv = alk_daemon_control_start(loop, tables, &cfg);
+	srv = alk_daemon_control_start_capture(loop, tables, &cfg,
+					       alk_dpdk_capture_ops());
 	if (!srv)
 		exit(ALK_EXIT_FAIL);
+	alk_dpdk_capture_serve(srv);
 	alk_say("%u port(s), %u RX queue(s), %u worker(s); control socket "
 		"%s%s%s; serving",
 		nports, nrxq, nworkers,

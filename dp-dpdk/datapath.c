@@ -8,6 +8,8 @@
  * actions.  An ARP request's asker is prefetched too: the reply goes to
  * the asker's host, which the core looks up then, in cache.
  */
+#include <time.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -15,6 +17,7 @@
 
 #include "core/platform/dpdk.h"
 #include "core/pipeline.h"
+#include "capture.h"
 #include "worker.h"
 
 /* Frames ahead whose first bytes are fetched while one is parsed. */
@@ -38,6 +41,57 @@ static void chained(struct rte_mbuf *m)
 		rte_pktmbuf_linearize(m); /* cannot fail: it fits */
 }
 
+/* --- capture (capture.h): only while one runs --------------------------- */
+
+/* The frame as it is now into a record of the capture's own pool. */
+static struct alk_dpdk_capture_rec *capture_copy(struct alk_dpdk_capture *cap,
+						 uint16_t port,
+						 struct rte_mbuf *m,
+						 bool ingress)
+{
+	struct alk_dpdk_capture_rec *rec;
+	struct timespec ts;
+	const void *p;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (rte_mempool_get(cap->pool, (void **)&rec)) {
+		__atomic_fetch_add(&cap->lost, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	rec->caplen = RTE_MIN(len, cap->snaplen);
+	p = rte_pktmbuf_read(m, 0, rec->caplen, rec->data);
+	if (p != rec->data)
+		rte_memcpy(rec->data, p, rec->caplen);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rec->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	rec->len = len;
+	rec->port = port;
+	rec->ingress = ingress;
+	return rec;
+}
+
+/* The frame's reason decided: its record (taken before the core, or now)
+ * to the main lcore, if the capture takes the reason. */
+static void capture_put(struct alk_dpdk_capture *cap, uint16_t port,
+			struct rte_mbuf *m, struct alk_dpdk_capture_rec *rec,
+			int reason)
+{
+	if (!alk_capture_takes(cap->reasons, (unsigned int)reason)) {
+		if (rec)
+			rte_mempool_put(cap->pool, rec);
+		return;
+	}
+	if (!cap->ingress)
+		rec = capture_copy(cap, port, m, false);
+	if (!rec)
+		return;
+	rec->reason = (uint16_t)reason;
+	if (rte_ring_mp_enqueue(cap->ring, rec)) {
+		__atomic_fetch_add(&cap->lost, 1, __ATOMIC_RELAXED);
+		rte_mempool_put(cap->pool, rec);
+	}
+}
+
 void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		      struct rte_mbuf **m, uint16_t n)
 {
@@ -57,6 +111,19 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	struct rte_eth_dev_tx_buffer *txbuf = w->txbuf[q->tx_port];
 	struct alk_ctx ctx;
 	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
+#ifndef ALK_NO_CAPTURE
+	struct alk_dpdk_capture *cap = w->capture;
+	struct alk_dpdk_capture_rec *arrived[ALK_BURST];
+	/* one test a burst; a frame tests only this register */
+	bool capturing = __atomic_load_n(&cap->on, __ATOMIC_ACQUIRE) &&
+			 (cap->port < 0 || cap->port == q->port);
+
+	if (unlikely(capturing))
+		for (i = 0; i < n; i++)
+			arrived[i] = cap->ingress ? capture_copy(cap, q->port,
+								 m[i], true) :
+						    NULL;
+#endif
 
 	alk_dpdk_ctx_init(&ctx, w->tables, w->counters, &w->nb_cache, q->port);
 	ctx.dp_bucket = &w->dp_bucket;
@@ -115,6 +182,10 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 					   k == NO_KEY ? NULL : &eps[k]);
 		}
 		alk_plat_count(&ctx, (enum alk_reason)r);
+#ifndef ALK_NO_CAPTURE
+		if (unlikely(capturing))
+			capture_put(cap, q->port, m[i], arrived[i], r);
+#endif
 		/* PASS has no kernel to go to here: counted, then dropped */
 		if (alk_reason_verdict((enum alk_reason)r) == ALK_TX)
 			rte_eth_tx_buffer(q->tx_port, w->txq, txbuf, m[i]);

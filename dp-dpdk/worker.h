@@ -15,6 +15,7 @@
 #include "core/platform/dpdk.h"
 
 struct alk_tables;
+struct alk_dpdk_capture;
 
 #define ALK_BURST 32
 #define ALK_WORKER_MAX_RXQ 64
@@ -40,7 +41,8 @@ struct alk_worker {
 	/* frames the TX queue refused, by port (the TX buffer's callback) */
 	uint64_t tx_dropped[RTE_MAX_ETHPORTS];
 	struct alk_dp_nb_cache nb_cache;
-	struct alk_dp_bucket dp_bucket; /* direct-path returns */
+	struct alk_dp_bucket dp_bucket;	  /* direct-path returns */
+	struct alk_dpdk_capture *capture; /* capture.h; never NULL */
 } __rte_cache_aligned;
 
 /* datapath.c */

@@ -5,8 +5,11 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "capture.h"
 #include "tables_dpdk.h"
 #include "worker.h"
+
+struct alk_dpdk_capture alk_dpdk_capture_off;
 
 struct alk_worker *alk_worker_create(unsigned int lcore,
 				     struct alk_tables *tables,
@@ -30,6 +33,7 @@ struct alk_worker *alk_worker_create(unsigned int lcore,
 	w->lcore = lcore;
 	w->qsbr_id = qsbr_id;
 	w->txq = txq;
+	w->capture = &alk_dpdk_capture_off; /* the daemon's, if it captures */
 	RTE_ETH_FOREACH_DEV (port) {
 		w->txbuf[port] = rte_zmalloc_socket(
 			"alk_txbuf", RTE_ETH_TX_BUFFER_SIZE(ALK_BURST), 0,

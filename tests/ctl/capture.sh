@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# capture.sh ALKAID_XDP ALKAIDCTL XDP_PASS_OBJ FRAMES_PY
+# capture.sh xdp|dpdk DAEMON ALKAIDCTL XDP_PASS_OBJ FRAMES_PY
 #
-# alkaidctl capture against a running alkaid-xdp, checked with tshark:
+# alkaidctl capture against a running alkaid-xdp (-i gw0) or alkaid-dpdk
+# (-p 0, net_af_packet on gw0), checked with tshark:
 #   - everything, ended by Ctrl-C: a complete pcapng, every frame with its
 #     "reason=... verdict=..." comment; the bounced frame as it left (outer
 #     destination the endpoint's host, outbound), the frame with a broken
@@ -15,30 +16,41 @@
 #   - a second capture while one runs is refused (-32006); an unknown
 #     reason is a usage error listing the reasons.
 #
-#   namespace cp...-gw:   gw0  alkaid-xdp, native XDP, 198.18.0.1
+#   namespace cp...-gw:   gw0  the gateway 198.18.0.1: native XDP, or
+#                              alkaid-dpdk on net_af_packet
 #   namespace cp...-peer: pe0  XDP_PASS; scapy sends as the host 198.18.0.2
 #
 # Exit 77 (skip) when not root or without tshark or scapy.
 set -euo pipefail
 
-if [ $# -ne 4 ]; then
-    echo "usage: $0 ALKAID_XDP ALKAIDCTL XDP_PASS_OBJ FRAMES_PY" >&2
+if [ $# -ne 5 ]; then
+    echo "usage: $0 xdp|dpdk DAEMON ALKAIDCTL XDP_PASS_OBJ FRAMES_PY" >&2
     exit 2
 fi
-alkaid=$1 ctl=$2 pass_obj=$3 frames_py=$4
+backend=$1 alkaid=$(realpath "$2") ctl=$(realpath "$3") pass_obj=$4 frames_py=$5
 ALKAIDCTL=$ctl
 . "$(dirname "$0")/../lib/lib.sh"
-lib_init xdp-capture
+lib_init "$backend-capture"
 need_root
 command -v tshark >/dev/null || { note "no tshark: skipped"; exit 77; }
 /usr/bin/python3 -c 'import scapy' 2>/dev/null || { note "no scapy: skipped"; exit 77; }
 
-bpffs_mount "$tmp/bpffs"
 gw_peer cp$$ 1 "$pass_obj"
 sock=$tmp/cp.sock
-daemon_start cp-xdp --ctl "$sock" -- ip netns exec "$ns_gw" "$alkaid" \
-    -i gw0 --bpffs "$tmp/bpffs" -s "$sock" --gateway-ip 198.18.0.1 ||
-    fail "alkaid-xdp did not start"
+if [ "$backend" = xdp ]; then
+    bpffs_mount "$tmp/bpffs"
+    daemon_start cp-xdp --ctl "$sock" -- ip netns exec "$ns_gw" "$alkaid" \
+        -i gw0 --bpffs "$tmp/bpffs" -s "$sock" --gateway-ip 198.18.0.1 ||
+        fail "alkaid-xdp did not start"
+    where=(-i gw0) ifname=gw0
+else
+    eal_args eal 512 "cp-dpdk-$$"
+    daemon_start cp-dpdk --ctl "$sock" --timeout 60 -- ip netns exec "$ns_gw" \
+        "$alkaid" -l 0,1 "${eal[@]}" --vdev net_af_packet0,iface=gw0 -- \
+        -s "$sock" --gateway-ip 198.18.0.1 --gateway-mac "$gw_mac" ||
+        fail "alkaid-dpdk did not start"
+    where=(-p 0) ifname=net_af_packet0
+fi
 "$ctl" -s "$sock" neighbor add ip 198.18.0.3 mac "$peer_mac"
 "$ctl" -s "$sock" endpoint add vni 100 ip 198.19.0.20 mac 0e:00:00:00:00:14 \
     host 198.18.0.3
@@ -63,8 +75,8 @@ fields() {
     tshark -r "$f" -T fields "${a[@]}" 2>"$tmp/tshark.err"
 }
 
-# --- everything, until Ctrl-C --------------------------------------------
-capture all
+# --- everything on the interface or port, until Ctrl-C ----------------
+capture all "${where[@]}"
 send bounce broken_option unknown_vni
 sleep 1
 daemon_stop all INT || fail "capture ended with $? on SIGINT"
@@ -76,8 +88,8 @@ c=$(fields "$tmp/all.pcapng" frame.comment | grep -cE '^reason=[a-z_]+ verdict=(
 [ "$n" -ge 3 ] && [ "$n" -eq "$c" ] ||
     fail "$n frames, $c with a reason comment: $(fields "$tmp/all.pcapng" frame.comment)"
 fields "$tmp/all.pcapng" frame.comment ip.dst frame.interface_name >"$tmp/all.fields"
-grep -qP '^reason=bounce verdict=tx\t198.18.0.3,198.19.0.20\tgw0$' "$tmp/all.fields" ||
-    fail "no bounce to 198.18.0.3 on gw0: $(cat "$tmp/all.fields")"
+grep -qP "^reason=bounce verdict=tx\t198.18.0.3,198.19.0.20\t$ifname\$" "$tmp/all.fields" ||
+    fail "no bounce to 198.18.0.3 on $ifname: $(cat "$tmp/all.fields")"
 grep -q '^reason=geneve_option verdict=drop' "$tmp/all.fields" ||
     fail "the broken option is not reason=geneve_option: $(cat "$tmp/all.fields")"
 grep -q '^reason=unknown_vni verdict=drop' "$tmp/all.fields" ||
@@ -127,4 +139,9 @@ rc=0
 [ "$rc" -eq 2 ] && grep -q "no reason 'nonsense'" "$tmp/bad.err" &&
     grep -q "geneve_option" "$tmp/bad.err" ||
     fail "unknown reason: exit $rc, $(cat "$tmp/bad.err")"
-step "a second capture is refused; an unknown reason lists the reasons"
+if [ "$backend" = xdp ]; then wrong=(-p 0) why="not ports"; else wrong=(-i gw0) why="not interfaces"; fi
+rc=0
+"$ctl" -s "$sock" capture "${wrong[@]}" -w "$tmp/wrong.pcapng" 2>"$tmp/wrong.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "$why" "$tmp/wrong.err" ||
+    fail "capture ${wrong[*]}: exit $rc, $(cat "$tmp/wrong.err")"
+step "a second capture is refused; an unknown reason lists the reasons; ${wrong[*]} is refused"
