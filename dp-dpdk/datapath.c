@@ -42,6 +42,7 @@ static void chained(struct rte_mbuf *m)
 }
 
 /* --- capture (capture.h): only while one runs --------------------------- */
+#ifndef ALK_NO_CAPTURE
 
 /* The frame as it is now into a record of the capture's own pool. */
 static struct alk_dpdk_capture_rec *capture_copy(struct alk_dpdk_capture *cap,
@@ -92,8 +93,14 @@ static void capture_put(struct alk_dpdk_capture *cap, uint16_t port,
 	}
 }
 
-void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
-		      struct rte_mbuf **m, uint16_t n)
+#endif
+
+/* The burst, with capture (cap) or without (NULL, a constant: then this
+ * is the code built with ALK_NO_CAPTURE, to the instruction). */
+static __rte_always_inline void burst(struct alk_worker *w,
+				      const struct alk_rxq *q,
+				      struct rte_mbuf **m, uint16_t n,
+				      struct alk_dpdk_capture *cap)
 {
 	struct alk_parsed ps[ALK_BURST];
 	struct alk_pkt pkt[ALK_BURST];
@@ -112,13 +119,9 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	struct alk_ctx ctx;
 	uint16_t i, nkeys = 0, nask = 0, ndrop = 0;
 #ifndef ALK_NO_CAPTURE
-	struct alk_dpdk_capture *cap = w->capture;
 	struct alk_dpdk_capture_rec *arrived[ALK_BURST];
-	/* one test a burst; a frame tests only this register */
-	bool capturing = __atomic_load_n(&cap->on, __ATOMIC_ACQUIRE) &&
-			 (cap->port < 0 || cap->port == q->port);
 
-	if (unlikely(capturing))
+	if (cap)
 		for (i = 0; i < n; i++)
 			arrived[i] = cap->ingress ? capture_copy(cap, q->port,
 								 m[i], true) :
@@ -183,7 +186,7 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 		}
 		alk_plat_count(&ctx, (enum alk_reason)r);
 #ifndef ALK_NO_CAPTURE
-		if (unlikely(capturing))
+		if (cap)
 			capture_put(cap, q->port, m[i], arrived[i], r);
 #endif
 		/* PASS has no kernel to go to here: counted, then dropped */
@@ -194,6 +197,22 @@ void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
 	}
 	if (ndrop)
 		rte_pktmbuf_free_bulk(drop, ndrop);
+}
+
+void alk_worker_burst(struct alk_worker *w, const struct alk_rxq *q,
+		      struct rte_mbuf **m, uint16_t n)
+{
+#ifndef ALK_NO_CAPTURE
+	struct alk_dpdk_capture *cap = w->capture;
+
+	/* the capture's one test, a burst */
+	if (unlikely(__atomic_load_n(&cap->on, __ATOMIC_ACQUIRE) &&
+		     (cap->port < 0 || cap->port == q->port))) {
+		burst(w, q, m, n, cap);
+		return;
+	}
+#endif
+	burst(w, q, m, n, NULL);
 }
 
 unsigned int alk_worker_poll(struct alk_worker *w)

@@ -304,6 +304,9 @@ def main():
                     help='use hugepages (reserved and mounted by the caller)')
     ap.add_argument('--input', choices=('pcap', 'replay'), default='pcap')
     ap.add_argument('--replay', help='the replay plugin (--input replay)')
+    ap.add_argument('--alkaid-nocapture', metavar='BIN',
+                    help='with --callgrind: also alkaid-dpdk built with '
+                    'ALK_NO_CAPTURE, for the capture_off rows')
     ap.add_argument('--callgrind', type=int, metavar='FRAMES',
                     help='--input replay: instead of timing, count the '
                     'instructions of FRAMES frames under callgrind')
@@ -330,8 +333,8 @@ def main():
         batch = os.path.join(tmp, 'tables.batch')
         subprocess.run([a.gen, str(a.endpoints), str(a.frames), batch] +
                        [x for c in cases for x in (c, pcap[c])], check=True)
-        tag = os.getpid()
-        alk_cmd = lambda p, c: ([a.alkaid] + eal_args(p, pcap[c], a.lcores, a.memory) + [
+        tag = os.environ.get('ALK_BENCH_TAG', '') + str(os.getpid())
+        alk_cmd = lambda p, c, exe=a.alkaid: ([exe] + eal_args(p, pcap[c], a.lcores, a.memory) + [
             '--', '--gateway-ip', GATEWAY_IP, '--pair', '0:1',
             '-s', os.path.join(tmp, 'alkaid.sock'),  # not the default one
             '--batch', batch, '--endpoints', str(a.endpoints),
@@ -345,7 +348,7 @@ def main():
             if not REPLAY:
                 ap.error('--callgrind needs --input replay')
             for c in cases:
-                prefix = 'alk-bench-cg-%d-%s' % (tag, c)
+                prefix = 'alk-bench-cg-%s-%s' % (tag, c)
                 env = replay_env(pcap[c])
                 got = {
                     'alkaid': callgrind('alkaid-dpdk', alk_cmd(prefix + 'a', c),
@@ -373,11 +376,22 @@ def main():
                     'alkaid-dpdk %.1f %.1f %.1f, testpmd io %.1f %.1f %.1f, '
                     'macswap %.1f %.1f %.1f' % (c, at, ai, at - ai, it, ii,
                                                 it - ii, mt, mi, mt - mi))
+                if a.alkaid_nocapture:
+                    # the capture's flag test, with no capture running
+                    nt, ni = callgrind(
+                        'alkaid-dpdk (ALK_NO_CAPTURE)',
+                        alk_cmd(prefix + 'n', c, a.alkaid_nocapture),
+                        prefix + 'n', a.callgrind, env, tmp, False)
+                    for row, v, ref in (('instr', at, nt),
+                                        ('instr_beyond_io', at - ai, nt - ni)):
+                        print('dpdk,%s_capture_off_%s,%d,'
+                              'instructions_per_frame,%.1f,%.1f,%.3f'
+                              % (name, row, a.endpoints, v, ref, v / ref))
             return
         for r in range(a.rounds):
             for c in cases:
                 want = CASES[c][1]
-                prefix = 'alk-bench-%d-%d-%s' % (tag, r, c)
+                prefix = 'alk-bench-%s-%d-%s' % (tag, r, c)
                 env = replay_env(pcap[c]) if REPLAY else None
                 rate, reasons, cycles = measure(
                     'alkaid-dpdk', alk_cmd(prefix + 'a', c), prefix + 'a',

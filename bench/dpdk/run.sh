@@ -11,6 +11,8 @@
 #            under callgrind, 100K frames, 1K and 1M endpoints
 #   --quick  64K endpoints: net_pcap, 64K frames, 1 round of 1 s; replay,
 #            Geneve only, 1 round of 1 s; callgrind, 1K endpoints, 20K frames
+# Under callgrind also alkaid-dpdk-nocapture (ALK_NO_CAPTURE): the
+# *_capture_off_* rows, what the capture's flag test costs while none runs.
 set -euo pipefail
 mode=$1
 build=$(realpath "$2")
@@ -18,6 +20,7 @@ here=$(dirname "$(realpath "$0")")
 alkaid=$build/dp-dpdk/alkaid-dpdk
 gen=$build/bench/dpdk/dpdk-bench-gen
 replay=$build/bench/dpdk/libalk-bench-replay.so
+nocapture=$build/bench/dpdk/alkaid-dpdk-nocapture
 if [ ! -x "$alkaid" ] || [ ! -x "$gen" ]; then
     echo "bench/dpdk: $alkaid or $gen not built (-Ddataplane=xdp?)" >&2
     exit 0
@@ -46,12 +49,13 @@ fi
 if [ "$mode" = --quick ]; then
     rep --frames 65536 "$@" --cases geneve
     rep --frames 65536 --endpoints 1024 --cases geneve --memory 1024 \
-        --callgrind 20000
+        --callgrind 20000 --alkaid-nocapture "$nocapture"
 else
     rep --frames 1048576 "$@"
     rep --frames 65536 "$@" --endpoints 1024 --cases geneve
     for n in 1024 1048576; do
-        rep --frames 65536 --endpoints $n --cases geneve --callgrind 100000
+        rep --frames 65536 --endpoints $n --cases geneve --callgrind 100000 \
+            --alkaid-nocapture "$nocapture"
     done
 fi
 # The same on hugepages (fewer TLB misses, for both), when the machine

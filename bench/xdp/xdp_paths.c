@@ -16,6 +16,13 @@
  *
  * Each measured path is checked: the counter of the reason it is meant to
  * exercise must have moved by exactly the number of runs.
+ *
+ * The capture's cost while none runs: "capture_off_<path>" rows, the
+ * program as built (a flag test before the core and one after) against
+ * the same built with ALK_NO_CAPTURE (alkaid_bench_nocapture.bpf.o), on
+ * the same frames, in alternating rounds: the medians, and the fastest
+ * rounds ("capture_off_min_"); "capture_off_noise_" is the spread of the
+ * reference's own rounds, (max - min) / median.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -270,6 +277,64 @@ static double run(int prog_fd, uint32_t len, uint32_t repeat, int want_action)
 }
 
 static struct bpf_object *open_obj(const char *dir, const char *name,
+				   uint32_t endpoints);
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The capture flag's cost on path p at n endpoints (see the top). */
+static void capture_off(const char *dir, enum path p, uint32_t n,
+			uint32_t nframes, uint32_t repeat, int rounds)
+{
+	static const char *const names[2] = { "alkaid_bench.bpf.o",
+					      "alkaid_bench_nocapture.bpf.o" };
+	struct bpf_object *obj[2];
+	struct alk_tables *t[2];
+	double ns[2][32], med[2];
+	int fd[2];
+	uint32_t len = 0;
+
+	if (rounds > 32)
+		rounds = 32;
+	for (int v = 0; v < 2; v++) {
+		struct alk_error err = { 0 };
+
+		obj[v] = open_obj(dir, names[v], n);
+		fd[v] = bpf_program__fd(bpf_object__find_program_by_name(
+			obj[v], "alkaid_bench"));
+		t[v] = alk_bpf_tables_from_object(obj[v], &err);
+		if (!t[v]) {
+			fprintf(stderr, "xdp-paths: tables: %s\n", err.msg);
+			exit(1);
+		}
+		fill(t[v], n);
+		load_frames(obj[v], p, n, nframes, 0, &len);
+	}
+	for (int r = 0; r < rounds; r++)
+		for (int v = 0; v < 2; v++)
+			ns[v][r] = run(fd[v], len, repeat, paths[p].action);
+	for (int v = 0; v < 2; v++) {
+		qsort(ns[v], rounds, sizeof(double), cmp_double);
+		med[v] = ns[v][rounds / 2];
+	}
+	printf("xdp,capture_off_%s,%u,ns_per_pkt,%.1f,%.1f,%.3f\n",
+	       paths[p].name, n, med[0], med[1], med[0] / med[1]);
+	printf("xdp,capture_off_min_%s,%u,ns_per_pkt,%.1f,%.1f,%.3f\n",
+	       paths[p].name, n, ns[0][0], ns[1][0], ns[0][0] / ns[1][0]);
+	printf("xdp,capture_off_noise_%s,%u,ratio,%.3f,,\n", paths[p].name, n,
+	       (ns[1][rounds - 1] - ns[1][0]) / med[1]);
+	fflush(stdout);
+	for (int v = 0; v < 2; v++) {
+		t[v]->ops->close(t[v]);
+		bpf_object__close(obj[v]);
+	}
+}
+
+static struct bpf_object *open_obj(const char *dir, const char *name,
 				   uint32_t endpoints)
 {
 	char path[4096];
@@ -311,8 +376,9 @@ int main(int argc, char **argv)
 
 		fprintf(help ? stdout : stderr,
 			"usage: xdp-paths [--quick] OBJDIR\n"
-			"  OBJDIR holds alkaid_bench.bpf.o, macswap.bpf.o and "
-			"macswap_restore.bpf.o\n"
+			"  OBJDIR holds alkaid_bench.bpf.o, "
+			"alkaid_bench_nocapture.bpf.o, macswap.bpf.o and\n"
+			"  macswap_restore.bpf.o\n"
 			"  (build/bench/xdp); --quick: 1K and 64K endpoints, "
 			"1024 frames;\n"
 			"  else 1K and 1M endpoints, 65536 frames.  CSV rows "
@@ -379,6 +445,11 @@ int main(int argc, char **argv)
 		t->ops->close(t);
 		bpf_object__close(obj);
 	}
+	/* the capture's flag tests: bounce, and a drop, cache-resident */
+	capture_off(dir, P_BOUNCE, sizes[0], nframes, 5 * repeat,
+		    quick ? 9 : 21);
+	capture_off(dir, P_DROP, sizes[0], nframes, 5 * repeat, quick ? 9 : 21);
+
 	uint32_t len = 114;
 
 	printf("xdp,macswap_without_restore,,ns_per_pkt,%.1f,,\n",
