@@ -1,22 +1,25 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""capture_frames.py DEV GW_MAC KIND...: send one frame of each KIND from
-the host 198.18.0.2 to the gateway 198.18.0.1 on DEV (Geneve, VNI 100,
-inner 198.19.0.10 -> 198.19.0.20 unless said):
+"""capture_frames.py [--src IP] [--gateway IP] DEV GW_MAC KIND...
+capture_frames.py --pcap FILE KIND...
+
+Send one Geneve frame of each KIND from the host --src (198.18.0.2) to the
+gateway --gateway (198.18.0.1) on DEV, VNI 100, inner 198.19.0.10 to
+198.19.0.20 (or write them into FILE, for net_pcap):
   bounce         to the endpoint 198.19.0.20: bounced to its host
   broken_option  opt_len 2, one option claiming 8 bytes: geneve_option
   unknown_vni    VNI 4242, which the gateway does not know: unknown_vni
-capture_frames.py --pcap FILE KIND... writes them into FILE instead (for
-net_pcap).  Used by the capture tests of both back ends."""
+Used by tests/ctl/capture.sh and the lab's capture check."""
+import argparse
 import struct
-import sys
 
 from scapy.all import Ether, IP, UDP, ICMP, Raw, conf, sendp, wrpcap
 
 conf.verb = 0
+KINDS = ("bounce", "broken_option", "unknown_vni")
 
 
-def frame(kind, src_mac, gw_mac):
+def frame(kind, src_mac, gw_mac, src, gateway):
     vni = 4242 if kind == "unknown_vni" else 100
     inner = (Ether(src="0e:00:00:00:00:0a", dst="0e:00:00:00:00:14") /
              IP(src="198.19.0.10", dst="198.19.0.20") / ICMP(id=0x4343) /
@@ -28,20 +31,31 @@ def frame(kind, src_mac, gw_mac):
         opts, optlen = b"", 0
     geneve = struct.pack("!BBHI", optlen, 0, 0x6558, vni << 8) + opts
     return (Ether(src=src_mac, dst=gw_mac) /
-            IP(src="198.18.0.2", dst="198.18.0.1", ttl=64) /
+            IP(src=src, dst=gateway, ttl=64) /
             UDP(sport=50000, dport=6081) / Raw(geneve + bytes(inner)))
 
 
 def main():
-    if len(sys.argv) < 4:
-        sys.exit(__doc__)
-    dev, gw_mac, kinds = sys.argv[1], sys.argv[2], sys.argv[3:]
-    if dev == "--pcap":
-        wrpcap(gw_mac, [frame(k, "02:a1:ca:1d:02:00", "02:a1:ca:1d:01:00")
-                        for k in kinds])
-        return
-    src_mac = open(f"/sys/class/net/{dev}/address").read().strip()
-    sendp([frame(k, src_mac, gw_mac) for k in kinds], iface=dev)
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument("--src", default="198.18.0.2")
+    ap.add_argument("--gateway", default="198.18.0.1")
+    ap.add_argument("--pcap")
+    ap.add_argument("args", nargs="+")
+    a = ap.parse_args()
+    if a.pcap:
+        kinds, dev, gw_mac = a.args, None, "02:a1:ca:1d:01:00"
+        src_mac = "02:a1:ca:1d:02:00"
+    else:
+        dev, gw_mac, kinds = a.args[0], a.args[1], a.args[2:]
+        src_mac = open(f"/sys/class/net/{dev}/address").read().strip()
+    for k in kinds:
+        if k not in KINDS:
+            ap.error(f"no kind {k} (of {', '.join(KINDS)})")
+    frames = [frame(k, src_mac, gw_mac, a.src, a.gateway) for k in kinds]
+    if a.pcap:
+        wrpcap(a.pcap, frames)
+    else:
+        sendp(frames, iface=dev)
 
 
 if __name__ == "__main__":

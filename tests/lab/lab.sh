@@ -39,6 +39,9 @@
 #             running ping: nothing lost
 #   etcd      (--etcd) an endpoint deleted from etcd stops answering, put
 #             back through etcd answers again within a second
+#   capture   alkaidctl capture on gateway 1 during a pingall, and a Geneve
+#             frame with a broken option: tshark reads the pcapng, every
+#             frame has its reason comment, the broken one geneve_option
 #   demo      (not in the default set) pings across hosts and shows
 #             alkaidctl stats and endpoint list before and after
 #
@@ -76,7 +79,7 @@ vxlan | agent | mixed) ;;
 *) echo "lab: --kind is vxlan, agent or mixed, not '$kind'" >&2; exit 2 ;;
 esac
 if [ ${#checks[@]} -eq 0 ]; then
-    checks=(arp pingall mtu iperf redis dhcp geneve divider restart)
+    checks=(arp pingall mtu iperf redis dhcp geneve capture divider restart)
     [ "$kind" = vxlan ] || checks+=(direct agentrestart)
     [ "$kind" = vxlan ] || [ "$hosts" -lt 3 ] || checks+=(move)
     [ "$etcd" = 0 ] || checks+=(etcd)
@@ -411,6 +414,36 @@ check_geneve() {
         case $opts in *1*2*) ;; *) fail "geneve: no want and location options seen (types: $opts)" ;; esac
     fi
     step "geneve: ok (scapy frames bounced; $n underlay frames decoded by tshark without warnings)"
+}
+
+check_capture() {
+    local file=$tmp/lab.pcapng before after n c bounced broken lost
+    before=$(counter 1 bounce)
+    daemon_start capture --log "capturing into" -- \
+        "$ALKAIDCTL" -s "$(sock 1)" capture -w "$file" ||
+        fail "capture: alkaidctl capture did not start"
+    check_pingall
+    in_ns "$LAB-h1" /usr/bin/python3 "$top/tests/ctl/capture_frames.py" \
+        --src "$(host_ip 1)" --gateway "$(gw_ip 1)" eth0 "$(gw_mac 1)" \
+        broken_option
+    sleep 0.5
+    daemon_stop capture INT || fail "capture: alkaidctl exited with $? on SIGINT"
+    after=$(counter 1 bounce)
+    lost=$(sed -n 's/.* captured, \([0-9]*\) lost.*/\1/p' "$tmp/capture.log")
+    n=$(tshark -r "$file" -T fields -e frame.number 2>/dev/null | wc -l)
+    tshark -r "$file" -T fields -e frame.comment 2>/dev/null >"$tmp/lab-comments"
+    c=$(grep -cE '^reason=[a-z_]+ verdict=(tx|pass|drop)$' "$tmp/lab-comments" || true)
+    bounced=$(grep -c '^reason=bounce verdict=tx$' "$tmp/lab-comments" || true)
+    broken=$(grep -c '^reason=geneve_option verdict=drop$' "$tmp/lab-comments" || true)
+    [ "$n" -gt 0 ] && [ "$n" = "$c" ] ||
+        fail "capture: $n frames, $c with a reason comment"
+    [ "$broken" = 1 ] || fail "capture: $broken frames of reason geneve_option, sent 1"
+    [ "$lost" = 0 ] || fail "capture: $lost frames lost"
+    # every bounce of the gateway while the capture ran, and no more
+    [ "$bounced" -gt 0 ] && [ "$bounced" -le $((after - before)) ] &&
+        [ "$bounced" -ge $((after - before - 10)) ] ||
+        fail "capture: $bounced bounces captured, the counter moved by $((after - before))"
+    step "capture: ok ($n frames during pingall, each with its reason; $bounced bounces of $((after - before)) counted; the broken option as geneve_option)"
 }
 
 # Point host I's VXLAN device of VNI from one remote to another (the
