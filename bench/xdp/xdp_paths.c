@@ -447,8 +447,8 @@ int main(int argc, char **argv)
 	}
 	/* the capture's flag tests: bounce, and a drop, cache-resident */
 	capture_off(dir, P_BOUNCE, sizes[0], nframes, 5 * repeat,
-		    quick ? 9 : 21);
-	capture_off(dir, P_DROP, sizes[0], nframes, 5 * repeat, quick ? 9 : 21);
+		    quick ? 9 : 11);
+	capture_off(dir, P_DROP, sizes[0], nframes, 5 * repeat, quick ? 9 : 11);
 
 	uint32_t len = 114;
 
