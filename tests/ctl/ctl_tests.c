@@ -43,3 +43,4 @@ TEST_SUITE(ctl_rpc_register);
 TEST_SUITE(ctl_state_register);
 TEST_SUITE(ctl_config_register);
 TEST_SUITE(ctl_rows_register);
+TEST_SUITE(ctl_capture_register);

@@ -9,6 +9,7 @@ void ctl_rpc_register(void);
 void ctl_state_register(void);
 void ctl_config_register(void);
 void ctl_rows_register(void);
+void ctl_capture_register(void);
 
 /* Small in-memory tables. */
 struct alk_tables *ctl_test_tables(void);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/platform/host.h"
+#include "core/reason_names.h"
 #include "ctl/api.h"
 #include "ctl/server.h"
 #include "ctl_tests.h"
@@ -1130,6 +1131,125 @@ static void test_attach(void)
 	fx_down();
 }
 
+/* --- capture: a fake data plane behind the server --------------------- */
+
+static struct {
+	int starts, stops;
+	struct alk_capture_req req;
+} fake;
+
+static int fake_start(void *arg, const struct alk_capture_req *req,
+		      struct alk_error *err)
+{
+	fake.starts++;
+	fake.req = *req;
+	return 0;
+}
+
+static void fake_stop(void *arg, uint64_t *lost)
+{
+	fake.stops++;
+	*lost = 7;
+}
+
+static void test_capture(void)
+{
+	static const uint8_t frame[5] = { 0xde, 0xad, 0xbe, 0xef, 0x01 };
+	const struct alk_capture_ops ops = { fake_start, fake_stop, NULL };
+	struct alk_capture_frame f = {
+		.ts_ns = 1764780000123456789ull,
+		.iface = "port 3",
+		.reason = ALK_R_geneve_option,
+		.ingress = true,
+		.len = 60,
+		.caplen = sizeof(frame),
+		.data = frame,
+	};
+	struct client a, b;
+	struct json_object *j;
+	uint8_t back[8];
+	const char *data;
+
+	memset(&fake, 0, sizeof(fake));
+	fx_up(&(struct alk_ctl_options){ .capture = &ops });
+	a = cl_open();
+	b = cl_open();
+	CU_ASSERT_EQUAL(alk_ctl_capture_frame(fx.srv, &f), -ENOENT);
+	fails(&a,
+	      REQ("capture.start", "{\"reasons\":[\"bounce\",\"nonsense\"]}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "params.reasons[1]: no reason 'nonsense' (see core/verdict.h)");
+	fails(&a, REQ("capture.start", "{\"snaplen\":4096}"),
+	      ALK_RPC_INVALID_PARAMS,
+	      "params.snaplen: 4096 out of range (1-2048)");
+	CU_ASSERT_EQUAL(fake.starts, 0);
+	j = ok(&a, REQ("capture.start",
+		       "{\"port\":3,\"reasons\":[\"bounce\",\"geneve_"
+		       "option\"],\"snaplen\":64,\"direction\":\"in\"}"));
+	CU_ASSERT_EQUAL(get_int(j, "result.snaplen"), 64);
+	json_object_put(j);
+	CU_ASSERT_EQUAL(fake.starts, 1);
+	CU_ASSERT_EQUAL(fake.req.port, 3);
+	CU_ASSERT_EQUAL(fake.req.snaplen, 64);
+	CU_ASSERT(fake.req.ingress);
+	CU_ASSERT(alk_capture_takes(fake.req.reasons, ALK_R_bounce));
+	CU_ASSERT(alk_capture_takes(fake.req.reasons, ALK_R_geneve_option));
+	CU_ASSERT(!alk_capture_takes(fake.req.reasons, ALK_R_table_miss));
+	/* one at a time */
+	fails(&b, REQ("capture.start", "{}"), ALK_RPC_BUSY,
+	      "a capture is running already (one at a time)");
+	/* a frame goes to the capture's client, as a notification */
+	CU_ASSERT_EQUAL(alk_ctl_capture_frame(fx.srv, &f), 0);
+	pump();
+	data = cl_line(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	j = json_tokener_parse(data);
+	CU_ASSERT_STRING_EQUAL(get_str(j, "method"), "capture.frame");
+	CU_ASSERT_PTR_NULL(get(j, "id"));
+	CU_ASSERT_STRING_EQUAL(get_str(j, "params.reason"), "geneve_option");
+	CU_ASSERT_STRING_EQUAL(get_str(j, "params.verdict"), "drop");
+	CU_ASSERT_STRING_EQUAL(get_str(j, "params.direction"), "in");
+	CU_ASSERT_STRING_EQUAL(get_str(j, "params.iface"), "port 3");
+	CU_ASSERT_EQUAL(get_int(j, "params.len"), 60);
+	CU_ASSERT_EQUAL((uint64_t)get_int(j, "params.ts"), f.ts_ns);
+	data = get_str(j, "params.data");
+	CU_ASSERT_EQUAL(alk_base64_decode(data, strlen(data), back),
+			(long)sizeof(frame));
+	CU_ASSERT_EQUAL(memcmp(back, frame, sizeof(frame)), 0);
+	json_object_put(j);
+	/* only its own client stops it */
+	j = ok(&b, REQ("capture.stop", "{}"));
+	CU_ASSERT_EQUAL(get_int(j, "result.frames"), 0);
+	json_object_put(j);
+	CU_ASSERT_EQUAL(fake.stops, 0);
+	j = ok(&a, REQ("capture.stop", "{}"));
+	CU_ASSERT_EQUAL(get_int(j, "result.frames"), 1);
+	CU_ASSERT_EQUAL(get_int(j, "result.lost"), 7);
+	json_object_put(j);
+	CU_ASSERT_EQUAL(fake.stops, 1);
+	CU_ASSERT_EQUAL(alk_ctl_capture_frame(fx.srv, &f), -ENOENT);
+	/* the next client may capture; its going away stops it */
+	json_object_put(ok(&b, REQ("capture.start", "{}")));
+	CU_ASSERT_EQUAL(fake.req.port, -1);
+	CU_ASSERT(alk_capture_takes(fake.req.reasons, ALK_R_table_miss));
+	cl_close(&b);
+	CU_ASSERT_EQUAL(fake.stops, 2);
+	cl_close(&a);
+	fx_down();
+}
+
+static void test_no_capture(void)
+{
+	struct client c;
+
+	fx_up(NULL);
+	c = cl_open();
+	fails(&c, REQ("capture.start", "{}"), ALK_RPC_METHOD_NOT_FOUND,
+	      "this daemon (host) cannot capture");
+	cl_close(&c);
+	fx_down();
+}
+
 void ctl_rpc_register(void)
 {
 	CU_pSuite s = CU_add_suite("ctl server", NULL, NULL);
@@ -1149,4 +1269,7 @@ void ctl_rpc_register(void)
 	CU_add_test(s, "socket: mode, stale, live", test_socket_lifecycle);
 	CU_add_test(s, "state file hook", test_state_hook);
 	CU_add_test(s, "attached connection", test_attach);
+	CU_add_test(s, "capture: start, frames, stop, one at a time",
+		    test_capture);
+	CU_add_test(s, "capture: a daemon without it", test_no_capture);
 }
