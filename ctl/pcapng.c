@@ -103,7 +103,8 @@ static int iface_id(struct alk_pcapng *w, const char *iface)
 	begin(&blk, BT_IDB);
 	put(&blk, linktype, 4);
 	put32(&blk, w->snaplen);
-	option(&blk, IF_NAME, iface, (uint16_t)strlen(w->ifaces[w->nifaces]));
+	option(&blk, IF_NAME, w->ifaces[w->nifaces],
+	       (uint16_t)strlen(w->ifaces[w->nifaces]));
 	option(&blk, IF_TSRESOL, &ns, 1);
 	option(&blk, OPT_END, "", 0);
 	if (end(&blk, w->out))

@@ -24,7 +24,7 @@ enum alk_pcapng_dir {
 struct alk_pcapng {
 	FILE *out;
 	uint32_t snaplen;
-	char ifaces[ALK_PCAPNG_IFACES][16]; /* by interface id */
+	char ifaces[ALK_PCAPNG_IFACES][64]; /* by interface id */
 	unsigned int nifaces;
 };
 
