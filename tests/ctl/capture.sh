@@ -10,7 +10,8 @@
 #     destination the endpoint's host, outbound), the frame with a broken
 #     Geneve option as reason=geneve_option verdict=drop;
 #   - --reason geneve_option -c 1: that frame only, then the client stops;
-#   - -s 64: frames cut at 64 bytes, their length kept;
+#   - -s 64 -w -: frames cut at 64 bytes, their length kept, the file on
+#     standard output;
 #   - -Q in: the bounced frame as it arrived (outer destination the
 #     gateway, inbound);
 #   - a second capture while one runs is refused (-32006); an unknown
@@ -108,13 +109,17 @@ daemon_wait reason || fail "capture -c 1 exited with $?"
 step "--reason geneve_option -c 1: one frame, the broken option"
 
 # --- -s ------------------------------------------------------------------
-capture snap -s 64 --reason bounce -c 1
+# (into standard output: -w -)
+background snap "$ctl" -s "$sock" capture -s 64 --reason bounce -c 1 -w - \
+    >"$tmp/snap.pcapng" 2>"$tmp/snap.log"
+wait_for 10 grep -q "capturing into -" "$tmp/snap.log" ||
+    fail "capture -w - did not start: $(cat "$tmp/snap.log")"
 send bounce
-daemon_wait snap || fail "capture -s 64 exited with $?"
+daemon_wait snap || fail "capture -s 64 -w - exited with $?"
 read -r caplen len < <(fields "$tmp/snap.pcapng" frame.cap_len frame.len)
 [ "$caplen" = 64 ] && [ "$len" -gt 64 ] ||
     fail "-s 64: captured $caplen of $len bytes"
-step "-s 64: $caplen of $len bytes"
+step "-s 64 -w -: $caplen of $len bytes, on standard output"
 
 # --- -Q in: before the rewrite --------------------------------------------
 capture in -Q in --reason bounce -c 1
