@@ -20,8 +20,9 @@
 #include "capture.h"
 
 #ifndef ALK_NO_CAPTURE
-/* written by alkaid-xdp through the mmapped .bss */
-struct alk_xdp_capture alk_capture;
+/* written by alkaid-xdp; a section of its own, so that it is the whole
+ * value of its map whatever other globals the program gets */
+struct alk_xdp_capture alk_capture SEC(ALK_XDP_CAPTURE_SECTION);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

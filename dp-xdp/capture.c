@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alkaid-xdp's capture (capture.start on the control socket): the settings
- * go into each chosen interface's program (its .bss, capture.h), whose
+ * go into each chosen interface's program (alk_capture, capture.h), whose
  * ring buffer is read on the event loop while the capture runs, each
  * record handed to the control server for its client.  When it ends the
  * programs' flags go off: they pay one test a frame again.
@@ -25,9 +25,9 @@ _Static_assert(ALK_XDP_CAPTURE_SNAP_MAX == ALK_CAPTURE_SNAP_MAX &&
 
 static struct bpf_map *settings_map(struct iface *ifc)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(ifc->obj, ".bss");
+	struct bpf_map *m =
+		bpf_object__find_map_by_name(ifc->obj, ALK_XDP_CAPTURE_SECTION);
 
-	/* alk_capture is the program's only global */
 	if (!m || bpf_map__value_size(m) != sizeof(struct alk_xdp_capture))
 		return NULL;
 	return m;

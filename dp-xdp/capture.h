@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the XDP program and alkaid-xdp share about a capture: the settings
- * the daemon writes into the program's .bss (alk_capture), and the records
+ * the daemon writes into the program's global alk_capture (in a section,
+ * so a map, of its own: ALK_XDP_CAPTURE_SECTION), and the records
  * the program writes into its ring buffer (alk_capture_ring).  Off, the
  * program pays a load and a test of alk_capture.on before the core and
  * one after it, a frame (bench/xdp: the _nocapture rows).
@@ -15,6 +16,7 @@
 #define ALK_XDP_CAPTURE_SNAP_MAX 2048
 #define ALK_XDP_CAPTURE_RING (4u << 20) /* bytes of the ring buffer */
 #define ALK_XDP_CAPTURE_WORDS 2		/* 64-bit words of the reasons */
+#define ALK_XDP_CAPTURE_SECTION ".data.capture"
 
 struct alk_xdp_capture {
 	__u32 on;      /* 0: no capture; the only field read when off */
