@@ -19,8 +19,24 @@
 struct json_object;
 struct json_tokener;
 
+/* The JSON-RPC error codes of ctl/api.h, in this order, for counting. */
+#define ALK_RPC_NCODES 11
+extern const int alk_rpc_codes[ALK_RPC_NCODES];
+extern const char *const alk_rpc_code_names[ALK_RPC_NCODES];
+
+/* What the server answered, for the metrics: requests (every line, those
+ * that did not parse too), and errors by code (refused connections too). */
+struct alk_rpc_counters {
+	uint64_t requests;
+	uint64_t errors[ALK_RPC_NCODES];
+};
+
+/* Count an error answered with code. */
+void alk_rpc_count_error(struct alk_rpc_counters *k, int code);
+
 struct alk_rpc {
 	struct alk_tables *tables;
+	struct alk_rpc_counters counters;
 	/* bumped by every request that changed a table: the server saves
 	 * the state file when it has moved */
 	uint64_t generation;

@@ -71,6 +71,7 @@ static struct agentd {
 	struct alk_tables *tables;
 	struct alk_loop *loop;
 	struct alk_ctl_server *srv;
+	struct alk_metrics *metrics;
 } agentd = {
 	.direct_path = true,
 	.dp_age_ms = 30000,
@@ -451,6 +452,30 @@ static int on_tick(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 	return 0;
 }
 
+/* The metrics' ports: the underlay interface, then every port's device,
+ * as the kernel counts them. */
+static int metrics_ports(void *arg, struct alk_metrics_port *p, int max)
+{
+	struct agentd *d = arg;
+	struct alk_port_key keys[2], *prev = NULL;
+	int n = 0;
+
+	if (max && !alk_metrics_netdev(d->underlay, &p[n]))
+		n++;
+	for (int i = 0; n < max; i ^= 1) {
+		char dev[ALK_IFNAMSIZ + 1] = { 0 };
+
+		if (d->tables->ops->next_key(d->tables, ALK_T_PORT, prev,
+					     &keys[i]))
+			break;
+		memcpy(dev, keys[i].dev, ALK_IFNAMSIZ);
+		if (!alk_metrics_netdev(dev, &p[n]))
+			n++;
+		prev = &keys[i];
+	}
+	return n;
+}
+
 static int start(struct agentd *d)
 {
 	struct alk_error err = { 0 };
@@ -515,7 +540,15 @@ static int start(struct agentd *d)
 		return ALK_EXIT_FAIL;
 	}
 	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
-	return d->srv ? 0 : ALK_EXIT_FAIL;
+	if (!d->srv)
+		return ALK_EXIT_FAIL;
+	if (alk_daemon_metrics_start(
+		    d->loop,
+		    &(struct alk_metrics_source){ d->tables, d->srv,
+						  metrics_ports, d },
+		    &d->metrics))
+		return ALK_EXIT_FAIL;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -553,6 +586,7 @@ int main(int argc, char **argv)
 			code = ALK_EXIT_FAIL;
 		}
 	}
+	alk_metrics_stop(d->metrics);
 	alk_ctl_server_destroy(d->srv);
 	if (d->tables)
 		d->tables->ops->close(d->tables);

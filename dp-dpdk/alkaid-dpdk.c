@@ -23,6 +23,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_pdump.h>
 
 #include "config_dpdk.h"
 #include "ctl/api.h"
@@ -490,6 +491,32 @@ static void port_conf(struct alk_port_conf *pc, uint16_t port,
 	pc->promisc = !(alk_opt.gw_ip_given && !alk_opt.gw_mac_given);
 }
 
+/* The metrics' ports (daemon/metrics.h), read on the main lcore. */
+static int metrics_ports(void *arg, struct alk_metrics_port *p, int max)
+{
+	uint16_t port;
+	int n = 0;
+
+	RTE_ETH_FOREACH_DEV (port) {
+		struct rte_eth_stats st;
+
+		if (n == max || rte_eth_stats_get(port, &st))
+			continue;
+		if (rte_eth_dev_get_name_by_port(port, p[n].name))
+			snprintf(p[n].name, sizeof(p[n].name), "%u", port);
+		p[n].rx_packets = st.ipackets;
+		p[n].rx_bytes = st.ibytes;
+		p[n].rx_dropped = st.imissed + st.rx_nombuf;
+		p[n].rx_errors = st.ierrors;
+		p[n].tx_packets = st.opackets;
+		p[n].tx_bytes = st.obytes;
+		p[n].tx_dropped = alk_telemetry_tx_dropped(port);
+		p[n].tx_errors = st.oerrors;
+		n++;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static bool quit;
@@ -504,6 +531,7 @@ int main(int argc, char **argv)
 	struct alk_dpdk_table_config tc = { 0 };
 	struct alk_config cfg;
 	struct alk_ctl_server *srv;
+	struct alk_metrics *metrics;
 	struct alk_loop *loop;
 	struct alk_tables *tables;
 	unsigned int nworkers, lcore, k = 0, nrxq = 0;
@@ -539,6 +567,11 @@ int main(int argc, char **argv)
 			eal_argv[rc + 1]);
 	if (alk_opt.verbose)
 		rte_log_set_global_level(RTE_LOG_DEBUG);
+	/* dpdk-dumpcap (a secondary process) asks for the ports' frames */
+	if (rte_pdump_init())
+		alk_say("warning: packet capture (rte_pdump): %s; dpdk-dumpcap "
+			"will not capture",
+			rte_strerror(rte_errno));
 
 	nworkers = rte_lcore_count() - 1;
 	if (!nworkers)
@@ -636,6 +669,12 @@ int main(int argc, char **argv)
 	srv = alk_daemon_control_start(loop, tables, &cfg);
 	if (!srv)
 		exit(ALK_EXIT_FAIL);
+	/* /metrics on this lcore too: the workers never serve it */
+	if (alk_daemon_metrics_start(
+		    loop,
+		    &(struct alk_metrics_source){ tables, srv, metrics_ports },
+		    &metrics))
+		exit(ALK_EXIT_FAIL);
 	alk_say("%u port(s), %u RX queue(s), %u worker(s); control socket "
 		"%s%s%s; serving",
 		nports, nrxq, nworkers,
@@ -647,6 +686,7 @@ int main(int argc, char **argv)
 	/* the workers first: a --takeover waits for the socket to close */
 	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	alk_metrics_stop(metrics);
 	/* saves the state file if it is behind, removes the socket */
 	alk_ctl_server_destroy(srv);
 	RTE_ETH_FOREACH_DEV (port)
@@ -655,6 +695,7 @@ int main(int argc, char **argv)
 	for (unsigned int w = 0; w < nworkers; w++)
 		alk_worker_free(workers[w]);
 	tables->ops->close(tables);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	alk_config_free(&cfg);
 	alk_dpdk_config_free(&dcfg);

@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "config_xdp.h"
 #include "ctl/server.h"
+#include "daemon/metrics.h"
 #include "daemon/loop.h"
 #include "tables_bpf.h"
 
@@ -69,6 +70,7 @@ struct xdpd {
 	/* the interfaces' tables as one: what the control socket programs */
 	struct alk_tables *tables;
 	struct alk_ctl_server *srv;
+	struct alk_metrics *metrics; /* --metrics: /metrics over HTTP */
 	struct alk_loop *loop;
 };
 

@@ -3,7 +3,7 @@
  * A stand-in daemon for the integration tests: the in-memory tables behind
  * the control server, started and served by the daemon skeleton (daemon/)
  * as alkaid-xdp and alkaid-dpdk are: the common options, a config file,
- * the state file or the initial tables, the event loop.
+ * the state file or the initial tables, the event loop, the metrics.
  *
  *   ctl-testd [-c CONFIG] [-s SOCKET] [-S STATE_FILE] [-n ENDPOINTS]
  *             [any other common option: ctl-testd --help]
@@ -50,6 +50,7 @@ static const struct alk_config_section sections[] = {
 
 int main(int argc, char **argv)
 {
+	struct alk_metrics *metrics = NULL;
 	struct alk_ctl_server *srv = NULL;
 	struct alk_tables *tables = NULL;
 	struct alk_loop *loop = NULL;
@@ -77,10 +78,15 @@ int main(int argc, char **argv)
 	srv = alk_daemon_control_start(loop, tables, &cfg);
 	if (!srv)
 		goto out;
+	if (alk_daemon_metrics_start(
+		    loop, &(struct alk_metrics_source){ tables, srv },
+		    &metrics))
+		goto out;
 	printf("ready\n");
 	fflush(stdout);
 	rc = alk_loop_run(loop) ? 1 : 0;
 out:
+	alk_metrics_stop(metrics);
 	alk_ctl_server_destroy(srv);
 	alk_loop_free(loop);
 	if (tables)
