@@ -155,7 +155,7 @@ agent_start() { # agent_start I
     local i=$1
     daemon_start "agent$i" --ctl "$(agent_sock "$i")" --timeout 10 -- \
         ip netns exec "$LAB-h$i" "$build/dp-agent/alkaid-agent" \
-        --underlay eth0 --socket "$(agent_sock "$i")" \
+        --underlay eth0 --socket "$(agent_sock "$i")" --metrics "$metrics_addr" \
         --pin-dir "$tmp/agentfs$i" --dp-age "${LAB_DP_AGE:-3000}" \
         --trust "$(gw_ip 1),$(gw_ip 2)" ||
         fail "agent $i did not start"
@@ -730,7 +730,23 @@ check_prometheus() {
     prom_is 'alkaid_table_entries{table="endpoint"}' "$(endpoint_count)" ||
         fail "prometheus: endpoint entries $(prom_query 'alkaid_table_entries{table="endpoint"}'), alkaidctl $(endpoint_count)"
     daemon_stop prom || true
-    step "prometheus: ok (bounce counter $after in Prometheus and in alkaidctl stats after the traffic, $seen frames received on the ports, $(endpoint_count) endpoints)"
+    # an agent's /metrics: its own counters, its underlay and ports
+    local h aseen agent_note=
+    for h in $(seq 1 "$hosts"); do
+        [ "$(host_kind "$h")" = agent ] || continue
+        in_ns "$LAB-h$h" curl -sf "http://$metrics_addr/metrics" >"$page" ||
+            fail "prometheus: no /metrics from agent $h"
+        promtool check metrics <"$page" >"$tmp/promtool.log" 2>&1 ||
+            fail "prometheus: agent $h: promtool check metrics: $(cat "$tmp/promtool.log")"
+        aseen=$(awk '$1 == "alkaid_packets_total{reason=\"agent_encap\",verdict=\"tx\"}" { print $2 }' "$page")
+        [ "$aseen" = "$(agent_counter "$h" agent_encap)" ] && [ "$aseen" -gt 0 ] ||
+            fail "prometheus: agent $h: agent_encap $aseen in /metrics, $(agent_counter "$h" agent_encap) in alkaidctl stats"
+        grep -q '^alkaid_port_tx_packets_total{port="eth0"} [1-9]' "$page" ||
+            fail "prometheus: agent $h: no frames sent on its underlay eth0 in /metrics"
+        agent_note=", agents' /metrics agree with their alkaidctl stats"
+        break
+    done
+    step "prometheus: ok (bounce counter $after in Prometheus and in alkaidctl stats after the traffic, $seen frames received on the ports, $(endpoint_count) endpoints$agent_note)"
 }
 
 for c in "${checks[@]}"; do
