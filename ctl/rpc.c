@@ -510,21 +510,6 @@ void alk_rpc_error(struct alk_buf *out, struct json_object *id, int code,
 	alk_buf_puts(out, "}}\n");
 }
 
-const int alk_rpc_codes[ALK_RPC_NCODES] = {
-	ALK_RPC_PARSE_ERROR,	  ALK_RPC_INVALID_REQUEST,
-	ALK_RPC_METHOD_NOT_FOUND, ALK_RPC_INVALID_PARAMS,
-	ALK_RPC_INTERNAL,	  ALK_RPC_FAILED,
-	ALK_RPC_NOT_FOUND,	  ALK_RPC_NO_SPACE,
-	ALK_RPC_CONFLICT,	  ALK_RPC_DENIED,
-	ALK_RPC_TOO_LARGE,
-};
-
-const char *const alk_rpc_code_names[ALK_RPC_NCODES] = {
-	"parse_error", "invalid_request", "method_not_found", "invalid_params",
-	"internal",    "failed",	  "not_found",	      "no_space",
-	"conflict",    "denied",	  "too_large",
-};
-
 void alk_rpc_count_error(struct alk_rpc_counters *k, int code)
 {
 	for (int i = 0; i < ALK_RPC_NCODES; i++)

@@ -13,16 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "buf.h"
 #include "tables/tables.h"
 
 struct json_object;
 struct json_tokener;
-
-/* The JSON-RPC error codes of ctl/api.h, in this order, for counting. */
-#define ALK_RPC_NCODES 11
-extern const int alk_rpc_codes[ALK_RPC_NCODES];
-extern const char *const alk_rpc_code_names[ALK_RPC_NCODES];
 
 /* What the server answered, for the metrics: requests (every line, those
  * that did not parse too), and errors by code (refused connections too). */

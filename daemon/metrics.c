@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "core/reason_names.h"
-#include "ctl/rpc.h"
-#include "log.h"
 #include "metrics.h"
 
 #ifndef ALK_VERSION
@@ -79,8 +77,8 @@ int alk_metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 
 /* --- the page ------------------------------------------------------------ */
 
-static void family(struct alk_buf *out, const char *name, const char *type,
-		   const char *help)
+void alk_metrics_family(struct alk_buf *out, const char *name, const char *type,
+			const char *help)
 {
 	alk_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 		       type);
@@ -108,9 +106,10 @@ static void render_packets(const struct alk_metrics_source *src,
 
 	if (t->ops->stats_get(t, counters))
 		return;
-	family(out, "alkaid_packets_total", "counter",
-	       "Frames the data plane handled, by reason and verdict (the "
-	       "counters of alkaidctl stats).");
+	alk_metrics_family(
+		out, "alkaid_packets_total", "counter",
+		"Frames the data plane handled, by reason and verdict (the "
+		"counters of alkaidctl stats).");
 	for (int r = 0; r < ALK_R_MAX; r++)
 		alk_buf_printf(out,
 			       "alkaid_packets_total{reason=\"%s\","
@@ -143,7 +142,7 @@ static void render_tables(const struct alk_metrics_source *src,
 		have[i] = alk_tables_serves(t, i) &&
 			  !t->ops->info(t, i, &info[i]);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
-		family(out, fams[f].name, "gauge", fams[f].help);
+		alk_metrics_family(out, fams[f].name, "gauge", fams[f].help);
 		for (int i = 0; i < ALK_T_MAX; i++)
 			if (have[i])
 				alk_buf_printf(
@@ -186,7 +185,7 @@ static void render_ports(const struct alk_metrics_source *src,
 		return;
 	n = src->ports(src->arg, ports, ALK_METRICS_MAX_PORTS);
 	for (size_t f = 0; n > 0 && f < sizeof(fams) / sizeof(fams[0]); f++) {
-		family(out, fams[f].name, "counter", fams[f].help);
+		alk_metrics_family(out, fams[f].name, "counter", fams[f].help);
 		for (int i = 0; i < n; i++) {
 			alk_buf_printf(out, "%s{port=\"", fams[f].name);
 			label_value(out, ports[i].name);
@@ -202,19 +201,20 @@ static void render_ports(const struct alk_metrics_source *src,
 static void render_control(const struct alk_metrics_source *src,
 			   struct alk_buf *out)
 {
-	const struct alk_rpc_counters *k;
+	const struct alk_rpc_counters *k = src->control;
 
-	if (!src->ctl)
+	if (!k)
 		return;
-	k = alk_ctl_server_counters(src->ctl);
-	family(out, "alkaid_control_requests_total", "counter",
-	       "Requests on the control socket (lines that did not parse "
-	       "too).");
+	alk_metrics_family(
+		out, "alkaid_control_requests_total", "counter",
+		"Requests on the control socket (lines that did not parse "
+		"too).");
 	alk_buf_printf(out, "alkaid_control_requests_total %" PRIu64 "\n",
 		       k->requests);
-	family(out, "alkaid_control_errors_total", "counter",
-	       "Control requests answered with an error, and connections "
-	       "refused, by JSON-RPC error code.");
+	alk_metrics_family(
+		out, "alkaid_control_errors_total", "counter",
+		"Control requests answered with an error, and connections "
+		"refused, by JSON-RPC error code.");
 	for (int i = 0; i < ALK_RPC_NCODES; i++)
 		alk_buf_printf(out,
 			       "alkaid_control_errors_total{code=\"%d\","
@@ -226,16 +226,20 @@ static void render_control(const struct alk_metrics_source *src,
 void alk_metrics_render(const struct alk_metrics_source *src,
 			struct alk_buf *out)
 {
-	render_packets(src, out);
-	render_ports(src, out);
-	render_tables(src, out);
+	if (src->tables) {
+		render_packets(src, out);
+		render_ports(src, out);
+		render_tables(src, out);
+	}
 	render_control(src, out);
-	family(out, "alkaid_build_info", "gauge",
-	       "The daemon's version and data plane; always 1.");
+	if (src->extra)
+		src->extra(src->arg, out);
+	alk_metrics_family(out, "alkaid_build_info", "gauge",
+			   "The daemon's version and data plane; always 1.");
 	alk_buf_puts(out, "alkaid_build_info{version=\"");
 	label_value(out, ALK_VERSION);
 	alk_buf_puts(out, "\",dataplane=\"");
-	label_value(out, src->tables->ops->name);
+	label_value(out, src->dataplane ?: src->tables->ops->name);
 	alk_buf_puts(out, "\"} 1\n# EOF\n");
 }
 
@@ -294,8 +298,8 @@ static int on_ready(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct alk_metrics *m = arg;
 
-	if (MHD_run(m->mhd) != MHD_YES)
-		alk_say("metrics: the HTTP server failed a round");
+	/* a failed round is a client's trouble, already answered or closed */
+	MHD_run(m->mhd);
 	return 0;
 }
 
@@ -347,10 +351,13 @@ struct alk_metrics *alk_metrics_start(struct alk_loop *loop, const char *addr,
 		free(m);
 		return NULL;
 	}
-	/* no thread of MHD's: its epoll descriptor is the loop's to watch */
+	/* on a loop, no thread of MHD's: its epoll descriptor is the
+	 * loop's to watch */
 	m->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL, 0, NULL, NULL, on_request, m,
-		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
+		loop ? MHD_USE_EPOLL :
+		       MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD,
+		0, NULL, NULL, on_request, m, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)64, MHD_OPTION_END);
 	if (!m->mhd) {
@@ -360,6 +367,8 @@ struct alk_metrics *alk_metrics_start(struct alk_loop *loop, const char *addr,
 			      "metrics %s: libmicrohttpd did not start", addr);
 		return NULL;
 	}
+	if (!loop)
+		return m;
 	info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	m->epfd = info ? info->epoll_fd : -1;
 	rc = m->epfd < 0 ? -ENOTSUP :
@@ -382,7 +391,8 @@ void alk_metrics_stop(struct alk_metrics *m)
 {
 	if (!m)
 		return;
-	alk_loop_unwatch(m->loop, m->epfd);
+	if (m->loop)
+		alk_loop_unwatch(m->loop, m->epfd);
 	MHD_stop_daemon(m->mhd);
 	free(m);
 }

@@ -15,8 +15,13 @@
  * tables`), control requests and errors by code, the build.  The daemon
  * adds its ports or interfaces through one callback:
  *
- *   struct alk_metrics_source src = { tables, ctl, ports_fn, arg };
+ *   struct alk_metrics_source src = {
+ *           tables, alk_ctl_server_counters(srv), ports_fn, arg };
  *   m = alk_metrics_start(loop, alk_opt.metrics, &src, &err);
+ *
+ * A program without the daemon's loop (alkaid-sync) gives no tables and
+ * prints its own families (extra); its server runs in a thread of
+ * libmicrohttpd's (loop NULL).
  *   ...
  *   alk_metrics_stop(m);
  */
@@ -27,7 +32,7 @@
 #include <sys/socket.h>
 
 #include "ctl/buf.h"
-#include "ctl/server.h"
+#include "ctl/rpc.h"
 #include "loop.h"
 #include "tables/tables.h"
 
@@ -41,11 +46,17 @@ struct alk_metrics_port {
 #define ALK_METRICS_MAX_PORTS 256
 
 struct alk_metrics_source {
-	struct alk_tables *tables;
-	struct alk_ctl_server *ctl; /* may be NULL */
+	struct alk_tables *tables; /* NULL: no frames, no tables */
+	/* alk_ctl_server_counters(), read on the loop; may be NULL */
+	const struct alk_rpc_counters *control;
 	/* Fill up to max ports; how many, or -errno.  May be NULL. */
 	int (*ports)(void *arg, struct alk_metrics_port *ports, int max);
 	void *arg;
+	/* Optional: the program's own families (alk_metrics_family()),
+	 * printed before the build's. */
+	void (*extra)(void *arg, struct alk_buf *out);
+	/* build_info's dataplane label; NULL: the tables' back end */
+	const char *dataplane;
 };
 
 struct alk_metrics;
@@ -58,8 +69,13 @@ int alk_metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 void alk_metrics_render(const struct alk_metrics_source *src,
 			struct alk_buf *out);
 
-/* Listen on addr (alk_metrics_parse_addr) and serve on loop; NULL with
- * err naming the address and why. */
+/* A family's # HELP and # TYPE lines (a counter's name ends in _total). */
+void alk_metrics_family(struct alk_buf *out, const char *name, const char *type,
+			const char *help);
+
+/* Listen on addr (alk_metrics_parse_addr) and serve on loop, or, loop
+ * NULL, in a thread of libmicrohttpd's, which then calls src's callbacks;
+ * NULL with err naming the address and why. */
 struct alk_metrics *alk_metrics_start(struct alk_loop *loop, const char *addr,
 				      const struct alk_metrics_source *src,
 				      struct alk_error *err);

@@ -478,6 +478,7 @@ static int metrics_ports(void *arg, struct alk_metrics_port *p, int max)
 
 static int start(struct agentd *d)
 {
+	struct alk_metrics_source src;
 	struct alk_error err = { 0 };
 	bool fresh;
 	int prog_fd, rc;
@@ -542,13 +543,12 @@ static int start(struct agentd *d)
 	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
 	if (!d->srv)
 		return ALK_EXIT_FAIL;
-	if (alk_daemon_metrics_start(
-		    d->loop,
-		    &(struct alk_metrics_source){ d->tables, d->srv,
-						  metrics_ports, d },
-		    &d->metrics))
-		return ALK_EXIT_FAIL;
-	return 0;
+	src = (struct alk_metrics_source){ d->tables,
+					   alk_ctl_server_counters(d->srv),
+					   metrics_ports, d };
+	return alk_daemon_metrics_start(d->loop, &src, &d->metrics) ?
+		       ALK_EXIT_FAIL :
+		       0;
 }
 
 int main(int argc, char **argv)

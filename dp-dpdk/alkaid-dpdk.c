@@ -672,7 +672,9 @@ int main(int argc, char **argv)
 	/* /metrics on this lcore too: the workers never serve it */
 	if (alk_daemon_metrics_start(
 		    loop,
-		    &(struct alk_metrics_source){ tables, srv, metrics_ports },
+		    &(struct alk_metrics_source){ tables,
+						  alk_ctl_server_counters(srv),
+						  metrics_ports },
 		    &metrics))
 		exit(ALK_EXIT_FAIL);
 	alk_say("%u port(s), %u RX queue(s), %u worker(s); control socket "

@@ -132,7 +132,9 @@ int serve_start(struct xdpd *d)
 	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
 	if (!d->srv)
 		return -EINVAL;
-	src = (struct alk_metrics_source){ d->tables, d->srv, ports, d };
+	src = (struct alk_metrics_source){ d->tables,
+					   alk_ctl_server_counters(d->srv),
+					   ports, d };
 	return alk_daemon_metrics_start(d->loop, &src, &d->metrics) ? -EINVAL :
 								      0;
 }

@@ -79,7 +79,9 @@ int main(int argc, char **argv)
 	if (!srv)
 		goto out;
 	if (alk_daemon_metrics_start(
-		    loop, &(struct alk_metrics_source){ tables, srv },
+		    loop,
+		    &(struct alk_metrics_source){
+			    tables, alk_ctl_server_counters(srv) },
 		    &metrics))
 		goto out;
 	printf("ready\n");
