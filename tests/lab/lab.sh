@@ -44,7 +44,8 @@
 #             every second; after pings across hosts its query API gives
 #             the bounce counter of alkaidctl stats
 #   demo      (not in the default set) pings across hosts and shows
-#             alkaidctl stats and endpoint list before and after
+#             alkaidctl stats and endpoint list before and after, and an
+#             excerpt of /metrics
 #
 # Everything is torn down on exit, also on failure (unless --keep).
 set -euo pipefail
@@ -69,7 +70,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --kind) kind=$2; shift ;;
     --etcd) etcd=1 ;;
-    -h | --help) sed -n '3,49p' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,50p' "$0"; exit 0 ;;
     -*) echo "lab: unknown option $1" >&2; exit 2 ;;
     *) checks+=("$1") ;;
     esac
@@ -679,6 +680,11 @@ check_demo() {
     echo
     echo "== counters after: ARP answered by the gateway, frames bounced"
     actl 1 stats
+    echo
+    echo "== the same for Prometheus: curl http://$metrics_addr/metrics (an excerpt)"
+    in_ns "$LAB-gw1" curl -s "http://$metrics_addr/metrics" |
+        grep -E '^# TYPE|reason="(bounce|arp_reply|not_for_us)"|^alkaid_port_(rx|tx)_packets|table_(entries|capacity)\{table="endpoint"|^alkaid_control_requests|^alkaid_build_info|^# EOF' |
+        grep -vE '^# TYPE alkaid_(port_.x_(bytes|dropped|errors)|table_memory|control_errors)'
     echo
 }
 
