@@ -297,9 +297,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static int on_ready(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct alk_metrics *m = arg;
+	MHD_UNSIGNED_LONG_LONG ms;
 
-	/* a failed round is a client's trouble, already answered or closed */
-	MHD_run(m->mhd);
+	/* MHD's own epoll is edge-triggered: work it still has ready (a
+	 * timeout of 0) would not wake the loop again.  A failed round is a
+	 * client's trouble, already answered or closed. */
+	for (int i = 0; i < 8; i++) {
+		MHD_run(m->mhd);
+		if (MHD_get_timeout(m->mhd, &ms) != MHD_YES || ms)
+			break;
+	}
 	return 0;
 }
 

@@ -198,6 +198,14 @@ check "--metrics wins over control.metrics" \
 check "... and the file's address is not served" \
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 000 ]
 daemon_stop d3
+# IPv6, on the loopback
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+    daemon_start d6 --log ready --timeout 5 -- "$testd" -s "$sock" --metrics "[::1]:$port" ||
+        fail "ctl-testd --metrics [::1]:$port did not start"
+    check "--metrics [::1]:PORT: served" \
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics")" = 200 ]
+    daemon_stop d6
+fi
 daemon_start d4 --log ready --timeout 5 -- "$testd" -s "$sock" || fail "ctl-testd did not start"
 check "without --metrics nothing listens" [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 000 ]
 if grep -q "metrics at" "$tmp/d4.log"; then not_ok "no metrics line without --metrics"; else ok "no metrics line without --metrics"; fi
