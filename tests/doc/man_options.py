@@ -4,8 +4,9 @@
 
 Every option PROGRAM --help lists is in its manual page PAGE (the roff
 that scdoc built): each -x and --name that begins a line of --help (an
-option's row, or a paragraph about it) must be in an option row of the
-page (bold, over an indented paragraph), not merely mentioned.  Fails naming the option and the
+option's row, or a paragraph about it), and each object alkaidctl --help
+lists under "Objects and commands", must be in an option row of the page
+(bold, over an indented paragraph), not merely mentioned.  Fails naming the option and the
 page.  Options are taken from --help, so a new option without its page
 entry fails here.
 """
@@ -27,6 +28,12 @@ def help_options(program):
             section = line
         # examples show other programs' options too (the EAL's)
         if section.upper().startswith("EXAMPLES"):
+            continue
+        # alkaidctl's objects ("  gateway  show | set ..."): each has a row
+        if section.startswith("Objects and commands"):
+            m = re.match(r"^  ([a-z][a-z-]*)\s", line)
+            if m:
+                opts.add(m.group(1))
             continue
         if not re.match(r"^\s+-", line):
             continue
