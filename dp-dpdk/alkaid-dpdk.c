@@ -316,6 +316,34 @@ static void reload_check(void *arg, bool compare)
 	memset(arg, 0, sizeof(reload_dcfg));
 }
 
+/* SIGHUP reloads the file's tables; then READY=1: the ports are started,
+ * the workers launched and the tables loaded. */
+static void reload_start(struct alk_loop *loop, struct alk_tables *tables,
+			 const struct alk_config *cfg,
+			 struct alk_dpdk_config *dcfg, unsigned int nports,
+			 unsigned int nworkers)
+{
+	static const struct alk_config_section sections[] = {
+		ALK_DPDK_SECTION(&reload_dcfg),
+		{ 0 },
+	};
+	static char serving[96];
+	static struct alk_reload reload = {
+		.sections = sections,
+		.check = reload_check,
+		.arg = &reload_dcfg,
+		.what = serving,
+	};
+
+	snprintf(serving, sizeof(serving), "%u port%s, %u worker%s", nports,
+		 nports == 1 ? "" : "s", nworkers, nworkers == 1 ? "" : "s");
+	running_dcfg = dcfg;
+	reload.tables = tables;
+	reload.cfg = cfg;
+	alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
+	alk_notify_ready(tables, serving);
+}
+
 /* --help answers without starting the EAL (which wants hugepages). */
 static void early_help(int argc, char **argv)
 {
@@ -682,29 +710,7 @@ int main(int argc, char **argv)
 		nports, nrxq, nworkers,
 		alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET,
 		cfg.state_file ? ", state file " : "", cfg.state_file ?: "");
-	{
-		static const struct alk_config_section reload_sections[] = {
-			ALK_DPDK_SECTION(&reload_dcfg),
-			{ 0 },
-		};
-		static char serving[96];
-		static struct alk_reload reload = {
-			.sections = reload_sections,
-			.check = reload_check,
-			.arg = &reload_dcfg,
-			.what = serving,
-		};
-
-		snprintf(serving, sizeof(serving), "%u port%s, %u worker%s",
-			 nports, nports == 1 ? "" : "s", nworkers,
-			 nworkers == 1 ? "" : "s");
-		running_dcfg = &dcfg;
-		reload.tables = tables;
-		reload.cfg = &cfg;
-		alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
-		/* ports started, workers launched, tables loaded */
-		alk_notify_ready(tables, serving);
-	}
+	reload_start(loop, tables, &cfg, &dcfg, nports, nworkers);
 
 	rc = alk_loop_run(loop);
 

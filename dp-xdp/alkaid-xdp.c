@@ -271,6 +271,29 @@ static void iface_list(const struct xdpd *d, char *buf, size_t len)
 				 d->ifaces[i].name);
 }
 
+/* SIGHUP reloads the file's tables; then READY=1: the program is
+ * attached to every interface and the tables are filled. */
+static void reload_start(struct xdpd *d)
+{
+	static const struct alk_config_section sections[] = {
+		ALK_XDP_SECTION(&reload_xcfg),
+		{ 0 },
+	};
+	static char serving[256];
+	static struct alk_reload reload = {
+		.sections = sections,
+		.check = reload_check,
+		.arg = &reload_xcfg,
+		.what = serving,
+	};
+
+	iface_list(d, serving, sizeof(serving));
+	reload.tables = d->tables;
+	reload.cfg = &d->cfg;
+	alk_loop_on_reload(d->loop, alk_daemon_reload_cb, &reload);
+	alk_notify_ready(d->tables, serving);
+}
+
 /*
  * The xdp section, under what the command line gave: the interfaces, the
  * mode, and where the pins go.  0, or the exit status once said why.
@@ -439,25 +462,7 @@ int main(int argc, char **argv)
 
 	code = start(d);
 	if (!code) {
-		static const struct alk_config_section reload_sections[] = {
-			ALK_XDP_SECTION(&reload_xcfg),
-			{ 0 },
-		};
-		static char serving[256];
-		static struct alk_reload reload = {
-			.sections = reload_sections,
-			.check = reload_check,
-			.arg = &reload_xcfg,
-			.what = serving,
-		};
-
-		iface_list(d, serving, sizeof(serving));
-		reload.tables = d->tables;
-		reload.cfg = &d->cfg;
-		alk_loop_on_reload(d->loop, alk_daemon_reload_cb, &reload);
-		/* the program is attached to every interface, the tables
-		 * filled: systemd may say the service is up */
-		alk_notify_ready(d->tables, serving);
+		reload_start(d);
 		alk_say("ready: %d interface%s, tables under %s, control "
 			"socket "
 			"%s%s%s; SIGTERM or SIGINT ends the daemon, not the "
