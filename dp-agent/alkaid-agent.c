@@ -35,6 +35,8 @@
 #include "ctl/api.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
+#include "daemon/notify.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 #include "tables/schema.h"
 #include "tables_agent.h"
@@ -216,7 +218,11 @@ static const char tail[] =
 "SIGNALS\n"
 "    SIGTERM, SIGINT  exit, leaving the program attached and the maps\n"
 "                     pinned; the control socket is removed.\n"
-"    SIGHUP           ignored (logged).\n"
+"    SIGHUP           reload: read the configuration file (-c) again and\n"
+"                     apply its initial-tables and initial-file as one\n"
+"                     change, all of it or none (an error is logged with\n"
+"                     its line; the agent goes on).  Rows the file no\n"
+"                     longer has are kept.\n"
 "\n"
 "EXIT STATUS\n"
 "    0  stopped by a signal (the data plane keeps running).\n"
@@ -551,6 +557,23 @@ static int start(struct agentd *d)
 		       0;
 }
 
+/* SIGHUP: the file's tables, never its gateway (this host's identity) */
+static void reload_start(struct agentd *d)
+{
+	static const struct alk_config_section none[] = { { 0 } };
+	static struct alk_reload reload = {
+		.sections = none,
+		.keep_gateway = true,
+	};
+
+	reload.tables = d->tables;
+	reload.cfg = &d->cfg;
+	reload.what = d->underlay;
+	alk_loop_on_reload(d->loop, alk_daemon_reload_cb, &reload);
+	/* the program attached to the underlay and the ports */
+	alk_notify_ready(d->tables, d->underlay);
+}
+
 int main(int argc, char **argv)
 {
 	const struct alk_config_section sections[] = { { 0 } };
@@ -574,6 +597,7 @@ int main(int argc, char **argv)
 	if (!code)
 		code = start(d);
 	if (!code) {
+		reload_start(d);
 		alk_say("ready: underlay %s (%s), direct path %s, maps under "
 			"%s, control socket %s; SIGTERM or SIGINT ends the "
 			"daemon, not the data plane",

@@ -30,7 +30,9 @@
 #include "tables/cmdfile.h"
 #include "tables/schema.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/options.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 #include "eal_args.h"
 #include "ports.h"
@@ -247,7 +249,11 @@ static const char tail[] =
 	"SIGNALS\n"
 	"    SIGINT, SIGTERM: stop the workers, close the control socket\n"
 	"    (writing the state file if it is behind), close the ports and\n"
-	"    exit 0.  SIGHUP: ignored (logged).\n"
+	"    exit 0.  SIGHUP: read the configuration file (-c) again and\n"
+	"    apply its initial-tables, initial-file and gateway as one\n"
+	"    change, all of it or none (an error is logged with its line;\n"
+	"    the daemon goes on).  Rows the file no longer has are kept.\n"
+	"    The dpdk section, table sizes and the socket need a restart.\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0  stopped by a signal.\n"
@@ -275,6 +281,69 @@ static const char tail[] =
 
 static const struct alk_program prog = { "alkaid-dpdk", ALK_VERSION, head, own,
 					 tail };
+
+/* SIGHUP reads the file's dpdk section here, to say what needs a
+ * restart */
+static struct alk_dpdk_config reload_dcfg;
+static struct alk_dpdk_config *running_dcfg;
+
+static bool ports_differ(const struct alk_dpdk_config *a,
+			 const struct alk_dpdk_config *b)
+{
+	if (a->nports != b->nports)
+		return true;
+	for (unsigned int i = 0; i < a->nports; i++)
+		if (strcmp(a->ports[i].device, b->ports[i].device) ||
+		    a->ports[i].queues != b->ports[i].queues ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc)
+			return true;
+	return false;
+}
+
+static void reload_check(void *arg, bool compare)
+{
+	const struct alk_dpdk_config *old = running_dcfg, *now = arg;
+
+	if (compare && ports_differ(old, now))
+		alk_say("reload: dpdk.ports changed: needs a restart");
+	if (compare && (old->nworkers != now->nworkers ||
+			memcmp(old->workers, now->workers,
+			       old->nworkers * sizeof(*old->workers)) ||
+			old->main_lcore != now->main_lcore))
+		alk_say("reload: dpdk.workers or dpdk.main-lcore changed: "
+			"needs a restart");
+	alk_dpdk_config_free(arg);
+	memset(arg, 0, sizeof(reload_dcfg));
+}
+
+/* SIGHUP reloads the file's tables; then READY=1: the ports are started,
+ * the workers launched and the tables loaded. */
+static void reload_start(struct alk_loop *loop, struct alk_tables *tables,
+			 const struct alk_config *cfg,
+			 struct alk_dpdk_config *dcfg, unsigned int nports,
+			 unsigned int nworkers)
+{
+	static const struct alk_config_section sections[] = {
+		ALK_DPDK_SECTION(&reload_dcfg),
+		{ 0 },
+	};
+	static char serving[96];
+	static struct alk_reload reload = {
+		.sections = sections,
+		.check = reload_check,
+		.arg = &reload_dcfg,
+		.what = serving,
+	};
+
+	snprintf(serving, sizeof(serving), "%u port%s, %u worker%s", nports,
+		 nports == 1 ? "" : "s", nworkers, nworkers == 1 ? "" : "s");
+	running_dcfg = dcfg;
+	reload.tables = tables;
+	reload.cfg = cfg;
+	alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
+	alk_notify_ready(tables, serving);
+}
 
 /* --help answers without starting the EAL (which wants hugepages). */
 static void early_help(int argc, char **argv)
@@ -682,6 +751,7 @@ int main(int argc, char **argv)
 		nports, nrxq, nworkers,
 		alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET,
 		cfg.state_file ? ", state file " : "", cfg.state_file ?: "");
+	reload_start(loop, tables, &cfg, &dcfg, nports, nworkers);
 
 	rc = alk_loop_run(loop);
 

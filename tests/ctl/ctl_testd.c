@@ -10,13 +10,16 @@
  *
  * Options override the config file; -S is --state and -n --endpoints.  It
  * prints "ready" on stdout once it serves.  Stops on SIGTERM or SIGINT,
- * saving the state file if it is behind.  Exits 1 on any failure.
+ * saving the state file if it is behind; SIGHUP reloads the config file's
+ * tables (daemon/reload.h).  Exits 1 on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/options.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 
 /* clang-format off */
@@ -84,6 +87,15 @@ int main(int argc, char **argv)
 			    tables, alk_ctl_server_counters(srv) },
 		    &metrics))
 		goto out;
+	{
+		static struct alk_reload reload = { .sections = sections,
+						    .what = "in memory" };
+
+		reload.tables = tables;
+		reload.cfg = &cfg;
+		alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
+	}
+	alk_notify_ready(tables, "in memory");
 	printf("ready\n");
 	fflush(stdout);
 	rc = alk_loop_run(loop) ? 1 : 0;
