@@ -256,7 +256,8 @@ int alk_config_strings(struct alk_config_reader *l,
 static int load_control(struct alk_config_reader *l,
 			const config_setting_t *root)
 {
-	static const char *const names[] = { "socket", "group", NULL };
+	static const char *const names[] = { "socket", "group", "metrics",
+					     NULL };
 	config_setting_t *g, *s;
 	int rc = alk_config_member(l, root, "control", CONFIG_TYPE_GROUP, &g);
 
@@ -267,6 +268,9 @@ static int load_control(struct alk_config_reader *l,
 		rc = alk_config_string(l, g, "socket", &l->cfg->control.socket);
 	if (!rc)
 		rc = alk_config_string(l, g, "group", &l->cfg->control.group);
+	if (!rc) /* checked with the option's, by the daemon */
+		rc = alk_config_string(l, g, "metrics",
+				       &l->cfg->control.metrics);
 	if (rc)
 		return rc;
 	s = config_setting_get_member(g, "socket");
@@ -566,6 +570,7 @@ void alk_config_free(struct alk_config *cfg)
 {
 	free(cfg->path);
 	free(cfg->control.socket);
+	free(cfg->control.metrics);
 	free(cfg->control.group);
 	free(cfg->state_file);
 	alk_cmdfile_free(&cfg->initial);

@@ -52,8 +52,9 @@ struct alk_config_section {
 struct alk_config {
 	char *path;
 	struct {
-		char *socket; /* NULL: ALK_CTL_DEFAULT_SOCKET */
-		char *group;  /* NULL: root only */
+		char *socket;  /* NULL: ALK_CTL_DEFAULT_SOCKET */
+		char *group;   /* NULL: root only */
+		char *metrics; /* ADDR:PORT of /metrics; NULL: none */
 	} control;
 	struct alk_table_sizes sizes;
 	bool has_gateway;

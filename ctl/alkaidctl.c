@@ -1419,6 +1419,84 @@ static int capture_connect(void)
 	return fd;
 }
 
+/*
+ * alkaidctl --complete [WORD...]: the words that may follow WORDS (an
+ * object, its command, field words and values already typed), one a
+ * line, for the shell's completion (completions/alkaidctl), so that it
+ * never lists words of its own that go stale.  Options are the script's.
+ */
+static int complete(int argc, char **argv)
+{
+	const struct alk_object *o;
+	const struct command *c;
+	enum alk_part part;
+	unsigned int n;
+
+	if (!argc) {
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]);
+		     i++)
+			if (!i ||
+			    strcmp(commands[i].object, commands[i - 1].object))
+				puts(commands[i].object);
+		puts("capture");
+		puts("help");
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[0], "capture")) {
+		/* its options; after --reason, the reasons */
+		if (!strcmp(argv[argc - 1], "--reason"))
+			for (int r = 0; r < ALK_R_MAX; r++)
+				puts(alk_reason_names[r]);
+		else
+			puts("-i\n-p\n--reason\n-c\n-s\n-Q\n--ingress\n-w");
+		return EXIT_OK;
+	}
+	if (!find_command(argv[0], NULL))
+		return EXIT_OK;
+	if (argc == 1) {
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]);
+		     i++)
+			if (!strcmp(commands[i].object, argv[0]))
+				puts(commands[i].name);
+		puts("help");
+		return EXIT_OK;
+	}
+	c = find_command(argv[0], argv[1]);
+	if (!c)
+		return EXIT_OK;
+	if (c->args) {
+		/* "[all]": the words it takes, once */
+		if (argc == 2)
+			printf("%.*s\n", (int)strcspn(c->args + 1, "]"),
+			       c->args + 1);
+		return EXIT_OK;
+	}
+	o = alk_object_by_name(argv[0], strlen(argv[0]));
+	if (!o || c->run == run_list)
+		return EXIT_OK;
+	part = alk_cmd_part(!strcmp(argv[1], "add") || !strcmp(argv[1], "set") ?
+				    ALK_OP_ADD :
+				    ALK_OP_DEL);
+	n = alk_part_fields(o, part);
+	/* after a field's word, its value: on/off for flags, else free */
+	if (argc % 2 == 1) {
+		for (unsigned int i = 0; i < n; i++)
+			if (!strcmp(o->fields[i].word, argv[argc - 1]) &&
+			    o->fields[i].kind == ALK_F_FLAG)
+				puts("on\noff");
+		return EXIT_OK;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		bool given = false;
+
+		for (int k = 2; k < argc; k += 2)
+			given |= !strcmp(argv[k], o->fields[i].word);
+		if (!given)
+			puts(o->fields[i].word);
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1436,6 +1514,8 @@ int main(int argc, char **argv)
 	};
 	int c, rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "--complete"))
+		return complete(argc - 2, argv + 2);
 	opt.socket = getenv("ALKAID_SOCKET");
 	if (!opt.socket || !*opt.socket)
 		opt.socket = ALK_CTL_DEFAULT_SOCKET;

@@ -394,3 +394,18 @@ void alk_api_field_text(const struct alk_field *f, const void *key,
 	else
 		put_value(f, key, val, b, ALK_STYLE_TEXT);
 }
+
+const int alk_rpc_codes[ALK_RPC_NCODES] = {
+	ALK_RPC_PARSE_ERROR,	  ALK_RPC_INVALID_REQUEST,
+	ALK_RPC_METHOD_NOT_FOUND, ALK_RPC_INVALID_PARAMS,
+	ALK_RPC_INTERNAL,	  ALK_RPC_FAILED,
+	ALK_RPC_NOT_FOUND,	  ALK_RPC_NO_SPACE,
+	ALK_RPC_CONFLICT,	  ALK_RPC_DENIED,
+	ALK_RPC_TOO_LARGE,	  ALK_RPC_BUSY,
+};
+
+const char *const alk_rpc_code_names[ALK_RPC_NCODES] = {
+	"parse_error", "invalid_request", "method_not_found", "invalid_params",
+	"internal",    "failed",	  "not_found",	      "no_space",
+	"conflict",    "denied",	  "too_large",	      "busy",
+};

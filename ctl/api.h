@@ -45,6 +45,11 @@ enum alk_rpc_code {
 	ALK_RPC_BUSY = -32006,	    /* a capture runs already */
 };
 
+/* Every code above, in this order, and a name for each (counters). */
+#define ALK_RPC_NCODES 12
+extern const int alk_rpc_codes[ALK_RPC_NCODES];
+extern const char *const alk_rpc_code_names[ALK_RPC_NCODES];
+
 /*
  * JSON -> key and value.  where/index name the object in messages:
  * ("entries", 3) gives "entries[3].mac: ...", ("params", -1) "params.mac".

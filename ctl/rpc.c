@@ -610,6 +610,13 @@ void alk_rpc_error(struct alk_buf *out, struct json_object *id, int code,
 	alk_buf_puts(out, "}}\n");
 }
 
+void alk_rpc_count_error(struct alk_rpc_counters *k, int code)
+{
+	for (int i = 0; i < ALK_RPC_NCODES; i++)
+		if (alk_rpc_codes[i] == code)
+			k->errors[i]++;
+}
+
 static const struct method *find_method(const char *name)
 {
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
@@ -627,7 +634,9 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 	size_t start = out->len;
 	bool has_id;
 
+	rpc->counters.requests++;
 	if (json_object_is_type(req, json_type_array)) {
+		alk_rpc_count_error(&rpc->counters, ALK_RPC_INVALID_REQUEST);
 		alk_rpc_error(out, NULL, ALK_RPC_INVALID_REQUEST,
 			      "batch arrays are not supported: send one "
 			      "request per line (they may be pipelined)",
@@ -635,6 +644,7 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		return;
 	}
 	if (!json_object_is_type(req, json_type_object)) {
+		alk_rpc_count_error(&rpc->counters, ALK_RPC_INVALID_REQUEST);
 		alk_rpc_error(out, NULL, ALK_RPC_INVALID_REQUEST,
 			      "a request is a JSON object", -1);
 		return;
@@ -710,6 +720,7 @@ void alk_rpc_handle(struct alk_rpc *rpc, struct json_object *req,
 		out->len = start;
 	return;
 error:
+	alk_rpc_count_error(&rpc->counters, c.code);
 	out->len = start;
 	out->nomem = false;
 	/* a notification gets no answer, unless it was not a request */
@@ -735,6 +746,7 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 	c.obj = alk_object(r.object);
 	if (!alk_tables_serves(rpc->tables, c.obj->table))
 		return false; /* refused by alk_rpc_handle() */
+	rpc->counters.requests++;
 	alk_buf_printf(
 		out,
 		"{\"jsonrpc\":\"2.0\",\"id\":%" PRIu64 ",\"result\":", r.id);
@@ -746,6 +758,7 @@ bool alk_rpc_handle_line(struct alk_rpc *rpc, const char *line, size_t len,
 		failed(&c, ALK_RPC_INTERNAL, "out of memory for the response");
 	}
 	/* as alk_rpc_handle() answers a failure */
+	alk_rpc_count_error(&rpc->counters, c.code);
 	out->len = start;
 	out->nomem = false;
 	id = json_object_new_int64(r.id);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "buf.h"
 #include "capture.h"
 #include "tables/tables.h"
@@ -20,8 +21,19 @@
 struct json_object;
 struct json_tokener;
 
+/* What the server answered, for the metrics: requests (every line, those
+ * that did not parse too), and errors by code (refused connections too). */
+struct alk_rpc_counters {
+	uint64_t requests;
+	uint64_t errors[ALK_RPC_NCODES];
+};
+
+/* Count an error answered with code. */
+void alk_rpc_count_error(struct alk_rpc_counters *k, int code);
+
 struct alk_rpc {
 	struct alk_tables *tables;
+	struct alk_rpc_counters counters;
 	/* bumped by every request that changed a table: the server saves
 	 * the state file when it has moved */
 	uint64_t generation;

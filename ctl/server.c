@@ -373,10 +373,12 @@ int alk_ctl_capture_frame(struct alk_ctl_server *srv,
 }
 
 /* Refuse a connection with one error line, best effort. */
-static void refuse(int fd, int code, const char *why)
+static void refuse(struct alk_ctl_server *srv, int fd, int code,
+		   const char *why)
 {
 	struct alk_buf b = { 0 };
 
+	alk_rpc_count_error(&srv->rpc.counters, code);
 	alk_rpc_error(&b, NULL, code, why, -1);
 	/* a peer that does not read it just sees the close */
 	if (!b.nomem)
@@ -393,12 +395,12 @@ int alk_ctl_server_attach(struct alk_ctl_server *srv, int fd)
 	if (srv->nclients == srv->opt.max_clients) {
 		snprintf(why, sizeof(why), "too many clients (%u): try later",
 			 srv->opt.max_clients);
-		refuse(fd, ALK_RPC_DENIED, why);
+		refuse(srv, fd, ALK_RPC_DENIED, why);
 		return -EBUSY;
 	}
 	if (!peer_check(srv, fd, why, sizeof(why))) {
 		say(srv, LOG_NOTICE, "refused a client: %s", why);
-		refuse(fd, ALK_RPC_DENIED, why);
+		refuse(srv, fd, ALK_RPC_DENIED, why);
 		return -EACCES;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -746,4 +748,10 @@ void alk_ctl_server_destroy(struct alk_ctl_server *srv)
 	free(srv->path);
 	free(srv->state_file);
 	free(srv);
+}
+
+const struct alk_rpc_counters *
+alk_ctl_server_counters(const struct alk_ctl_server *srv)
+{
+	return &srv->rpc.counters;
 }

@@ -85,6 +85,12 @@ int alk_ctl_server_attach(struct alk_ctl_server *srv, int fd);
 int alk_ctl_capture_frame(struct alk_ctl_server *srv,
 			  const struct alk_capture_frame *f);
 
+/* What the server answered: requests, and errors by JSON-RPC code
+ * (ctl/rpc.h), for the metrics. */
+struct alk_rpc_counters;
+const struct alk_rpc_counters *
+alk_ctl_server_counters(const struct alk_ctl_server *srv);
+
 /* Write the state file now if it is behind (a daemon about to stop). */
 int alk_ctl_server_flush(struct alk_ctl_server *srv, struct alk_error *err);
 

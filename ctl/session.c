@@ -108,15 +108,27 @@ static void gathered(struct alk_session *s, struct alk_rpc *rpc,
 	gathered_done(s);
 }
 
-/* The end of a line skipped after a parse error: the error is answered. */
-static void skipped(struct alk_session *s, struct alk_buf *out)
+/* A line answered with an error before it reached the methods: a
+ * request and an error in the counters. */
+static void session_error(struct alk_rpc *rpc, struct alk_buf *out, int code,
+			  const char *msg, int64_t index)
 {
-	alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR, s->error, -1);
+	rpc->counters.requests++;
+	alk_rpc_count_error(&rpc->counters, code);
+	alk_rpc_error(out, NULL, code, msg, index);
+}
+
+/* The end of a line skipped after a parse error: the error is answered. */
+static void skipped(struct alk_session *s, struct alk_rpc *rpc,
+		    struct alk_buf *out)
+{
+	session_error(rpc, out, ALK_RPC_PARSE_ERROR, s->error, -1);
 	s->skipping = false;
 	s->line_bytes = 0;
 }
 
-static bool too_long(struct alk_session *s, size_t n, struct alk_buf *out)
+static bool too_long(struct alk_session *s, struct alk_rpc *rpc, size_t n,
+		     struct alk_buf *out)
 {
 	char msg[96];
 
@@ -124,7 +136,7 @@ static bool too_long(struct alk_session *s, size_t n, struct alk_buf *out)
 		return false;
 	snprintf(msg, sizeof(msg), "request longer than %zu bytes: closing",
 		 s->max_request);
-	alk_rpc_error(out, NULL, ALK_RPC_TOO_LARGE, msg, -1);
+	session_error(rpc, out, ALK_RPC_TOO_LARGE, msg, -1);
 	s->closing = true;
 	return true;
 }
@@ -152,23 +164,23 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 			 * refused and closed like any other */
 			nl = memchr(p, '\n', end - p);
 			stop = nl ? nl + 1 : end;
-			if (too_long(s, stop - p, out))
+			if (too_long(s, rpc, stop - p, out))
 				return p - data;
 			s->line_bytes += stop - p;
 			p = stop;
 			if (nl)
-				skipped(s, out);
+				skipped(s, rpc, out);
 			continue;
 		}
 		if (s->gathering) {
 			nl = memchr(p, '\n', end - p);
 			stop = nl ? nl + 1 : end;
 			n = stop - p;
-			if (too_long(s, n, out))
+			if (too_long(s, rpc, n, out))
 				return p - data;
 			alk_buf_put(&s->line, p, n);
 			if (s->line.nomem) {
-				alk_rpc_error(out, NULL, ALK_RPC_INTERNAL,
+				session_error(rpc, out, ALK_RPC_INTERNAL,
 					      "out of memory for a request: "
 					      "closing",
 					      -1);
@@ -193,7 +205,7 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 		nl = memchr(p, '\n', end - p);
 		stop = nl ? nl + 1 : end;
 		n = stop - p;
-		if (too_long(s, n, out))
+		if (too_long(s, rpc, n, out))
 			return p - data;
 		if (fast && !s->pending) {
 			if (nl && alk_rpc_handle_line(rpc, p, nl - p, out)) {
@@ -223,7 +235,7 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 			s->pending = true;
 			if (!nl)
 				continue;
-			alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR,
+			session_error(rpc, out, ALK_RPC_PARSE_ERROR,
 				      "parse error: the line ends inside the "
 				      "JSON value",
 				      -1);
@@ -242,7 +254,7 @@ static size_t feed(struct alk_session *s, struct alk_rpc *rpc, const char *data,
 		s->skipping = true;
 		s->line_bytes = line;
 		if (nl)
-			skipped(s, out);
+			skipped(s, rpc, out);
 	}
 	return p - data;
 }
@@ -253,9 +265,9 @@ void alk_session_eof(struct alk_session *s, struct alk_rpc *rpc,
 	if (s->gathering && !s->closing)
 		gathered(s, rpc, out);
 	if (s->skipping && !s->closing)
-		skipped(s, out);
+		skipped(s, rpc, out);
 	if (s->pending && !s->closing)
-		alk_rpc_error(out, NULL, ALK_RPC_PARSE_ERROR,
+		session_error(rpc, out, ALK_RPC_PARSE_ERROR,
 			      "parse error: the connection ended inside a "
 			      "request",
 			      -1);

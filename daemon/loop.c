@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 
 /* Descriptors one loop watches: its own, the control server's, a few of
  * the daemon's.  The server's clients are behind its one descriptor. */
@@ -29,6 +30,8 @@ struct alk_loop {
 	const char *stopping;
 	bool stop;
 	int rc;
+	alk_loop_fn reload; /* SIGHUP; NULL: ignored */
+	void *reload_arg;
 	struct watch watched[MAX_WATCHED];
 };
 
@@ -56,10 +59,13 @@ static int on_signal(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return errno == EAGAIN ? 0 : -errno;
+	if (si.ssi_signo == SIGHUP && loop->reload)
+		return loop->reload(loop, -1, 0, loop->reload_arg);
 	if (si.ssi_signo == SIGHUP) {
 		alk_say("SIGHUP ignored: nothing to reload");
 		return 0;
 	}
+	alk_notify_stopping();
 	alk_say("%s: %s", strsignal(si.ssi_signo), loop->stopping);
 	alk_loop_stop(loop, 0);
 	return 0;
@@ -120,6 +126,12 @@ int alk_loop_watch(struct alk_loop *loop, int fd, uint32_t events,
 		   alk_loop_fn fn, void *arg)
 {
 	return add(loop, fd, false, events, fn, arg);
+}
+
+void alk_loop_on_reload(struct alk_loop *loop, alk_loop_fn fn, void *arg)
+{
+	loop->reload = fn;
+	loop->reload_arg = arg;
 }
 
 int alk_loop_unwatch(struct alk_loop *loop, int fd)

@@ -4,8 +4,9 @@
  * never blocks anywhere else.  What it waits for:
  *
  *   - signals, as a signalfd: SIGTERM and SIGINT stop the loop (saying
- *     why, and what the daemon's stopping means), SIGHUP is logged and
- *     ignored;
+ *     why, and what the daemon's stopping means, and STOPPING=1 to
+ *     systemd), SIGHUP calls the daemon's reload (alk_loop_on_reload(),
+ *     daemon/reload.h) or is logged and ignored;
  *   - timers (timerfd): a callback every period;
  *   - any descriptor a daemon watches, with a callback: the control
  *     server's (daemon/start.h) in every daemon.
@@ -44,6 +45,9 @@ struct alk_loop *alk_loop_create(const char *stopping);
 int alk_loop_watch(struct alk_loop *loop, int fd, uint32_t events,
 		   alk_loop_fn fn, void *arg);
 int alk_loop_unwatch(struct alk_loop *loop, int fd);
+
+/* SIGHUP calls fn(loop, -1, 0, arg) instead of being ignored. */
+void alk_loop_on_reload(struct alk_loop *loop, alk_loop_fn fn, void *arg);
 
 /* Call fn every period_ms, the first time one period from now. */
 int alk_loop_timer(struct alk_loop *loop, unsigned int period_ms,

@@ -44,6 +44,12 @@ static const struct alk_opt common[] = {
 		  "it is loaded instead of the initial tables.  Its directory is\n"
 		  "made when it is first written.  Default: the file's\n"
 		  "state-file, else none." },
+	{ "metrics", 0, "ADDR:PORT", ALK_OPT_STRING, &alk_opt.metrics,
+	  .help = "Serve Prometheus metrics (OpenMetrics text) over HTTP at\n"
+		  "http://ADDR:PORT/metrics: frames by reason and verdict,\n"
+		  "ports, tables, control requests, the build.  ADDR is an\n"
+		  "IPv4 address or [IPv6].  Default: the file's\n"
+		  "control.metrics, else none (off)." },
 	{ "endpoints", 0, "N", ALK_OPT_COUNT, &alk_opt.sizes.endpoints,
 	  &alk_opt.sizes_given.endpoints,
 	  .help = "Capacity of the endpoint table and of the DHCP index (one\n"

@@ -63,6 +63,7 @@ struct alk_options {
 	const char *socket; /* after merging: NULL is the default socket */
 	const char *group;
 	const char *state;
+	const char *metrics; /* ADDR:PORT; after merging: NULL is none */
 	struct alk_table_sizes sizes;
 	struct {
 		bool endpoints, networks, vpcs, neighbors;

@@ -10,6 +10,7 @@
 #include "ctl/api.h"
 #include "tables/cmdfile.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "start.h"
 
@@ -95,6 +96,10 @@ int alk_daemon_config_load(const char *path,
 	return rc;
 }
 
+#define METRICS_FORM                                                           \
+	"not ADDR:PORT (an IPv4 address or [IPv6], a colon, a port from 1 "    \
+	"to 65535)"
+
 int alk_daemon_configure(const struct alk_config_section *sections,
 			 struct alk_config *cfg)
 {
@@ -120,6 +125,24 @@ int alk_daemon_configure(const struct alk_config_section *sections,
 		o->socket = cfg->control.socket;
 	if (!o->group)
 		o->group = cfg->control.group;
+	if (o->metrics || cfg->control.metrics) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		bool given = o->metrics;
+
+		if (!given)
+			o->metrics = cfg->control.metrics;
+		if (alk_metrics_parse_addr(o->metrics, &ss, &len) && given) {
+			alk_usage_error("--metrics '%s': " METRICS_FORM,
+					o->metrics);
+			return ALK_EXIT_USAGE;
+		}
+		if (alk_metrics_parse_addr(o->metrics, &ss, &len)) {
+			alk_fail("%s: control.metrics '%s': " METRICS_FORM,
+				 cfg->path, o->metrics);
+			return ALK_EXIT_USAGE;
+		}
+	}
 	if (o->state && alk_config_set_state_file(cfg, o->state)) {
 		alk_fail("--state %s: %s", o->state, strerror(errno));
 		return ALK_EXIT_FAIL;
@@ -260,4 +283,22 @@ void alk_daemon_find_object(char *buf, size_t len, const char *given,
 			return;
 	}
 	snprintf(buf, len, "%s", installed);
+}
+
+int alk_daemon_metrics_start(struct alk_loop *loop,
+			     const struct alk_metrics_source *src,
+			     struct alk_metrics **out)
+{
+	struct alk_error err = { 0 };
+
+	*out = NULL;
+	if (!alk_opt.metrics)
+		return 0;
+	*out = alk_metrics_start(loop, alk_opt.metrics, src, &err);
+	if (!*out) {
+		alk_fail("%s", err.msg);
+		return -1;
+	}
+	alk_say("metrics at http://%s/metrics", alk_opt.metrics);
+	return 0;
 }

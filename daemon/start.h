@@ -12,6 +12,8 @@
  *   4. alk_daemon_gateway()       --gateway-ip and --gateway-mac over it;
  *      alk_daemon_gateway_check() says when there is still no address
  *   5. alk_daemon_control_start() the control socket, on the event loop
+ *   6. alk_daemon_metrics_start() /metrics over HTTP, on the event loop,
+ *                                 when an address is given
  *
  * and at exit alk_ctl_server_destroy() (the state file written if it is
  * behind, the socket removed), then alk_config_free().
@@ -25,6 +27,7 @@
 #include "config/config.h"
 #include "ctl/server.h"
 #include "loop.h"
+#include "metrics.h"
 #include "tables/tables.h"
 
 /*
@@ -95,5 +98,12 @@ struct alk_ctl_server *
 alk_daemon_control_start_capture(struct alk_loop *loop, struct alk_tables *t,
 				 const struct alk_config *cfg,
 				 const struct alk_capture_ops *capture);
+
+/* Step 6: with --metrics (or the file's control.metrics), serve /metrics
+ * on loop (daemon/metrics.h); *out stays NULL without.  0, or -1 once
+ * said why (the address cannot be listened on). */
+int alk_daemon_metrics_start(struct alk_loop *loop,
+			     const struct alk_metrics_source *src,
+			     struct alk_metrics **out);
 
 #endif

@@ -35,6 +35,8 @@
 #include "ctl/api.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
+#include "daemon/notify.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 #include "tables/schema.h"
 #include "tables_agent.h"
@@ -71,6 +73,7 @@ static struct agentd {
 	struct alk_tables *tables;
 	struct alk_loop *loop;
 	struct alk_ctl_server *srv;
+	struct alk_metrics *metrics;
 } agentd = {
 	.direct_path = true,
 	.dp_age_ms = 30000,
@@ -215,7 +218,11 @@ static const char tail[] =
 "SIGNALS\n"
 "    SIGTERM, SIGINT  exit, leaving the program attached and the maps\n"
 "                     pinned; the control socket is removed.\n"
-"    SIGHUP           ignored (logged).\n"
+"    SIGHUP           reload: read the configuration file (-c) again and\n"
+"                     apply its initial-tables and initial-file as one\n"
+"                     change, all of it or none (an error is logged with\n"
+"                     its line; the agent goes on).  Rows the file no\n"
+"                     longer has are kept.\n"
 "\n"
 "EXIT STATUS\n"
 "    0  stopped by a signal (the data plane keeps running).\n"
@@ -451,8 +458,33 @@ static int on_tick(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 	return 0;
 }
 
+/* The metrics' ports: the underlay interface, then every port's device,
+ * as the kernel counts them. */
+static int metrics_ports(void *arg, struct alk_metrics_port *p, int max)
+{
+	struct agentd *d = arg;
+	struct alk_port_key keys[2], *prev = NULL;
+	int n = 0;
+
+	if (max && !alk_metrics_netdev(d->underlay, &p[n]))
+		n++;
+	for (int i = 0; n < max; i ^= 1) {
+		char dev[ALK_IFNAMSIZ + 1] = { 0 };
+
+		if (d->tables->ops->next_key(d->tables, ALK_T_PORT, prev,
+					     &keys[i]))
+			break;
+		memcpy(dev, keys[i].dev, ALK_IFNAMSIZ);
+		if (!alk_metrics_netdev(dev, &p[n]))
+			n++;
+		prev = &keys[i];
+	}
+	return n;
+}
+
 static int start(struct agentd *d)
 {
+	struct alk_metrics_source src;
 	struct alk_error err = { 0 };
 	bool fresh;
 	int prog_fd, rc;
@@ -515,7 +547,31 @@ static int start(struct agentd *d)
 		return ALK_EXIT_FAIL;
 	}
 	d->srv = alk_daemon_control_start(d->loop, d->tables, &d->cfg);
-	return d->srv ? 0 : ALK_EXIT_FAIL;
+	if (!d->srv)
+		return ALK_EXIT_FAIL;
+	src = (struct alk_metrics_source){ d->tables,
+					   alk_ctl_server_counters(d->srv),
+					   metrics_ports, d };
+	return alk_daemon_metrics_start(d->loop, &src, &d->metrics) ?
+		       ALK_EXIT_FAIL :
+		       0;
+}
+
+/* SIGHUP: the file's tables, never its gateway (this host's identity) */
+static void reload_start(struct agentd *d)
+{
+	static const struct alk_config_section none[] = { { 0 } };
+	static struct alk_reload reload = {
+		.sections = none,
+		.keep_gateway = true,
+	};
+
+	reload.tables = d->tables;
+	reload.cfg = &d->cfg;
+	reload.what = d->underlay;
+	alk_loop_on_reload(d->loop, alk_daemon_reload_cb, &reload);
+	/* the program attached to the underlay and the ports */
+	alk_notify_ready(d->tables, d->underlay);
 }
 
 int main(int argc, char **argv)
@@ -541,6 +597,7 @@ int main(int argc, char **argv)
 	if (!code)
 		code = start(d);
 	if (!code) {
+		reload_start(d);
 		alk_say("ready: underlay %s (%s), direct path %s, maps under "
 			"%s, control socket %s; SIGTERM or SIGINT ends the "
 			"daemon, not the data plane",
@@ -553,6 +610,7 @@ int main(int argc, char **argv)
 			code = ALK_EXIT_FAIL;
 		}
 	}
+	alk_metrics_stop(d->metrics);
 	alk_ctl_server_destroy(d->srv);
 	if (d->tables)
 		d->tables->ops->close(d->tables);

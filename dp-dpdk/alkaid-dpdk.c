@@ -23,6 +23,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_pdump.h>
 
 #include "capture.h"
 #include "config_dpdk.h"
@@ -30,7 +31,9 @@
 #include "tables/cmdfile.h"
 #include "tables/schema.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/options.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 #include "eal_args.h"
 #include "ports.h"
@@ -247,7 +250,11 @@ static const char tail[] =
 	"SIGNALS\n"
 	"    SIGINT, SIGTERM: stop the workers, close the control socket\n"
 	"    (writing the state file if it is behind), close the ports and\n"
-	"    exit 0.  SIGHUP: ignored (logged).\n"
+	"    exit 0.  SIGHUP: read the configuration file (-c) again and\n"
+	"    apply its initial-tables, initial-file and gateway as one\n"
+	"    change, all of it or none (an error is logged with its line;\n"
+	"    the daemon goes on).  Rows the file no longer has are kept.\n"
+	"    The dpdk section, table sizes and the socket need a restart.\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0  stopped by a signal.\n"
@@ -275,6 +282,69 @@ static const char tail[] =
 
 static const struct alk_program prog = { "alkaid-dpdk", ALK_VERSION, head, own,
 					 tail };
+
+/* SIGHUP reads the file's dpdk section here, to say what needs a
+ * restart */
+static struct alk_dpdk_config reload_dcfg;
+static struct alk_dpdk_config *running_dcfg;
+
+static bool ports_differ(const struct alk_dpdk_config *a,
+			 const struct alk_dpdk_config *b)
+{
+	if (a->nports != b->nports)
+		return true;
+	for (unsigned int i = 0; i < a->nports; i++)
+		if (strcmp(a->ports[i].device, b->ports[i].device) ||
+		    a->ports[i].queues != b->ports[i].queues ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc)
+			return true;
+	return false;
+}
+
+static void reload_check(void *arg, bool compare)
+{
+	const struct alk_dpdk_config *old = running_dcfg, *now = arg;
+
+	if (compare && ports_differ(old, now))
+		alk_say("reload: dpdk.ports changed: needs a restart");
+	if (compare && (old->nworkers != now->nworkers ||
+			memcmp(old->workers, now->workers,
+			       old->nworkers * sizeof(*old->workers)) ||
+			old->main_lcore != now->main_lcore))
+		alk_say("reload: dpdk.workers or dpdk.main-lcore changed: "
+			"needs a restart");
+	alk_dpdk_config_free(arg);
+	memset(arg, 0, sizeof(reload_dcfg));
+}
+
+/* SIGHUP reloads the file's tables; then READY=1: the ports are started,
+ * the workers launched and the tables loaded. */
+static void reload_start(struct alk_loop *loop, struct alk_tables *tables,
+			 const struct alk_config *cfg,
+			 struct alk_dpdk_config *dcfg, unsigned int nports,
+			 unsigned int nworkers)
+{
+	static const struct alk_config_section sections[] = {
+		ALK_DPDK_SECTION(&reload_dcfg),
+		{ 0 },
+	};
+	static char serving[96];
+	static struct alk_reload reload = {
+		.sections = sections,
+		.check = reload_check,
+		.arg = &reload_dcfg,
+		.what = serving,
+	};
+
+	snprintf(serving, sizeof(serving), "%u port%s, %u worker%s", nports,
+		 nports == 1 ? "" : "s", nworkers, nworkers == 1 ? "" : "s");
+	running_dcfg = dcfg;
+	reload.tables = tables;
+	reload.cfg = cfg;
+	alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
+	alk_notify_ready(tables, serving);
+}
 
 /* --help answers without starting the EAL (which wants hugepages). */
 static void early_help(int argc, char **argv)
@@ -491,6 +561,32 @@ static void port_conf(struct alk_port_conf *pc, uint16_t port,
 	pc->promisc = !(alk_opt.gw_ip_given && !alk_opt.gw_mac_given);
 }
 
+/* The metrics' ports (daemon/metrics.h), read on the main lcore. */
+static int metrics_ports(void *arg, struct alk_metrics_port *p, int max)
+{
+	uint16_t port;
+	int n = 0;
+
+	RTE_ETH_FOREACH_DEV (port) {
+		struct rte_eth_stats st;
+
+		if (n == max || rte_eth_stats_get(port, &st))
+			continue;
+		if (rte_eth_dev_get_name_by_port(port, p[n].name))
+			snprintf(p[n].name, sizeof(p[n].name), "%u", port);
+		p[n].rx_packets = st.ipackets;
+		p[n].rx_bytes = st.ibytes;
+		p[n].rx_dropped = st.imissed + st.rx_nombuf;
+		p[n].rx_errors = st.ierrors;
+		p[n].tx_packets = st.opackets;
+		p[n].tx_bytes = st.obytes;
+		p[n].tx_dropped = alk_telemetry_tx_dropped(port);
+		p[n].tx_errors = st.oerrors;
+		n++;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static bool quit;
@@ -506,6 +602,7 @@ int main(int argc, char **argv)
 	struct alk_config cfg;
 	struct alk_ctl_server *srv;
 	struct alk_dpdk_capture *capture;
+	struct alk_metrics *metrics;
 	struct alk_loop *loop;
 	struct alk_tables *tables;
 	unsigned int nworkers, lcore, k = 0, nrxq = 0;
@@ -541,6 +638,11 @@ int main(int argc, char **argv)
 			eal_argv[rc + 1]);
 	if (alk_opt.verbose)
 		rte_log_set_global_level(RTE_LOG_DEBUG);
+	/* dpdk-dumpcap (a secondary process) asks for the ports' frames */
+	if (rte_pdump_init())
+		alk_say("warning: packet capture (rte_pdump): %s; dpdk-dumpcap "
+			"will not capture",
+			rte_strerror(rte_errno));
 
 	nworkers = rte_lcore_count() - 1;
 	if (!nworkers)
@@ -645,17 +747,27 @@ int main(int argc, char **argv)
 	if (!srv)
 		exit(ALK_EXIT_FAIL);
 	alk_dpdk_capture_serve(srv);
+	/* /metrics on this lcore too: the workers never serve it */
+	if (alk_daemon_metrics_start(
+		    loop,
+		    &(struct alk_metrics_source){ tables,
+						  alk_ctl_server_counters(srv),
+						  metrics_ports },
+		    &metrics))
+		exit(ALK_EXIT_FAIL);
 	alk_say("%u port(s), %u RX queue(s), %u worker(s); control socket "
 		"%s%s%s; serving",
 		nports, nrxq, nworkers,
 		alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET,
 		cfg.state_file ? ", state file " : "", cfg.state_file ?: "");
+	reload_start(loop, tables, &cfg, &dcfg, nports, nworkers);
 
 	rc = alk_loop_run(loop);
 
 	/* the workers first: a --takeover waits for the socket to close */
 	__atomic_store_n(&quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	alk_metrics_stop(metrics);
 	/* saves the state file if it is behind, removes the socket */
 	alk_ctl_server_destroy(srv);
 	RTE_ETH_FOREACH_DEV (port)
@@ -664,6 +776,7 @@ int main(int argc, char **argv)
 	for (unsigned int w = 0; w < nworkers; w++)
 		alk_worker_free(workers[w]);
 	tables->ops->close(tables);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	alk_config_free(&cfg);
 	alk_dpdk_config_free(&dcfg);

@@ -28,6 +28,16 @@ static int tel_stats(const char *cmd, const char *params,
 	return 0;
 }
 
+uint64_t alk_telemetry_tx_dropped(uint16_t port)
+{
+	uint64_t n = 0;
+
+	for (unsigned int w = 0; w < src.nworkers; w++)
+		n += __atomic_load_n(&src.workers[w]->tx_dropped[port],
+				     __ATOMIC_RELAXED);
+	return n;
+}
+
 static int tel_ports(const char *cmd, const char *params,
 		     struct rte_tel_data *d)
 {
@@ -38,16 +48,11 @@ static int tel_ports(const char *cmd, const char *params,
 		struct rte_tel_data *p = rte_tel_data_alloc();
 		char name[RTE_ETH_NAME_MAX_LEN], key[8];
 		struct rte_eth_stats st;
-		uint64_t tx_dropped = 0;
 
 		if (!p || rte_eth_stats_get(port, &st)) {
 			rte_tel_data_free(p);
 			continue;
 		}
-		for (unsigned int w = 0; w < src.nworkers; w++)
-			tx_dropped += __atomic_load_n(
-				&src.workers[w]->tx_dropped[port],
-				__ATOMIC_RELAXED);
 		rte_tel_data_start_dict(p);
 		if (rte_eth_dev_get_name_by_port(port, name) == 0)
 			rte_tel_data_add_dict_string(p, "name", name);
@@ -57,7 +62,8 @@ static int tel_ports(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(p, "rx_errors", st.ierrors);
 		rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
 		rte_tel_data_add_dict_u64(p, "tx_errors", st.oerrors);
-		rte_tel_data_add_dict_u64(p, "tx_dropped", tx_dropped);
+		rte_tel_data_add_dict_u64(p, "tx_dropped",
+					  alk_telemetry_tx_dropped(port));
 		snprintf(key, sizeof(key), "%u", port);
 		rte_tel_data_add_dict_container(d, key, p, 0);
 	}

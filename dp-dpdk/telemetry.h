@@ -9,11 +9,17 @@
 #ifndef ALKAID_DP_DPDK_TELEMETRY_H
 #define ALKAID_DP_DPDK_TELEMETRY_H
 
+#include <stdint.h>
+
 struct alk_tables;
 struct alk_worker;
 
 int alk_telemetry_init(struct alk_tables *tables,
 		       struct alk_worker *const *workers,
 		       unsigned int nworkers);
+
+/* Frames the workers could not send on port (its TX queues full): the
+ * telemetry's tx_dropped, and the metrics'.  After alk_telemetry_init(). */
+uint64_t alk_telemetry_tx_dropped(uint16_t port);
 
 #endif

@@ -21,7 +21,9 @@
 
 #include "ctl/api.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/options.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 #include "xdpd.h"
 
@@ -173,7 +175,12 @@ static const char tail[] =
 "    SIGTERM, SIGINT  exit, leaving the program attached and the tables\n"
 "                     pinned; the state file is written if it is behind\n"
 "                     and the control socket removed.\n"
-"    SIGHUP           ignored (logged).\n"
+"    SIGHUP           reload: read the configuration file (-c) again and\n"
+"                     apply its initial-tables, initial-file and gateway\n"
+"                     as one change, all of it or none (an error is\n"
+"                     logged with its line; the daemon goes on).  Rows\n"
+"                     the file no longer has are kept.  Interfaces, mode,\n"
+"                     pin path, table sizes and the socket need a restart.\n"
 "\n"
 "EXIT STATUS\n"
 "    0  stopped by a signal (the data plane keeps running), or --detach\n"
@@ -222,6 +229,70 @@ static const char tail[] =
 
 static const struct alk_program prog = { "alkaid-xdp", ALK_VERSION, head, own,
 					 tail };
+
+/* SIGHUP reads the file's xdp section here, to say what needs a restart */
+static struct alk_xdp_config reload_xcfg;
+
+static bool strings_differ(char **a, unsigned int na, char **b, unsigned int nb)
+{
+	if (na != nb)
+		return true;
+	for (unsigned int i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return true;
+	return false;
+}
+
+static void reload_check(void *arg, bool compare)
+{
+	const struct alk_xdp_config *old = &xdpd.xcfg, *now = arg;
+
+	if (compare && strings_differ(old->interfaces, old->ninterfaces,
+				      now->interfaces, now->ninterfaces))
+		alk_say("reload: xdp.interfaces changed: needs a restart");
+	if (compare && old->mode != now->mode)
+		alk_say("reload: xdp.mode changed: needs a restart");
+	if (compare &&
+	    (!old->pin_path != !now->pin_path ||
+	     (old->pin_path && strcmp(old->pin_path, now->pin_path))))
+		alk_say("reload: xdp.pin-path changed: needs a restart");
+	alk_xdp_config_free(arg);
+	memset(arg, 0, sizeof(reload_xcfg));
+}
+
+/* "gw0, gw1": what STATUS= says the daemon serves */
+static void iface_list(const struct xdpd *d, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < d->nifaces && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 d->ifaces[i].name);
+}
+
+/* SIGHUP reloads the file's tables; then READY=1: the program is
+ * attached to every interface and the tables are filled. */
+static void reload_start(struct xdpd *d)
+{
+	static const struct alk_config_section sections[] = {
+		ALK_XDP_SECTION(&reload_xcfg),
+		{ 0 },
+	};
+	static char serving[256];
+	static struct alk_reload reload = {
+		.sections = sections,
+		.check = reload_check,
+		.arg = &reload_xcfg,
+		.what = serving,
+	};
+
+	iface_list(d, serving, sizeof(serving));
+	reload.tables = d->tables;
+	reload.cfg = &d->cfg;
+	alk_loop_on_reload(d->loop, alk_daemon_reload_cb, &reload);
+	alk_notify_ready(d->tables, serving);
+}
 
 /*
  * The xdp section, under what the command line gave: the interfaces, the
@@ -391,10 +462,11 @@ int main(int argc, char **argv)
 
 	code = start(d);
 	if (!code) {
+		reload_start(d);
 		alk_say("ready: %d interface%s, tables under %s, control "
 			"socket "
 			"%s%s%s; SIGTERM or SIGINT ends the daemon, not the "
-			"data plane",
+			"data plane; SIGHUP reloads",
 			d->nifaces, d->nifaces == 1 ? "" : "s", d->pins,
 			alk_opt.socket ?: ALK_CTL_DEFAULT_SOCKET,
 			d->cfg.state_file ? ", state file " : "",

@@ -3,7 +3,8 @@
  * The interfaces' tables become one (alk_fanout_tables_create(): writes
  * go to every interface, reads come from the first, counters are summed),
  * filled from the configuration if this start created them, given the
- * gateway, and served on the control socket by the daemon's event loop.
+ * gateway, and served on the control socket (and /metrics) by the
+ * daemon's event loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,9 +90,23 @@ static int gateways(struct xdpd *d)
 	return 0;
 }
 
+/* The metrics' ports: each interface's kernel counters (the frames XDP
+ * sent back out, XDP_TX, count there as the driver's). */
+static int ports(void *arg, struct alk_metrics_port *p, int max)
+{
+	struct xdpd *d = arg;
+	int n = 0;
+
+	for (int i = 0; i < d->nifaces && n < max; i++)
+		if (!alk_metrics_netdev(d->ifaces[i].name, &p[n]))
+			n++;
+	return n;
+}
+
 int serve_start(struct xdpd *d)
 {
 	struct alk_tables *members[MAX_IFACES];
+	struct alk_metrics_source src;
 	int from = -1, rc;
 
 	for (int i = 0; i < d->nifaces; i++) {
@@ -116,11 +131,19 @@ int serve_start(struct xdpd *d)
 		return rc;
 	d->srv = alk_daemon_control_start_capture(d->loop, d->tables, &d->cfg,
 						  capture_ops(d));
-	return d->srv ? 0 : -EINVAL;
+	if (!d->srv)
+		return -EINVAL;
+	src = (struct alk_metrics_source){ d->tables,
+					   alk_ctl_server_counters(d->srv),
+					   ports, d };
+	return alk_daemon_metrics_start(d->loop, &src, &d->metrics) ? -EINVAL :
+								      0;
 }
 
 void serve_stop(struct xdpd *d)
 {
+	alk_metrics_stop(d->metrics);
+	d->metrics = NULL;
 	/* saves the state file if it is behind, removes the socket */
 	alk_ctl_server_destroy(d->srv);
 	if (d->tables && d->tables != d->ifaces[0].tables)

@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "config_xdp.h"
 #include "ctl/server.h"
+#include "daemon/metrics.h"
 #include "daemon/loop.h"
 #include "tables_bpf.h"
 
@@ -72,6 +73,7 @@ struct xdpd {
 	/* the interfaces' tables as one: what the control socket programs */
 	struct alk_tables *tables;
 	struct alk_ctl_server *srv;
+	struct alk_metrics *metrics; /* --metrics: /metrics over HTTP */
 	struct alk_loop *loop;
 	struct {
 		struct alk_capture_ops ops;

@@ -5,7 +5,7 @@
  *
  *   alkaid-sync --etcd URL[,URL...] --share SEL[,SEL...] -s SOCKET
  *               --revision-file FILE [--prefix P] [--status FILE]
- *               [--batch N] [-v]
+ *               [--batch N] [--metrics ADDR:PORT] [-v]
  *
  * It reads the share with range reads at one revision and applies it by
  * difference (only rows that differ from the daemon's are sent; rows the
@@ -30,6 +30,7 @@
 #include <json-c/json.h>
 
 #include "ctl/api.h"
+#include "daemon/metrics.h"
 #include "etcd.h"
 #include "fleet.h"
 #include "gateway.h"
@@ -45,6 +46,7 @@ struct share {
 
 static struct {
 	const char *etcd, *prefix, *socket, *revision_file, *status_file;
+	const char *metrics;
 	unsigned int batch;
 	bool verbose;
 } opt = { .prefix = ALK_FLEET_PREFIX, .batch = 10000 };
@@ -58,6 +60,15 @@ static struct {
 	uint64_t resyncs, compacted, store_errors, gateway_errors, batches;
 	uint64_t resync_added, resync_updated, resync_deleted, resync_unchanged;
 } count;
+
+/* What /metrics shows, copied from the loop's own by publish(): the page
+ * is made in libmicrohttpd's thread. */
+static struct {
+	pthread_mutex_t lock;
+	__typeof__(count) count;
+	int64_t applied;
+	const char *state;
+} published = { .lock = PTHREAD_MUTEX_INITIALIZER, .state = "starting" };
 
 static struct alk_etcd *etcd;
 static struct alk_gateway_conn gw = { .fd = -1 };
@@ -179,10 +190,13 @@ static int write_atomically(const char *path, const char *text)
 	return 0;
 }
 
+static void publish(void);
+
 static void save_status(void)
 {
 	char text[2048];
 
+	publish();
 	if (!opt.status_file)
 		return;
 	snprintf(text, sizeof(text),
@@ -831,6 +845,100 @@ static int resync(void)
 	return 0;
 }
 
+/* --- /metrics ------------------------------------------------------------- */
+
+static void publish(void)
+{
+	pthread_mutex_lock(&published.lock);
+	published.count = count;
+	published.applied = applied;
+	published.state = state;
+	pthread_mutex_unlock(&published.lock);
+}
+
+/* The families of alkaid-sync (daemon/metrics.h's extra), in MHD's
+ * thread. */
+static void sync_metrics(void *arg, struct alk_buf *out)
+{
+	__typeof__(count) k;
+	const char *st;
+	int64_t rev;
+
+	pthread_mutex_lock(&published.lock);
+	k = published.count;
+	rev = published.applied;
+	st = published.state;
+	pthread_mutex_unlock(&published.lock);
+	alk_metrics_family(out, "alkaid_sync_revision", "gauge",
+			   "The etcd revision applied to the daemon.");
+	alk_buf_printf(out, "alkaid_sync_revision %" PRId64 "\n", rev);
+	alk_metrics_family(out, "alkaid_sync_state", "gauge",
+			   "What alkaid-sync is doing: 1 for its state.");
+	alk_buf_printf(out, "alkaid_sync_state{state=\"%s\"} 1\n", st);
+	alk_metrics_family(out, "alkaid_sync_events_total", "counter",
+			   "Changes from etcd, by what became of them.");
+	alk_buf_printf(
+		out,
+		"alkaid_sync_events_total{result=\"put\"} %" PRIu64
+		"\nalkaid_sync_events_total{result=\"delete\"} %" PRIu64
+		"\nalkaid_sync_events_total{result=\"skipped\"} %" PRIu64
+		"\nalkaid_sync_events_total{result=\"duplicate\"} %" PRIu64
+		"\n",
+		k.puts, k.deletes, k.skipped, k.duplicates);
+	alk_metrics_family(out, "alkaid_sync_errors_total", "counter",
+			   "Errors: rows etcd held that did not decode, rows "
+			   "the daemon refused, store and daemon failures.");
+	alk_buf_printf(
+		out,
+		"alkaid_sync_errors_total{kind=\"undecodable\"} %" PRIu64
+		"\nalkaid_sync_errors_total{kind=\"refused\"} %" PRIu64
+		"\nalkaid_sync_errors_total{kind=\"store\"} %" PRIu64
+		"\nalkaid_sync_errors_total{kind=\"gateway\"} %" PRIu64 "\n",
+		k.undecodable, k.refused, k.store_errors, k.gateway_errors);
+	alk_metrics_family(out, "alkaid_sync_resyncs_total", "counter",
+			   "Resyncs by difference (compacted: etcd had "
+			   "compacted past the next revision).");
+	alk_buf_printf(
+		out,
+		"alkaid_sync_resyncs_total{cause=\"any\"} %" PRIu64
+		"\nalkaid_sync_resyncs_total{cause=\"compacted\"} %" PRIu64
+		"\n",
+		k.resyncs, k.compacted);
+	alk_metrics_family(out, "alkaid_sync_batches_total", "counter",
+			   "Requests of rows sent to the daemon.");
+	alk_buf_printf(out, "alkaid_sync_batches_total %" PRIu64 "\n",
+		       k.batches);
+}
+
+/* --metrics: served by a thread of libmicrohttpd's, which must not take
+ * the signals that stop the loop.  NULL without the option; exits on a
+ * failure. */
+static struct alk_metrics *metrics_start(void)
+{
+	static const struct alk_metrics_source src = {
+		.extra = sync_metrics,
+		.dataplane = "none",
+	};
+	struct alk_error err = { 0 };
+	struct alk_metrics *m;
+	sigset_t set, old;
+
+	if (!opt.metrics)
+		return NULL;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	m = alk_metrics_start(NULL, opt.metrics, &src, &err);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!m) {
+		say("%s\n", err.msg);
+		exit(1);
+	}
+	say("metrics at http://%s/metrics\n", opt.metrics);
+	return m;
+}
+
 /* --- the loop
  * ------------------------------------------------------------------ */
 
@@ -921,6 +1029,7 @@ static void run(void)
 				streak = 0;
 			}
 			save_revision(false);
+			publish();
 		}
 		alk_etcd_watch_stop(&w);
 		batch_clear(&pending);
@@ -955,7 +1064,8 @@ static void usage(FILE *out)
 	fputs("usage: alkaid-sync --etcd URL[,URL...] --share SEL[,SEL...] "
 	      "-s SOCKET\n"
 	      "                   --revision-file FILE [--prefix P] "
-	      "[--status FILE] [--batch N] [-v]\n"
+	      "[--status FILE] [--batch N]\n"
+	      "                   [--metrics ADDR:PORT] [-v]\n"
 	      "\n"
 	      "  --etcd URLS          etcd's client URLs (members of one "
 	      "cluster)\n"
@@ -971,6 +1081,8 @@ static void usage(FILE *out)
 	      "  --status FILE        counters and state, as JSON, kept up "
 	      "to date\n"
 	      "  --batch N            rows per request (default 10000)\n"
+	      "  --metrics ADDR:PORT  serve Prometheus metrics at "
+	      "http://ADDR:PORT/metrics\n"
 	      "  -v                   say more\n",
 	      out);
 }
@@ -985,12 +1097,14 @@ int main(int argc, char **argv)
 		{ "prefix", required_argument, NULL, 'P' },
 		{ "status", required_argument, NULL, 't' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *sels[MAX_SHARES];
 	unsigned int nsels = 0;
+	struct alk_metrics *metrics;
 	struct alk_error err;
 	int c;
 
@@ -1023,6 +1137,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm': {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (alk_metrics_parse_addr(optarg, &ss, &len)) {
+				say("--metrics '%s': not ADDR:PORT (an IPv4 "
+				    "address or [IPv6], a colon, a port from 1 "
+				    "to 65535)\n",
+				    optarg);
+				return 2;
+			}
+			opt.metrics = optarg;
+			break;
+		}
 		case 'v':
 			opt.verbose = true;
 			break;
@@ -1057,6 +1185,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gw.path = opt.socket;
+	metrics = metrics_start();
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -1075,6 +1204,7 @@ int main(int argc, char **argv)
 	    applied, count.puts, count.deletes, count.skipped,
 	    count.undecodable, count.refused, count.resyncs, count.compacted,
 	    count.store_errors);
+	alk_metrics_stop(metrics);
 	alk_gateway_close(&gw);
 	alk_etcd_close(etcd);
 	return 0;

@@ -3,20 +3,23 @@
  * A stand-in daemon for the integration tests: the in-memory tables behind
  * the control server, started and served by the daemon skeleton (daemon/)
  * as alkaid-xdp and alkaid-dpdk are: the common options, a config file,
- * the state file or the initial tables, the event loop.
+ * the state file or the initial tables, the event loop, the metrics.
  *
  *   ctl-testd [-c CONFIG] [-s SOCKET] [-S STATE_FILE] [-n ENDPOINTS]
  *             [any other common option: ctl-testd --help]
  *
  * Options override the config file; -S is --state and -n --endpoints.  It
  * prints "ready" on stdout once it serves.  Stops on SIGTERM or SIGINT,
- * saving the state file if it is behind.  Exits 1 on any failure.
+ * saving the state file if it is behind; SIGHUP reloads the config file's
+ * tables (daemon/reload.h).  Exits 1 on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/options.h"
+#include "daemon/reload.h"
 #include "daemon/start.h"
 
 /* clang-format off */
@@ -50,6 +53,7 @@ static const struct alk_config_section sections[] = {
 
 int main(int argc, char **argv)
 {
+	struct alk_metrics *metrics = NULL;
 	struct alk_ctl_server *srv = NULL;
 	struct alk_tables *tables = NULL;
 	struct alk_loop *loop = NULL;
@@ -77,10 +81,26 @@ int main(int argc, char **argv)
 	srv = alk_daemon_control_start(loop, tables, &cfg);
 	if (!srv)
 		goto out;
+	if (alk_daemon_metrics_start(
+		    loop,
+		    &(struct alk_metrics_source){
+			    tables, alk_ctl_server_counters(srv) },
+		    &metrics))
+		goto out;
+	{
+		static struct alk_reload reload = { .sections = sections,
+						    .what = "in memory" };
+
+		reload.tables = tables;
+		reload.cfg = &cfg;
+		alk_loop_on_reload(loop, alk_daemon_reload_cb, &reload);
+	}
+	alk_notify_ready(tables, "in memory");
 	printf("ready\n");
 	fflush(stdout);
 	rc = alk_loop_run(loop) ? 1 : 0;
 out:
+	alk_metrics_stop(metrics);
 	alk_ctl_server_destroy(srv);
 	alk_loop_free(loop);
 	if (tables)

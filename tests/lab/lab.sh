@@ -42,8 +42,13 @@
 #   capture   alkaidctl capture on gateway 1 during a pingall, and a Geneve
 #             frame with a broken option: tshark reads the pcapng, every
 #             frame has its reason comment, the broken one geneve_option
+#   prometheus (kernel VXLAN hosts, when prometheus is installed) a real
+#             Prometheus, in gateway 1's namespace, scrapes its /metrics
+#             every second; after pings across hosts its query API gives
+#             the bounce counter of alkaidctl stats
 #   demo      (not in the default set) pings across hosts and shows
-#             alkaidctl stats and endpoint list before and after
+#             alkaidctl stats and endpoint list before and after, and an
+#             excerpt of /metrics
 #
 # Everything is torn down on exit, also on failure (unless --keep).
 set -euo pipefail
@@ -68,7 +73,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --kind) kind=$2; shift ;;
     --etcd) etcd=1 ;;
-    -h | --help) sed -n '3,45p' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,50p' "$0"; exit 0 ;;
     -*) echo "lab: unknown option $1" >&2; exit 2 ;;
     *) checks+=("$1") ;;
     esac
@@ -80,6 +85,7 @@ vxlan | agent | mixed) ;;
 esac
 if [ ${#checks[@]} -eq 0 ]; then
     checks=(arp pingall mtu iperf redis dhcp geneve capture divider restart)
+    [ "$kind" != vxlan ] || ! command -v prometheus >/dev/null || checks+=(prometheus)
     [ "$kind" = vxlan ] || checks+=(direct agentrestart)
     [ "$kind" = vxlan ] || [ "$hosts" -lt 3 ] || checks+=(move)
     [ "$etcd" = 0 ] || checks+=(etcd)
@@ -94,6 +100,8 @@ LIB_KEEP=$keep
 lib_init "lab[$backend${kind/vxlan/}]"
 
 sock() { echo "$tmp/gw$1.sock"; }
+# each gateway serves /metrics on its namespace's loopback
+metrics_addr=127.0.0.1:9464
 actl() { local g=$1; shift; "$ALKAIDCTL" -s "$(sock "$g")" "$@"; }
 
 # --- the gateway, per back end -------------------------------------------
@@ -103,7 +111,8 @@ gw_start() { # gw_start G
     xdp)
         daemon_start "gw$g" --ctl "$(sock "$g")" --timeout 10 -- \
             ip netns exec "$ns" "$build/dp-xdp/alkaid-xdp" -i gw0 \
-            --bpffs "$tmp/bpffs$g" --socket "$(sock "$g")" ||
+            --bpffs "$tmp/bpffs$g" --socket "$(sock "$g")" \
+            --metrics "$metrics_addr" ||
             fail "gateway $g did not start"
         ;;
     dpdk)
@@ -121,7 +130,7 @@ gw_start() { # gw_start G
             ip netns exec "$ns" "$build/dp-dpdk/alkaid-dpdk" -l 0-1 \
             "${eal[@]}" --vdev "$vdev" -- \
             --socket "$(sock "$g")" --state "$tmp/gw$g.state" \
-            --endpoints 65536 --networks 1024 "${jumbo[@]}" ||
+            --metrics "$metrics_addr" --endpoints 65536 --networks 1024 "${jumbo[@]}" ||
             fail "gateway $g did not start"
         ;;
     esac
@@ -150,7 +159,7 @@ agent_start() { # agent_start I
     local i=$1
     daemon_start "agent$i" --ctl "$(agent_sock "$i")" --timeout 10 -- \
         ip netns exec "$LAB-h$i" "$build/dp-agent/alkaid-agent" \
-        --underlay eth0 --socket "$(agent_sock "$i")" \
+        --underlay eth0 --socket "$(agent_sock "$i")" --metrics "$metrics_addr" \
         --pin-dir "$tmp/agentfs$i" --dp-age "${LAB_DP_AGE:-3000}" \
         --trust "$(gw_ip 1),$(gw_ip 2)" ||
         fail "agent $i did not start"
@@ -705,6 +714,78 @@ check_demo() {
     echo "== counters after: ARP answered by the gateway, frames bounced"
     actl 1 stats
     echo
+    echo "== the same for Prometheus: curl http://$metrics_addr/metrics (an excerpt)"
+    in_ns "$LAB-gw1" curl -s "http://$metrics_addr/metrics" |
+        grep -E '^# TYPE|reason="(bounce|arp_reply|not_for_us)"|^alkaid_port_(rx|tx)_packets|table_(entries|capacity)\{table="endpoint"|^alkaid_control_requests|^alkaid_build_info|^# EOF' |
+        grep -vE '^# TYPE alkaid_(port_.x_(bytes|dropped|errors)|table_memory|control_errors)'
+    echo
+}
+
+# prom_query EXPR: the value of EXPR's first sample from Prometheus's
+# query API (in gateway 1's namespace), or "none"
+prom_query() {
+    in_ns "$LAB-gw1" curl -s --max-time 5 "http://$prom_addr/api/v1/query" \
+        --data-urlencode "query=$1" | /usr/bin/python3 -c 'import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "none")' 2>/dev/null || echo none
+}
+prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
+
+check_prometheus() {
+    command -v prometheus >/dev/null || { step "prometheus: skipped (not installed)"; return 0; }
+    [ "$hosts" -ge 2 ] || { step "prometheus: skipped (one host)"; return 0; }
+    local a b before after seen page=$tmp/metrics.txt
+    prom_addr=127.0.0.1:9090
+    in_ns "$LAB-gw1" curl -sf "http://$metrics_addr/metrics" >"$page" ||
+        fail "prometheus: no /metrics at $metrics_addr in $LAB-gw1"
+    promtool check metrics <"$page" >"$tmp/promtool.log" 2>&1 ||
+        fail "prometheus: promtool check metrics: $(cat "$tmp/promtool.log")"
+    mkdir -p "$tmp/prom"
+    printf '%s\n' 'global:' '  scrape_interval: 1s' '  evaluation_interval: 1s' \
+        'scrape_configs:' '  - job_name: alkaid' '    static_configs:' \
+        "      - targets: ['$metrics_addr']" >"$tmp/prom/prometheus.yml"
+    daemon_start prom --log "Server is ready to receive web requests" --timeout 60 -- \
+        ip netns exec "$LAB-gw1" prometheus --config.file="$tmp/prom/prometheus.yml" \
+        --storage.tsdb.path="$tmp/prom/data" --web.listen-address="$prom_addr" ||
+        fail "prometheus did not start"
+    wait_for 30 prom_is 'up{job="alkaid"}' 1 ||
+        fail "prometheus: the gateway's target is not up: $(prom_query 'up{job="alkaid"}')"
+    prom_is "count(alkaid_build_info{dataplane=\"$backend\"})" 1 ||
+        fail "prometheus: no alkaid_build_info of the $backend data plane"
+    read -r a _ < <(ep_list "$first_vni" | sed -n 1p)
+    b=$(ep_ip 2 1 "$eps")
+    before=$(counter 1 bounce)
+    in_ns "$a" ping -c 20 -i 0.05 -W 1 "$b" >/dev/null || fail "prometheus: $a cannot reach $b"
+    after=$(counter 1 bounce)
+    # (agents send most frames host to host, not through the gateway)
+    [ "$kind" != vxlan ] || [ $((after - before)) -ge 40 ] ||
+        fail "prometheus: $((after - before)) frames bounced by 20 echoes and replies"
+    # a scrape after the traffic: Prometheus's value is alkaidctl's
+    wait_for 15 prom_is 'alkaid_packets_total{reason="bounce"}' "$after" ||
+        fail "prometheus: alkaid_packets_total{reason=\"bounce\"} is $(prom_query 'alkaid_packets_total{reason="bounce"}'), alkaidctl stats says $after"
+    seen=$(prom_query 'sum(alkaid_port_rx_packets_total)')
+    [ "$seen" != none ] && [ "$seen" -gt 0 ] ||
+        fail "prometheus: no frames received on the gateway's ports ($seen)"
+    prom_is 'alkaid_table_entries{table="endpoint"}' "$(endpoint_count)" ||
+        fail "prometheus: endpoint entries $(prom_query 'alkaid_table_entries{table="endpoint"}'), alkaidctl $(endpoint_count)"
+    daemon_stop prom || true
+    # an agent's /metrics: its own counters, its underlay and ports
+    local h aseen agent_note=
+    for h in $(seq 1 "$hosts"); do
+        [ "$(host_kind "$h")" = agent ] || continue
+        in_ns "$LAB-h$h" curl -sf "http://$metrics_addr/metrics" >"$page" ||
+            fail "prometheus: no /metrics from agent $h"
+        promtool check metrics <"$page" >"$tmp/promtool.log" 2>&1 ||
+            fail "prometheus: agent $h: promtool check metrics: $(cat "$tmp/promtool.log")"
+        aseen=$(awk '$1 == "alkaid_packets_total{reason=\"agent_encap\",verdict=\"tx\"}" { print $2 }' "$page")
+        [ "$aseen" = "$(agent_counter "$h" agent_encap)" ] && [ "$aseen" -gt 0 ] ||
+            fail "prometheus: agent $h: agent_encap $aseen in /metrics, $(agent_counter "$h" agent_encap) in alkaidctl stats"
+        grep -q '^alkaid_port_tx_packets_total{port="eth0"} [1-9]' "$page" ||
+            fail "prometheus: agent $h: no frames sent on its underlay eth0 in /metrics"
+        agent_note=", agents' /metrics agree with their alkaidctl stats"
+        break
+    done
+    step "prometheus: ok (bounce counter $after in Prometheus and in alkaidctl stats after the traffic, $seen frames received on the ports, $(endpoint_count) endpoints$agent_note)"
 }
 
 for c in "${checks[@]}"; do

@@ -3,7 +3,9 @@
 # Every lab, on every back end that is built: the full checks on a small
 # topology of kernel VXLAN hosts (also at MTU 9000: XDP multi-buffer,
 # DPDK chained mbufs), of alkaid-agent hosts, and of both, then the scale
-# run (32 hosts x 8 endpoints, pingall).
+# run (32 hosts x 8 endpoints, pingall).  The kernel VXLAN labs' default
+# checks include prometheus (a real Prometheus scraping the gateway) when
+# prometheus is installed.
 #   tests/lab/run.sh [--quick] [--build DIR]   (--quick: no scale run)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

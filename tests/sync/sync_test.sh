@@ -38,7 +38,8 @@ check "a row's key and value" eq "$(ectl get /alkaid/endpoint/blue/100/198.18.0.
     '{"vni":100,"ip":"198.18.0.1","mac":"0e:00:64:00:00:01","host":"203.0.113.10"}'
 
 gateway g1 "$E" '*'
-gateway g2 "$E" endpoint/red network neighbor
+mport=$(free_port)
+FLEET_SYNC_ARGS="--metrics 127.0.0.1:$mport" gateway g2 "$E" endpoint/red network neighbor
 check "g1 (every row) converges" converged g1 20
 check "g2 (endpoints of red) converges" converged g2 20
 check "g2 holds no endpoint of blue" eq "$("$FLEET_CTL" -s "$tmp/g2.sock" -j tables | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["endpoint"]["count"])')" 500
@@ -126,6 +127,23 @@ etcd_restart e1
 ectl del /alkaid/endpoint/blue/100/198.18.0.22 >/dev/null
 check "store back: converged" converged g1 20
 check "g2 too" converged g2 20
+
+# --- g2's /metrics: its status file's figures ---------------------------------
+# metric NAME{LABELS}: its value on g2's page
+metric() {
+    curl -sf "http://127.0.0.1:$mport/metrics" | awk -v k="$1" '$1 == k { print $2 }'
+}
+same() { [ "$(metric "$1")" = "$(status g2 "$2")" ]; }
+check "bad --metrics: usage error" eq "$("$FLEET_SYNC" --etcd "$E" --share '*' -s x \
+    --revision-file x --metrics 127.0.0.1 >/dev/null 2>&1; echo $?)" 2
+check "g2's /metrics: promtool check metrics" sh -c \
+    "curl -sf http://127.0.0.1:$mport/metrics | promtool check metrics"
+check "g2's /metrics: the revision of its status file" wait_for 5 same alkaid_sync_revision revision
+check "g2's /metrics: puts" same 'alkaid_sync_events_total{result="put"}' puts
+check "g2's /metrics: skipped" same 'alkaid_sync_events_total{result="skipped"}' skipped
+check "g2's /metrics: store errors" same 'alkaid_sync_errors_total{kind="store"}' store_errors
+check "g2's /metrics: watching" eq "$(metric 'alkaid_sync_state{state="watching"}')" 1
+check "g2's /metrics: build info" eq "$(metric "alkaid_build_info{version=\"$("$FLEET_CTL" -s "$tmp/g2.sock" -j version | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')\",dataplane=\"none\"}")" 1
 
 echo "1..$n"
 [ "$failed" -eq 0 ] || fail "$failed of $n failed"
