@@ -1238,6 +1238,55 @@ static void test_capture(void)
 	fx_down();
 }
 
+/* A client that does not read: frames beyond max_output are lost, and
+ * counted as such with the data plane's own. */
+static void test_capture_lag(void)
+{
+	static uint8_t frame[1024];
+	const struct alk_capture_ops ops = { fake_start, fake_stop, NULL };
+	struct alk_capture_frame f = {
+		.iface = "gw0",
+		.reason = ALK_R_bounce,
+		.len = sizeof(frame),
+		.caplen = sizeof(frame),
+		.data = frame,
+	};
+	struct client c;
+	struct json_object *j;
+	int sent = 0, lost = 0;
+
+	memset(&fake, 0, sizeof(fake));
+	fx_up(&(struct alk_ctl_options){ .capture = &ops,
+					 .max_output = 64 * 1024 });
+	c = cl_open();
+	json_object_put(ok(&c, REQ("capture.start", "{}")));
+	for (int i = 0; i < 2000; i++) {
+		int rc = alk_ctl_capture_frame(fx.srv, &f);
+
+		CU_ASSERT(rc == 0 || rc == -ENOBUFS);
+		sent += rc == 0;
+		lost += rc == -ENOBUFS;
+	}
+	/* what the socket took, plus at most max_output waiting */
+	CU_ASSERT(lost > 0);
+	CU_ASSERT(sent < 2000);
+	/* the frames sent all arrive, then the stop's answer */
+	cl_send(&c, REQ("capture.stop", "{}") "\n",
+		strlen(REQ("capture.stop", "{}")) + 1);
+	for (int i = 0; i < sent; i++) {
+		const char *line = cl_line(&c);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+		CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"capture.frame\""));
+	}
+	j = json_tokener_parse(cl_line(&c));
+	CU_ASSERT_EQUAL(get_int(j, "result.frames"), sent);
+	CU_ASSERT_EQUAL(get_int(j, "result.lost"), lost + 7);
+	json_object_put(j);
+	cl_close(&c);
+	fx_down();
+}
+
 static void test_no_capture(void)
 {
 	struct client c;
@@ -1271,5 +1320,7 @@ void ctl_rpc_register(void)
 	CU_add_test(s, "attached connection", test_attach);
 	CU_add_test(s, "capture: start, frames, stop, one at a time",
 		    test_capture);
+	CU_add_test(s, "capture: a client that lags loses frames, counted",
+		    test_capture_lag);
 	CU_add_test(s, "capture: a daemon without it", test_no_capture);
 }
