@@ -10,6 +10,8 @@
 #     destination the endpoint's host, outbound), the frame with a broken
 #     Geneve option as reason=geneve_option verdict=drop;
 #   - --reason geneve_option -c 1: that frame only, then the client stops;
+#   - -i gw1 or -p 1 -c 1: a frame bounced on gw0 first is not taken, the
+#     one on the second interface or port is;
 #   - -s 64 -w -: frames cut at 64 bytes, their length kept, the file on
 #     standard output;
 #   - -Q in: the bounced frame as it arrived (outer destination the
@@ -17,9 +19,10 @@
 #   - a second capture while one runs is refused (-32006); an unknown
 #     reason is a usage error listing the reasons.
 #
-#   namespace cp...-gw:   gw0  the gateway 198.18.0.1: native XDP, or
-#                              alkaid-dpdk on net_af_packet
-#   namespace cp...-peer: pe0  XDP_PASS; scapy sends as the host 198.18.0.2
+#   namespace cp...-gw:   gw0, gw1  the gateway 198.18.0.1: native XDP, or
+#                                   alkaid-dpdk on net_af_packet (ports 0, 1)
+#   namespace cp...-peer: pe0, pe1  XDP_PASS; scapy sends as the host
+#                                   198.18.0.2
 #
 # Exit 77 (skip) when not root or without tshark or scapy.
 set -euo pipefail
@@ -36,27 +39,32 @@ need_root
 command -v tshark >/dev/null || { note "no tshark: skipped"; exit 77; }
 /usr/bin/python3 -c 'import scapy' 2>/dev/null || { note "no scapy: skipped"; exit 77; }
 
-gw_peer cp$$ 1 "$pass_obj"
+gw_peer cp$$ 2 "$pass_obj"
 sock=$tmp/cp.sock
 if [ "$backend" = xdp ]; then
     bpffs_mount "$tmp/bpffs"
     daemon_start cp-xdp --ctl "$sock" -- ip netns exec "$ns_gw" "$alkaid" \
-        -i gw0 --bpffs "$tmp/bpffs" -s "$sock" --gateway-ip 198.18.0.1 ||
-        fail "alkaid-xdp did not start"
-    where=(-i gw0) ifname=gw0
+        -i gw0 -i gw1 --bpffs "$tmp/bpffs" -s "$sock" \
+        --gateway-ip 198.18.0.1 || fail "alkaid-xdp did not start"
+    where=(-i gw0) ifname=gw0 other=(-i gw1) othername=gw1
 else
     eal_args eal 512 "cp-dpdk-$$"
     daemon_start cp-dpdk --ctl "$sock" --timeout 60 -- ip netns exec "$ns_gw" \
-        "$alkaid" -l 0,1 "${eal[@]}" --vdev net_af_packet0,iface=gw0 -- \
+        "$alkaid" -l 0,1 "${eal[@]}" --vdev net_af_packet0,iface=gw0 \
+        --vdev net_af_packet1,iface=gw1 -- \
         -s "$sock" --gateway-ip 198.18.0.1 --gateway-mac "$gw_mac" ||
         fail "alkaid-dpdk did not start"
-    where=(-p 0) ifname=net_af_packet0
+    where=(-p 0) ifname=net_af_packet0 other=(-p 1) othername=net_af_packet1
 fi
 "$ctl" -s "$sock" neighbor add ip 198.18.0.3 mac "$peer_mac"
 "$ctl" -s "$sock" endpoint add vni 100 ip 198.19.0.20 mac 0e:00:00:00:00:14 \
     host 198.18.0.3
 
 send() { ip netns exec "$ns_peer" /usr/bin/python3 "$frames_py" pe0 "$gw_mac" "$@"; }
+send1() {
+    ip netns exec "$ns_peer" /usr/bin/python3 "$frames_py" pe1 \
+        "$(mac_plus "$gw_mac" 1)" "$@"
+}
 
 # capture NAME ARGS...: alkaidctl capture in the background into
 # $tmp/NAME.pcapng, ready once it says it captures
@@ -107,6 +115,16 @@ daemon_wait reason || fail "capture -c 1 exited with $?"
 [ "$(fields "$tmp/reason.pcapng" frame.comment)" = "reason=geneve_option verdict=drop" ] ||
     fail "--reason geneve_option -c 1: $(fields "$tmp/reason.pcapng" frame.comment)"
 step "--reason geneve_option -c 1: one frame, the broken option"
+
+# --- the other interface or port only -----------------------------------
+capture other "${other[@]}" --reason bounce -c 1
+send bounce
+send1 bounce
+daemon_wait other || fail "capture ${other[*]} -c 1 exited with $?"
+[ "$(fields "$tmp/other.pcapng" frame.interface_name frame.comment)" = \
+    "$othername	reason=bounce verdict=tx" ] ||
+    fail "${other[*]}: $(fields "$tmp/other.pcapng" frame.interface_name frame.comment)"
+step "${other[*]} -c 1: the bounce on $othername, not the one on $ifname before it"
 
 # --- -s ------------------------------------------------------------------
 # (into standard output: -w -)
