@@ -31,13 +31,14 @@ static struct {
 	char names[RTE_MAX_ETHPORTS][RTE_ETH_NAME_MAX_LEN];
 } cap = { .timer_fd = -1 };
 
-/* Every record waiting, to the client (or dropped: send false). */
-static void drain(bool send)
+/* The records waiting (at most DRAIN_MAX), to the client (or dropped:
+ * send false); returns how many. */
+static unsigned int drain(bool send, unsigned int max)
 {
 	void *recs[64];
 	unsigned int n, total = 0;
 
-	while (total < DRAIN_MAX &&
+	while (total < max &&
 	       (n = rte_ring_sc_dequeue_burst(cap.dp->ring, recs, 64, NULL))) {
 		for (unsigned int i = 0; i < n; i++) {
 			const struct alk_dpdk_capture_rec *r = recs[i];
@@ -57,6 +58,7 @@ static void drain(bool send)
 		rte_mempool_put_bulk(cap.dp->pool, recs, n);
 		total += n;
 	}
+	return total;
 }
 
 static int on_timer(struct alk_loop *loop, int fd, uint32_t events, void *arg)
@@ -65,7 +67,7 @@ static int on_timer(struct alk_loop *loop, int fd, uint32_t events, void *arg)
 
 	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
 		return 0;
-	drain(true);
+	drain(true, DRAIN_MAX);
 	return 0;
 }
 
@@ -79,9 +81,11 @@ static void capture_stop(void *arg, uint64_t *lost)
 		close(cap.timer_fd);
 		cap.timer_fd = -1;
 	}
-	/* what the workers queued before they saw the flag go off */
-	drain(true);
-	*lost = __atomic_exchange_n(&dp->lost, 0, __ATOMIC_RELAXED);
+	/* what the workers queued since the last drain is not sent: the
+	 * answer to capture.stop is being written (no frame may come inside
+	 * it), so it is counted lost */
+	*lost = __atomic_exchange_n(&dp->lost, 0, __ATOMIC_RELAXED) +
+		drain(false, ALK_DPDK_CAPTURE_RECORDS);
 }
 
 static int capture_start(void *arg, const struct alk_capture_req *req,
@@ -122,7 +126,8 @@ static int capture_start(void *arg, const struct alk_capture_req *req,
 	}
 	RTE_ETH_FOREACH_DEV (port)
 		rte_eth_dev_get_name_by_port(port, cap.names[port]);
-	drain(false); /* left by a capture that has ended */
+	/* left by workers that read the flag before the last stop */
+	drain(false, ALK_DPDK_CAPTURE_RECORDS);
 	cap.timer_fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (cap.timer_fd < 0 || timerfd_settime(cap.timer_fd, 0, &every, NULL))

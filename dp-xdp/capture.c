@@ -103,12 +103,19 @@ static void capture_stop(void *arg, uint64_t *lost)
 	for (int i = 0; i < d->nifaces; i++) {
 		if (!d->capture.taken[i])
 			continue;
-		settings_put(&d->ifaces[i], &off);
 		*lost += settings_lost(&d->ifaces[i]);
+		settings_put(&d->ifaces[i], &off);
 		d->capture.taken[i] = false;
 	}
 	d->capture.running = false;
 	if (d->capture.rings) {
+		/* records since the loop's last turn are not sent: the answer
+		 * to capture.stop is being written (no frame may come inside
+		 * it); they are read, dropped and counted lost */
+		int n = ring_buffer__consume(d->capture.rings);
+
+		if (n > 0)
+			*lost += (uint64_t)n;
 		alk_loop_unwatch(d->loop,
 				 ring_buffer__epoll_fd(d->capture.rings));
 		ring_buffer__free(d->capture.rings);

@@ -16,6 +16,8 @@
 #     standard output;
 #   - -Q in: the bounced frame as it arrived (outer destination the
 #     gateway, inbound);
+#   - (XDP) the daemon stopped (SIGSTOP) while 30000 frames are bounced:
+#     every bounce is captured or counted lost, some lost;
 #   - a second capture while one runs is refused (-32006); an unknown
 #     reason is a usage error listing the reasons.
 #
@@ -75,6 +77,8 @@ capture() {
         "$ctl" -s "$sock" capture "$@" -w "$tmp/$name.pcapng" ||
         fail "alkaidctl capture $* did not start"
 }
+
+counter() { "$ctl" -s "$sock" -j stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['reasons']['$1'])"; }
 
 # fields FILE FIELD...: one line per frame, tab-separated
 fields() {
@@ -149,6 +153,23 @@ grep -qP '^198.18.0.1,198.19.0.20\treason=bounce verdict=tx$' "$tmp/in.fields" |
 tshark -r "$tmp/in.pcapng" -V 2>/dev/null | grep -q "Direction: Inbound" ||
     fail "-Q in: not marked inbound"
 step "-Q in: the bounced frame as it arrived (to the gateway), inbound"
+
+# --- lost: alkaid-xdp stopped while its ring fills (4 MiB: ~23K records) -
+if [ "$backend" = xdp ]; then
+    capture lost --reason bounce -s 2048
+    before=$(counter bounce)
+    kill -STOP "$(daemon_pid cp-xdp)"
+    send --count 30000 bounce
+    kill -CONT "$(daemon_pid cp-xdp)"
+    sleep 2
+    daemon_stop lost INT || fail "capture ended with $? on SIGINT"
+    bounced=$(($(counter bounce) - before))
+    read -r got lost < <(sed -n 's/^\([0-9]*\) frames captured, \([0-9]*\) lost.*/\1 \2/p' "$tmp/lost.log")
+    n=$(fields "$tmp/lost.pcapng" frame.number | wc -l)
+    [ "${lost:-0}" -gt 0 ] && [ "$n" = "$got" ] && [ $((got + lost)) = "$bounced" ] ||
+        fail "lost: $bounced bounced, $got captured ($n in the file), ${lost:-?} lost"
+    step "a stalled reader: $bounced bounced, $got captured, $lost counted lost"
+fi
 
 # --- one at a time; bad reasons ----------------------------------------
 capture first --reason bounce

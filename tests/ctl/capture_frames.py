@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""capture_frames.py [--src IP] [--gateway IP] DEV GW_MAC KIND...
+"""capture_frames.py [--src IP] [--gateway IP] [--count N] DEV GW_MAC KIND...
 capture_frames.py --pcap FILE KIND...
 
 Send one Geneve frame of each KIND from the host --src (198.18.0.2) to the
@@ -9,6 +9,7 @@ gateway --gateway (198.18.0.1) on DEV, VNI 100, inner 198.19.0.10 to
   bounce         to the endpoint 198.19.0.20: bounced to its host
   broken_option  opt_len 2, one option claiming 8 bytes: geneve_option
   unknown_vni    VNI 4242, which the gateway does not know: unknown_vni
+--count N sends them N times.
 Used by tests/ctl/capture.sh and the lab's capture check."""
 import argparse
 import struct
@@ -40,8 +41,9 @@ def main():
     ap.add_argument("--src", default="198.18.0.2")
     ap.add_argument("--gateway", default="198.18.0.1")
     ap.add_argument("--pcap")
+    ap.add_argument("--count", type=int, default=1)
     ap.add_argument("args", nargs="+")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     if a.pcap:
         kinds, dev, gw_mac = a.args, None, "02:a1:ca:1d:01:00"
         src_mac = "02:a1:ca:1d:02:00"
@@ -55,7 +57,7 @@ def main():
     if a.pcap:
         wrpcap(a.pcap, frames)
     else:
-        sendp(frames, iface=dev)
+        sendp(frames, iface=dev, count=a.count)
 
 
 if __name__ == "__main__":
