@@ -113,7 +113,8 @@ for o in alkaid-xdp:alkaid.bpf.o alkaid-agent:agent.bpf.o; do
     path=$(dpkg -L "${o%%:*}" | grep "/$obj\$") ||
         fail "${o%%:*} has no $obj"
     # the path the daemon falls back to, which its --help states
-    "$bin" --help 2>&1 | grep -q -- "$path" ||
+    help=$("$bin" --help 2>&1) || fail "$bin --help failed: $help"
+    grep -q -F -- "$path" <<<"$help" ||
         fail "$bin does not look for $obj at $path, where it is installed"
     file "$path" | grep -q 'eBPF' || fail "$path: $(file -b "$path")"
 done
@@ -122,6 +123,18 @@ for c in alkaid-xdp:/etc/alkaid/alkaid-xdp.conf alkaid-dpdk:/etc/alkaid/alkaid-d
     dpkg-query -W -f='${Conffiles}\n' "${c%%:*}" | grep -q " ${c#*:} " ||
         fail "${c#*:} is not a conffile of ${c%%:*}"
 done
+
+# the systemd units the packages install, as installed (a template as an
+# instance on lo): systemd-analyze verify also checks their ExecStart
+# binaries and Documentation man pages are there
+mapfile -t units < <(dpkg -L "${pkgs[@]}" | grep '^/lib/systemd/system/[^/]*\.service$' || true)
+for unit in "${units[@]}"; do
+    name=${unit##*/}
+    name=${name/@.service/@lo.service}
+    out=$(systemd-analyze verify "$name" 2>&1) && [ -z "$out" ] ||
+        fail "systemd-analyze verify $name: $out"
+done
+[ ${#units[@]} -eq 0 ] || say "systemd-analyze verify: ${#units[@]} units ok (${units[*]##*/})"
 
 # --- the demo, on the installed packages ---------------------------------------
 for backend in "${backends[@]}"; do
