@@ -95,11 +95,13 @@ gw_start_installed() {
             on_exit rm -f "$conf"
         fi
     fi
+    # /metrics where lab.sh's checks read it (control.metrics)
+    local metrics_setting="${metrics_addr:+ metrics = \"$metrics_addr\";}"
     case $backend in
     xdp)
         cat >"$conf" <<EOF
 # alkaid-xdp for the lab $LAB (tests/lab/lab.sh --installed)
-control = { socket = "$socket"; };
+control = { socket = "$socket";$metrics_setting };
 xdp = { interfaces = [ "gw0" ]; mode = "native"; pin-path = "$tmp/bpffs$g/alkaid"; };
 EOF
         ;;
@@ -111,7 +113,7 @@ EOF
         on_exit rm -f "/var/lib/alkaid/$LAB-gw$g.state"
         cat >"$conf" <<EOF
 # alkaid-dpdk for the lab $LAB (tests/lab/lab.sh --installed)
-control = { socket = "$socket"; };
+control = { socket = "$socket";$metrics_setting };
 table-sizes = { endpoints = 65536; networks = 1024; };
 dpdk = {
   ports = ( { device = "net_af_packet0,iface=gw0"; queues = 1; } );
