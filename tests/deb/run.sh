@@ -71,9 +71,13 @@ meson_version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" "$top/meson.build" | 
 src=$work/alkaid-$version
 mkdir -p "$src"
 # the checkout's files, tracked or not, without what git ignores (build
-# directories, results)
-git -C "$top" ls-files -z --cached --others --exclude-standard |
-    (cd "$top" && tar -c --null --ignore-failed-read -T - 2>/dev/null) | tar -x -C "$src"
+# directories, results); without git, all but the build directories
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$top" ls-files -z --cached --others --exclude-standard |
+        (cd "$top" && tar -c --null --ignore-failed-read -T - 2>/dev/null) | tar -x -C "$src"
+else
+    tar -c -C "$top" --exclude='./build*' --exclude=./bench/results . | tar -x -C "$src"
+fi
 t0=$(date +%s)
 (cd "$src" && DEB_BUILD_OPTIONS="noddebs parallel=$(nproc)" \
     dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1 ||
@@ -143,3 +147,4 @@ for backend in "${backends[@]}"; do
         fail "the demo ($backend) on the installed packages failed"
     say "demo ($backend) on the installed packages: ok in $(($(date +%s) - t0))s"
 done
+say "ok in ${SECONDS}s (build, lintian, install, checks, demo; the packages are purged now)"
