@@ -367,6 +367,15 @@ static int parse_options(int argc, char **argv)
 	int sep, rc;
 
 	for (sep = 1; sep < argc && strcmp(argv[sep], "--"); sep++) {
+		/* --version, -V before any '--' are the daemon's: the EAL
+		 * has none (its -v only logs the version at start) */
+		if (!strcmp(argv[sep], "--version") ||
+		    !strcmp(argv[sep], "-V")) {
+			char *v[] = { argv[0], argv[sep], NULL };
+
+			rc = alk_options_parse(&prog, 2, v);
+			exit(rc > 0 ? EXIT_SUCCESS : ALK_EXIT_USAGE);
+		}
 		if (!strcmp(argv[sep], "--config") ||
 		    !strcmp(argv[sep], "--socket") ||
 		    !strcmp(argv[sep], "--state") ||

@@ -4,7 +4,8 @@
 # checks the tree's hygiene (format, fixtures, headers), builds every
 # back-end combination, runs the unit tests, the golden-packet
 # fixtures on every runner, the back-end tests and labs, the fuzzers for a
-# bounded time and the benchmarks in quick mode.  Run as root from anywhere.
+# bounded time, the benchmarks in quick mode and the Debian packages
+# (built, installed, the demo run on them, removed).  Run as root from anywhere.
 #
 #   FUZZ_SECONDS=N   time per fuzz target (default 60)
 #   QUICK=1          skip the slow labs (the scale run); CI does not set it
@@ -113,6 +114,11 @@ if [ -x bench/run.sh ]; then
 fi
 if [ -x tests/lab/run.sh ]; then
     step "labs" tests/lab/run.sh ${QUICK:+--quick}
+fi
+# The Debian packages: built from a copy of the tree, lintian, installed,
+# the demo on both back ends run on them, purged (about a minute)
+if [ -x tests/deb/run.sh ]; then
+    step "packages" tests/deb/run.sh --backend xdp --backend dpdk
 fi
 
 echo

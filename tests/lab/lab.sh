@@ -4,7 +4,7 @@
 #
 #   tests/lab/lab.sh [--backend xdp|dpdk] [--hosts N] [--endpoints M]
 #                    [--kind vxlan|agent|mixed] [--mtu N] [--etcd]
-#                    [--build DIR]
+#                    [--build DIR | --installed (see installed.sh)]
 #                    [--keep] [CHECK...]
 #
 # Builds the topology of topo.sh (N hosts, M endpoints per host in each
@@ -62,6 +62,7 @@ build=$top/build
 keep=0
 kind=vxlan
 etcd=0
+installed=0
 checks=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -70,6 +71,7 @@ while [ $# -gt 0 ]; do
     --endpoints) eps=$2; shift ;;
     --mtu) LAB_MTU=$2; shift ;;
     --build) build=$(cd "$2" && pwd); shift ;;
+    --installed) installed=1 ;;
     --keep) keep=1 ;;
     --kind) kind=$2; shift ;;
     --etcd) etcd=1 ;;
@@ -98,6 +100,7 @@ ALKAIDCTL=$build/ctl/alkaidctl
 source "$here/topo.sh"
 LIB_KEEP=$keep
 lib_init "lab[$backend${kind/vxlan/}]"
+[ "$installed" = 0 ] || source "$here/installed.sh"
 
 sock() { echo "$tmp/gw$1.sock"; }
 # each gateway serves /metrics on its namespace's loopback
@@ -107,6 +110,10 @@ actl() { local g=$1; shift; "$ALKAIDCTL" -s "$(sock "$g")" "$@"; }
 # --- the gateway, per back end -------------------------------------------
 gw_start() { # gw_start G
     local g=$1 ns="$LAB-gw$1" eal
+    if [ "$installed" = 1 ]; then
+        gw_start_installed "$g"
+        return
+    fi
     case $backend in
     xdp)
         daemon_start "gw$g" --ctl "$(sock "$g")" --timeout 10 -- \
