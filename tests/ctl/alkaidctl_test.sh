@@ -14,36 +14,7 @@ src=$3
 . "$(dirname "$0")/../lib/lib.sh"
 lib_init alkaidctl
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out" | head -20
-    [ -s "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err" | head -20
-}
-
-# run DESC RC CMD...: CMD exits with RC; stdout in $tmp/out, stderr $tmp/err
-run() {
-    local desc=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ]; then ok "$desc"; else
-        echo "# exit $rc, wanted $want: $*"
-        not_ok "$desc"
-    fi
-}
-
-# has DESC FILE PATTERN: a fixed string is in FILE
-has() {
-    if grep -qF -- "$3" "$2"; then ok "$1"; else
-        echo "# '$3' not in $2"
-        not_ok "$1"
-    fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 
 # json DESC PYTHON-EXPR: $tmp/out parses as JSON and EXPR (of j) is true
 json() {
@@ -243,5 +214,4 @@ printf 'control = {\n  socket = "%s";\n};\ntable-sizes = {\n  endpoints = -1;\n}
 run "a bad config: refused" 1 "$testd" -c "$tmp/bad.conf"
 has "a bad config: file, line, setting" "$tmp/err" "$tmp/bad.conf:5: table-sizes.endpoints: -1 out of range (1-268435456)"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

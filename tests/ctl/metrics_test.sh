@@ -21,37 +21,7 @@ for t in curl promtool; do
     }
 done
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out" | head -20
-    [ -s "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err" | head -20
-}
-check() { # check DESC CMD...: CMD succeeds
-    local desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-run() { # run DESC RC CMD...: CMD exits with RC, output in $tmp/out, err
-    local desc=$1 want=$2 rc
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then ok "$desc"; else
-        echo "# exit $rc, wanted $want: $*"
-        not_ok "$desc"
-    fi
-}
-has() { # has DESC FILE STRING
-    if grep -qF -- "$3" "$2"; then ok "$1"; else
-        echo "# '$3' not in $2"
-        not_ok "$1"
-    fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 
 # a port of our own: the first free one from a pid-dependent start
 port=$((20000 + $$ % 20000))
@@ -210,5 +180,4 @@ daemon_start d4 --log ready --timeout 5 -- "$testd" -s "$sock" || fail "ctl-test
 check "without --metrics nothing listens" [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 000 ]
 if grep -q "metrics at" "$tmp/d4.log"; then not_ok "no metrics line without --metrics"; else ok "no metrics line without --metrics"; fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
