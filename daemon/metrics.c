@@ -18,8 +18,14 @@
 #define ALK_VERSION "unknown"
 #endif
 
-#define CONTENT_TYPE                                                           \
-	"application/openmetrics-text; version=1.0.0; charset=utf-8"
+/* The format a scraper asks for in its Accept header: OpenMetrics 1.0
+ * (Prometheus asks for it), else the Prometheus text format 0.0.4
+ * (curl, promtool).  They differ in a counter's family name, which
+ * OpenMetrics writes without its samples' _total, and in the closing
+ * "# EOF". */
+#define OPENMETRICS "application/openmetrics-text"
+#define OPENMETRICS_TYPE OPENMETRICS "; version=1.0.0; charset=utf-8"
+#define TEXT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* MHD's connections are closed after this long without a byte */
 #define CONNECTION_TIMEOUT_S 10
 /* MHD's timeouts are looked at this often */
@@ -77,11 +83,21 @@ int alk_metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 
 /* --- the page ------------------------------------------------------------ */
 
+/* The page being written is OpenMetrics: set by alk_metrics_render() for
+ * the families it and its source's extra() write, in its thread. */
+static _Thread_local bool openmetrics;
+
 void alk_metrics_family(struct alk_buf *out, const char *name, const char *type,
 			const char *help)
 {
-	alk_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-		       type);
+	int len = (int)strlen(name);
+
+	/* an OpenMetrics counter family is its samples' name less _total */
+	if (openmetrics && !strcmp(type, "counter") && len > 6 &&
+	    !strcmp(name + len - 6, "_total"))
+		len -= 6;
+	alk_buf_printf(out, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help,
+		       len, name, type);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -224,8 +240,9 @@ static void render_control(const struct alk_metrics_source *src,
 }
 
 void alk_metrics_render(const struct alk_metrics_source *src,
-			struct alk_buf *out)
+			struct alk_buf *out, bool om)
 {
+	openmetrics = om;
 	if (src->tables) {
 		render_packets(src, out);
 		render_ports(src, out);
@@ -240,7 +257,7 @@ void alk_metrics_render(const struct alk_metrics_source *src,
 	label_value(out, ALK_VERSION);
 	alk_buf_puts(out, "\",dataplane=\"");
 	label_value(out, src->dataplane ?: src->tables->ops->name);
-	alk_buf_puts(out, "\"} 1\n# EOF\n");
+	alk_buf_puts(out, om ? "\"} 1\n# EOF\n" : "\"} 1\n");
 }
 
 /* --- HTTP ---------------------------------------------------------------- */
@@ -275,7 +292,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	static const char not_allowed[] = "method not allowed: GET\n";
 	struct alk_metrics *m = cls;
 	struct alk_buf page = { 0 };
+	const char *accept;
 	enum MHD_Result rc;
+	bool om;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
@@ -284,12 +303,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, TEXT, not_found,
 			     sizeof(not_found) - 1, NULL);
-	alk_metrics_render(&m->src, &page);
+	accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_ACCEPT);
+	om = accept && strstr(accept, OPENMETRICS);
+	alk_metrics_render(&m->src, &page, om);
 	if (page.nomem) {
 		alk_buf_free(&page);
 		return MHD_NO;
 	}
-	rc = reply(conn, MHD_HTTP_OK, CONTENT_TYPE, page.data, page.len, NULL);
+	rc = reply(conn, MHD_HTTP_OK, om ? OPENMETRICS_TYPE : TEXT_TYPE,
+		   page.data, page.len, NULL);
 	alk_buf_free(&page);
 	return rc;
 }

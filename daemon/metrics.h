@@ -28,6 +28,7 @@
 #ifndef ALKAID_DAEMON_METRICS_H
 #define ALKAID_DAEMON_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -65,11 +66,14 @@ struct alk_metrics;
 int alk_metrics_parse_addr(const char *s, struct sockaddr_storage *ss,
 			   socklen_t *len);
 
-/* The page: every family, then "# EOF". */
+/* The page: every family; openmetrics: in OpenMetrics 1.0 (counter
+ * families without _total, then "# EOF"), else in the Prometheus text
+ * format 0.0.4.  /metrics gives the one the scraper's Accept asks for. */
 void alk_metrics_render(const struct alk_metrics_source *src,
-			struct alk_buf *out);
+			struct alk_buf *out, bool openmetrics);
 
-/* A family's # HELP and # TYPE lines (a counter's name ends in _total). */
+/* A family's # HELP and # TYPE lines: name is its samples' (a counter's
+ * ends in _total, which an OpenMetrics page leaves out of the family's). */
 void alk_metrics_family(struct alk_buf *out, const char *name, const char *type,
 			const char *help);
 

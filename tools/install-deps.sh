@@ -30,6 +30,9 @@ packages=(
     # test, bash completion, and what builds and checks the Debian packages
     libmicrohttpd-dev libsystemd-dev scdoc prometheus bash-completion
     debhelper dpkg-dev fakeroot lintian
+    # a strict OpenMetrics parser for the metrics test (the Prometheus
+    # project's Python client; promtool reads the text format only)
+    python3-prometheus-client
 )
 
 if [ "$(id -u)" -ne 0 ]; then

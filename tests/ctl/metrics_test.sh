@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # /metrics of a daemon (ctl-testd: the daemon skeleton over the in-memory
-# tables) scraped with curl: the OpenMetrics page passes promtool, its
+# tables) scraped with curl: OpenMetrics when asked (a strict parser
+# takes it), else the text format 0.0.4 (promtool takes it); its
 # figures are those of alkaidctl (stats, tables, version) and move with
 # the control requests; 404 and 405; a bad address and a taken port
 # refused, with what was wrong; the configuration file's control.metrics.
@@ -36,7 +37,7 @@ value() {
     awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print "none" }' \
         "$tmp/page"
 }
-scrape() { curl -sf -o "$tmp/page" -D "$tmp/headers" "$url"; }
+scrape() { curl -sf -o "$tmp/page" -D "$tmp/headers" "$@" "$url"; }
 
 # --- refused addresses -------------------------------------------------------
 run "--metrics without a port: usage error" 1 "$testd" -s "$sock" --metrics 127.0.0.1
@@ -58,12 +59,31 @@ has "the taken port: address and reason" "$tmp/err" "cannot listen on $addr: Add
 "${A[@]}" endpoint add vni 100 ip 203.0.113.5 mac 0e:00:00:00:00:05 host 198.18.0.12 >/dev/null
 "${A[@]}" endpoint add vni 100 ip 203.0.113.6 mac 0e:00:00:00:00:06 host 198.18.0.12 >/dev/null
 
-check "GET /metrics: 200" scrape
+# what the scraper's Accept asks for: OpenMetrics (Prometheus), else the
+# text format 0.0.4 (curl, promtool)
+check "GET /metrics, Accept OpenMetrics: 200" scrape -H "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
 has "Content-Type: OpenMetrics 1.0.0" "$tmp/headers" "Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8"
-check "the page ends with # EOF" [ "$(tail -n 1 "$tmp/page")" = "# EOF" ]
+check "the OpenMetrics page ends with # EOF" [ "$(tail -n 1 "$tmp/page")" = "# EOF" ]
+check "an OpenMetrics counter family is named without _total" \
+    grep -qx '# TYPE alkaid_packets counter' "$tmp/page"
+# a strict parser: the Prometheus project's Python client's OpenMetrics one
+run "OpenMetrics page parsed strictly (prometheus_client)" 0 /usr/bin/python3 -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+pk = [f for f in fams if f.name == "alkaid_packets"]
+assert pk and pk[0].type == "counter", "no alkaid_packets counter"
+assert any(s.name == "alkaid_packets_total" for s in pk[0].samples)
+print(len(fams), "families")' "$tmp/page"
+cp "$tmp/page" "$tmp/page.om"
+check "GET /metrics: 200" scrape
+has "Content-Type: text format 0.0.4" "$tmp/headers" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
+check "the text page has no # EOF" bash -c "! grep -q '^# EOF' '$tmp/page'"
 run "promtool check metrics" 0 promtool check metrics <"$tmp/page"
-check "counters are *_total with a counter TYPE" \
+check "text format: a counter's TYPE is its samples' name" \
     grep -qx '# TYPE alkaid_packets_total counter' "$tmp/page"
+check "both pages: the same samples" \
+    diff <(grep -v '^#' "$tmp/page") <(grep -v '^#' "$tmp/page.om")
 
 # every reason's counter is alkaidctl's, with its verdict as a label
 "${A[@]}" -j stats >"$tmp/stats.json"
