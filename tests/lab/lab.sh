@@ -455,8 +455,11 @@ check_capture() {
         fail "capture: $n frames, $c with a reason comment"
     [ "$broken" = 1 ] || fail "capture: $broken frames of reason geneve_option, sent 1"
     [ "$lost" = 0 ] || fail "capture: $lost frames lost"
-    # every bounce of the gateway while the capture ran, and no more
-    [ "$bounced" -gt 0 ] && [ "$bounced" -le $((after - before)) ] &&
+    # every bounce of the gateway while the capture ran, and no more (agent
+    # hosts that learned their peers' hosts earlier send pingall direct,
+    # not through the gateway: none to see then)
+    { [ "$bounced" -gt 0 ] || [ "$kind" != vxlan ]; } &&
+        [ "$bounced" -le $((after - before)) ] &&
         [ "$bounced" -ge $((after - before - 10)) ] ||
         fail "capture: $bounced bounces captured, the counter moved by $((after - before))"
     step "capture: ok ($n frames during pingall, each with its reason; $bounced bounces of $((after - before)) counted; the broken option as geneve_option)"
