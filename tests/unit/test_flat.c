@@ -375,7 +375,12 @@ static void test_reader_never_sees_torn_or_missing(void)
 			writes += 3;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - start.tv_sec < 2);
+		/* 2 s, or up to 10 s on a loaded machine until the reader
+		 * and the writer have both done enough */
+	} while (now.tv_sec - start.tv_sec < 2 ||
+		 (now.tv_sec - start.tv_sec < 10 &&
+		  (__atomic_load_n(&r.lookups, __ATOMIC_RELAXED) <= 100000 ||
+		   h->hops <= 10000)));
 	r.stop = 1;
 	pthread_join(th, NULL);
 	printf("\n    %lu lookups, %lu writes, %lu hops: %lu missing, "
@@ -387,7 +392,10 @@ static void test_reader_never_sees_torn_or_missing(void)
 	CU_ASSERT(h->hops > 10000);
 	CU_ASSERT_EQUAL(r.missing, 0);
 	CU_ASSERT_EQUAL(r.torn, 0);
-	CU_ASSERT(r.busy < r.lookups / 100);
+	/* a writer preempted mid-bucket (two threads sharing a core of a
+	 * loaded machine) makes every lookup of that bucket busy meanwhile:
+	 * rare, but not never */
+	CU_ASSERT(r.busy < r.lookups / 20);
 	r.t->ops->close(r.t);
 }
 
