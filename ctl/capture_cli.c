@@ -65,7 +65,7 @@ void alk_capture_usage(FILE *out)
 		"                 or as the data plane left it (out, the "
 		"default)\n"
 		"  --ingress      -Q in\n"
-		"  On the end it says how many frames were captured and how "
+		"  At the end it says how many frames were captured and how "
 		"many\n"
 		"  the data plane had no room for (lost).\n",
 		ALK_CAPTURE_SNAP_MAX, ALK_CAPTURE_SNAP_DEFAULT);
