@@ -127,36 +127,32 @@ static void journal_free(struct journal *j)
 	free(j->steps);
 }
 
+/* Before each step of a file is applied (alk_cmdfile_apply_each()): what
+ * it will replace, into the journal. */
+static int journal_before(void *arg, struct alk_tables *t,
+			  const struct alk_cmdfile *f,
+			  const struct alk_cmdfile_step *s,
+			  struct alk_error *err)
+{
+	struct journal *j = arg;
+	int rc;
+
+	if (s->object == ALK_O_GATEWAY) {
+		if (!j->has_gw)
+			j->has_gw = !t->ops->gateway_get(t, &j->gw);
+		return 0;
+	}
+	rc = journal_step(j, t, s);
+	if (rc)
+		return alk_error_set(err, -1, rc, "%s: out of memory", f->name);
+	return 0;
+}
+
 /* Every batch of f into t, each journaled first. */
 static int apply_file(struct journal *j, struct alk_tables *t,
 		      const struct alk_cmdfile *f, struct alk_error *err)
 {
-	for (size_t i = 0; i < f->nsteps; i++) {
-		const struct alk_cmdfile_step *s = &f->steps[i];
-		int rc;
-
-		if (!s->n)
-			continue;
-		if (s->object == ALK_O_GATEWAY) {
-			if (!j->has_gw)
-				j->has_gw = !t->ops->gateway_get(t, &j->gw);
-			rc = alk_cmd_apply_n(t, s->object, s->op, NULL, s->vals,
-					     1, err);
-		} else {
-			rc = journal_step(j, t, s);
-			if (rc)
-				return alk_error_set(err, -1, rc,
-						     "%s: out of memory",
-						     f->name);
-			rc = alk_cmd_apply_n(t, s->object, s->op, s->keys,
-					     s->vals, s->n, err);
-		}
-		if (rc) {
-			alk_cmdfile_blame(f, s, err->index, err->msg, err);
-			return rc;
-		}
-	}
-	return 0;
+	return alk_cmdfile_apply_each(f, t, journal_before, j, err);
 }
 
 /* initial-tables, initial-file, then the gateway (the order of a first

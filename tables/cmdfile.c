@@ -239,8 +239,9 @@ void alk_cmdfile_blame(const struct alk_cmdfile *f,
 	}
 }
 
-int alk_cmdfile_apply(const struct alk_cmdfile *f, struct alk_tables *t,
-		      struct alk_error *err)
+int alk_cmdfile_apply_each(const struct alk_cmdfile *f, struct alk_tables *t,
+			   alk_cmdfile_step_fn before, void *arg,
+			   struct alk_error *err)
 {
 	for (size_t i = 0; i < f->nsteps; i++) {
 		const struct alk_cmdfile_step *s = &f->steps[i];
@@ -248,6 +249,11 @@ int alk_cmdfile_apply(const struct alk_cmdfile *f, struct alk_tables *t,
 
 		if (!s->n)
 			continue;
+		if (before) {
+			rc = before(arg, t, f, s, err);
+			if (rc)
+				return rc;
+		}
 		rc = alk_cmd_apply_n(t, s->object, s->op,
 				     s->object == ALK_O_GATEWAY ? NULL :
 								  s->keys,
@@ -258,6 +264,12 @@ int alk_cmdfile_apply(const struct alk_cmdfile *f, struct alk_tables *t,
 		}
 	}
 	return 0;
+}
+
+int alk_cmdfile_apply(const struct alk_cmdfile *f, struct alk_tables *t,
+		      struct alk_error *err)
+{
+	return alk_cmdfile_apply_each(f, t, NULL, NULL, err);
 }
 
 int alk_cmdfile_load(struct alk_tables *t, const char *path,

@@ -98,6 +98,17 @@ void alk_cmdfile_blame(const struct alk_cmdfile *f,
 int alk_cmdfile_apply(const struct alk_cmdfile *f, struct alk_tables *t,
 		      struct alk_error *err);
 
+/* The same, calling before(arg, ...) ahead of each step it applies (a
+ * reload keeps what the step will replace); a non-zero return stops
+ * there, before(), which said why in err, having its say. */
+typedef int (*alk_cmdfile_step_fn)(void *arg, struct alk_tables *t,
+				   const struct alk_cmdfile *f,
+				   const struct alk_cmdfile_step *s,
+				   struct alk_error *err);
+int alk_cmdfile_apply_each(const struct alk_cmdfile *f, struct alk_tables *t,
+			   alk_cmdfile_step_fn before, void *arg,
+			   struct alk_error *err);
+
 /* Read path and apply it: what a daemon does with its files. */
 int alk_cmdfile_load(struct alk_tables *t, const char *path,
 		     struct alk_error *err);
