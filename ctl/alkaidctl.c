@@ -854,6 +854,23 @@ static int batch_command(struct batch *b, const struct alk_cmdfile_step *s)
 	return opt.force ? 0 : rc;
 }
 
+/* Read and check a batch file whole: 0, or the exit status once said
+ * what is wrong and, for a line in error, that nothing_done. */
+static int batch_read(struct alk_cmdfile *f, const char *path,
+		      const struct alk_cmdfile_rules *rules,
+		      const char *nothing_done)
+{
+	struct alk_error err;
+
+	if (!alk_cmdfile_read(f, path, rules, &err))
+		return 0;
+	complain("%s", err.msg);
+	if (err.index >= 0)
+		complain("stopped: %s", nothing_done);
+	alk_cmdfile_free(f);
+	return err.index >= 0 ? EXIT_REFUSED : EXIT_USAGE;
+}
+
 static int run_batch(const char *path)
 {
 	struct alk_cmdfile_rules rules = {
@@ -862,17 +879,12 @@ static int run_batch(const char *path)
 	};
 	struct alk_cmdfile f;
 	struct batch b = { .file = &f };
-	struct alk_error err;
-	int rc = alk_cmdfile_read(&f, path, &rules, &err);
+	int rc = batch_read(&f, path, &rules,
+			    "nothing was applied (a batch file is checked "
+			    "whole before any of it is sent)");
 
-	if (rc) {
-		complain("%s", err.msg);
-		if (err.index >= 0)
-			complain("stopped: nothing was applied (a batch file "
-				 "is checked whole before any of it is sent)");
-		alk_cmdfile_free(&f);
-		return err.index >= 0 ? EXIT_REFUSED : EXIT_USAGE;
-	}
+	if (rc)
+		return rc;
 	rc = conn_open();
 	for (size_t i = 0; !rc && i < f.nsteps; i++)
 		rc = f.steps[i].n ? batch_send(&b, &f.steps[i]) :
@@ -1005,16 +1017,12 @@ static int run_etcd_batch(const char *path)
 	struct alk_etcd *e = NULL;
 	struct alk_cmdfile f;
 	struct alk_error err;
-	int rc = alk_cmdfile_read(&f, path, &rules, &err);
+	int rc = batch_read(&f, path, &rules,
+			    "nothing was written (a batch file is checked "
+			    "whole first)");
 
-	if (rc) {
-		complain("%s", err.msg);
-		if (err.index >= 0)
-			complain("stopped: nothing was written (a batch file "
-				 "is checked whole first)");
-		alk_cmdfile_free(&f);
-		return err.index >= 0 ? EXIT_REFUSED : EXIT_USAGE;
-	}
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < f.nsteps; i++)
 		if (f.steps[i].object == ALK_O_GATEWAY) {
 			complain("%s:%ld: the gateway is each gateway's own "
