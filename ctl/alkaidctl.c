@@ -985,16 +985,16 @@ static int txn_add(struct alk_etcd *e, struct txn *t, const char *file,
 	t->last_line = line;
 	if (op == ALK_OP_DEL) {
 		alk_buf_puts(&t->body, "{\"request_delete_range\":{\"key\":\"");
-		alk_b64_put(&t->body, k.data, k.len - 1);
+		alk_base64_encode(&t->body, k.data, k.len - 1);
 		alk_buf_puts(&t->body, "\"}}");
 	} else {
 		struct alk_buf v = { 0 };
 
 		alk_api_encode(o, ALK_PART_ALL, key, val, &v);
 		alk_buf_puts(&t->body, "{\"request_put\":{\"key\":\"");
-		alk_b64_put(&t->body, k.data, k.len - 1);
+		alk_base64_encode(&t->body, k.data, k.len - 1);
 		alk_buf_puts(&t->body, "\",\"value\":\"");
-		alk_b64_put(&t->body, v.data, v.len);
+		alk_base64_encode(&t->body, v.data, v.len);
 		alk_buf_puts(&t->body, "\"}}");
 		alk_buf_free(&v);
 	}

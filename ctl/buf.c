@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -71,4 +72,59 @@ void alk_buf_json_string(struct alk_buf *b, const char *s)
 				j, JSON_C_TO_STRING_PLAIN |
 					   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
+}
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void alk_base64_encode(struct alk_buf *out, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	char *d;
+
+	if (!alk_buf_reserve(out, (n + 2) / 3 * 4))
+		return;
+	d = out->data + out->len;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		*d++ = b64[v >> 18];
+		*d++ = b64[(v >> 12) & 63];
+		*d++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*d++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out->len = (size_t)(d - out->data);
+}
+
+long alk_base64_decode(const char *src, size_t len, uint8_t *dst)
+{
+	uint32_t v = 0;
+	long n = 0;
+	int bits = 0;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *c;
+
+		if (src[i] == '=') {
+			if (i < len - 2)
+				return -1;
+			continue;
+		}
+		c = memchr(b64, src[i], 64);
+		if (!c || !src[i])
+			return -1;
+		v = v << 6 | (uint32_t)(c - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			dst[n++] = (uint8_t)(v >> bits);
+		}
+	}
+	return n;
 }

@@ -8,6 +8,7 @@
 #define ALKAID_CTL_BUF_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -23,6 +24,13 @@ void alk_buf_printf(struct alk_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* s as a JSON string, quoted and escaped (messages may quote user input). */
 void alk_buf_json_string(struct alk_buf *b, const char *s);
+
+/* base64 (RFC 4648, padded): n bytes of data appended to out; src
+ * decoded into dst (room for 3 * len / 4 bytes), its length, or -1 if
+ * malformed (a length not a multiple of 4, a character outside the
+ * alphabet, padding before the end). */
+void alk_base64_encode(struct alk_buf *out, const void *data, size_t n);
+long alk_base64_decode(const char *src, size_t len, uint8_t *dst);
 
 static inline void alk_buf_put(struct alk_buf *b, const void *p, size_t n)
 {

@@ -62,9 +62,4 @@ int alk_capture_reason_add(const char *name, size_t len, uint64_t *reasons);
 void alk_capture_frame_encode(struct alk_buf *out,
 			      const struct alk_capture_frame *f);
 
-/* base64 (RFC 4648, padded). */
-void alk_base64_encode(struct alk_buf *out, const uint8_t *p, size_t n);
-/* Decodes src into dst (room for 3 * len / 4 bytes); -1 if malformed. */
-long alk_base64_decode(const char *src, size_t len, uint8_t *dst);
-
 #endif

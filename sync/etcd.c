@@ -24,67 +24,6 @@ struct alk_etcd {
 	struct alk_buf in;
 };
 
-static const char b64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void alk_b64_put(struct alk_buf *b, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	if (!alk_buf_reserve(b, (len + 2) / 3 * 4 + 1))
-		return;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char out[4];
-
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		out[0] = b64_chars[v >> 18];
-		out[1] = b64_chars[(v >> 12) & 63];
-		out[2] = i + 1 < len ? b64_chars[(v >> 6) & 63] : '=';
-		out[3] = i + 2 < len ? b64_chars[v & 63] : '=';
-		alk_buf_put(b, out, 4);
-	}
-}
-
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-long alk_b64_decode(const char *s, size_t len, uint8_t *out)
-{
-	uint32_t v = 0;
-	long n = 0;
-	int bits = 0;
-
-	for (size_t i = 0; i < len && s[i] != '='; i++) {
-		int x = b64_value(s[i]);
-
-		if (x < 0)
-			return -1;
-		v = v << 6 | (uint32_t)x;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(v >> bits);
-		}
-	}
-	return n;
-}
-
 void alk_etcd_prefix_end(const char *prefix, struct alk_buf *b)
 {
 	size_t n = strlen(prefix);
@@ -267,9 +206,9 @@ int alk_etcd_range(struct alk_etcd *e, const char *key, size_t klen,
 	int rc;
 
 	alk_buf_puts(&b, "{\"key\":\"");
-	alk_b64_put(&b, key, klen);
+	alk_base64_encode(&b, key, klen);
 	alk_buf_puts(&b, "\",\"range_end\":\"");
-	alk_b64_put(&b, end, strlen(end));
+	alk_base64_encode(&b, end, strlen(end));
 	alk_buf_printf(&b, "\",\"limit\":\"%u\",\"revision\":\"%" PRId64 "\"}",
 		       limit, rev);
 	if (b.nomem) {
@@ -304,7 +243,7 @@ static int b64_member(struct json_object *o, const char *member,
 	}
 	if (!alk_buf_reserve(out, len * 3 / 4 + 1))
 		return -ENOMEM;
-	n = alk_b64_decode(s, len, (uint8_t *)out->data);
+	n = alk_base64_decode(s, len, (uint8_t *)out->data);
 	if (n < 0)
 		return -EINVAL;
 	out->len = (size_t)n;
@@ -373,9 +312,9 @@ int alk_etcd_watch_start(struct alk_etcd *e, struct alk_etcd_watch *w,
 	w->in.len = 0;
 	w->body.len = 0;
 	alk_buf_puts(&w->body, "{\"create_request\":{\"key\":\"");
-	alk_b64_put(&w->body, key, strlen(key));
+	alk_base64_encode(&w->body, key, strlen(key));
 	alk_buf_puts(&w->body, "\",\"range_end\":\"");
-	alk_b64_put(&w->body, end, strlen(end));
+	alk_base64_encode(&w->body, end, strlen(end));
 	alk_buf_printf(&w->body, "\",\"start_revision\":\"%" PRId64 "\"}}",
 		       start_rev);
 	if (w->body.nomem)

@@ -40,11 +40,6 @@ void alk_etcd_next(struct alk_etcd *e);
 int alk_etcd_call(struct alk_etcd *e, const char *path, const char *body,
 		  size_t len, struct json_object **resp, struct alk_error *err);
 
-/* Base64 (RFC 4648, padded), appended to b; decoding returns the length
- * written to out (room for len * 3 / 4 bytes), or -1. */
-void alk_b64_put(struct alk_buf *b, const void *data, size_t len);
-long alk_b64_decode(const char *s, size_t len, uint8_t *out);
-
 /* The end of a prefix range: the prefix with its last byte plus one. */
 void alk_etcd_prefix_end(const char *prefix, struct alk_buf *b);
 

@@ -168,15 +168,15 @@ static void test_base64(void)
 		uint8_t out[16];
 		long n;
 
-		alk_b64_put(&b, vec[i][0], strlen(vec[i][0]));
+		alk_base64_encode(&b, vec[i][0], strlen(vec[i][0]));
 		CU_ASSERT_EQUAL(b.len, strlen(vec[i][1]));
 		CU_ASSERT(!b.len || !memcmp(b.data, vec[i][1], b.len));
-		n = alk_b64_decode(vec[i][1], strlen(vec[i][1]), out);
+		n = alk_base64_decode(vec[i][1], strlen(vec[i][1]), out);
 		CU_ASSERT_EQUAL(n, (long)strlen(vec[i][0]));
 		CU_ASSERT(n <= 0 || !memcmp(out, vec[i][0], (size_t)n));
 		alk_buf_free(&b);
 	}
-	CU_ASSERT_EQUAL(alk_b64_decode("Zm9v!", 5, (uint8_t[8]){ 0 }), -1);
+	CU_ASSERT_EQUAL(alk_base64_decode("Zm9v!", 5, (uint8_t[8]){ 0 }), -1);
 }
 
 static void test_prefix_end(void)
